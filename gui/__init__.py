@@ -1,0 +1,1 @@
+"""pushsdk monitor: a Qt desktop debugger for live WebSocket and SSE streams."""

@@ -1,0 +1,34 @@
+"""pushsdk: WebSocket and Server-Sent Events clients for long-running Python programs.
+
+The API mirrors the browser's ``WebSocket`` and ``EventSource``, made reliable:
+auto-reconnect with backoff, SSE resume, heartbeats, thread-safe sending and a
+clean shutdown. See SPEC.md for the contract.
+"""
+
+from ._state import ReadyState, Stats
+from .backoff import Backoff
+from .errors import (
+    CallbackError,
+    ConnectError,
+    ConnectionClosed,
+    HandshakeError,
+    ProtocolError,
+    PushError,
+    SendBufferFull,
+)
+from .message import Message
+
+__all__ = [
+    "Backoff",
+    "CallbackError",
+    "ConnectError",
+    "ConnectionClosed",
+    "HandshakeError",
+    "Message",
+    "ProtocolError",
+    "PushError",
+    "ReadyState",
+    "SendBufferFull",
+    "Stats",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,79 @@
+"""The errors pushsdk reports, to ``on_error`` and from its methods.
+
+::
+
+    PushError
+     ├── ConnectError        DNS failure, refused connection, TLS failure, timeout
+     │    └── HandshakeError non-101 WebSocket upgrade; SSE status not 2xx or wrong type
+     ├── ProtocolError       invalid frame or UTF-8, oversized message or event
+     ├── ConnectionClosed    the connection or the client is closed
+     ├── SendBufferFull      send() while offline with the send buffer full
+     └── CallbackError       a user callback raised (the original is ``__cause__``)
+
+Bad arguments are ``ValueError`` or ``TypeError``, raised where they are passed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = [
+    "CallbackError",
+    "ConnectError",
+    "ConnectionClosed",
+    "HandshakeError",
+    "ProtocolError",
+    "PushError",
+    "SendBufferFull",
+]
+
+
+class PushError(Exception):
+    """Base class of every error pushsdk reports."""
+
+
+class ConnectError(PushError):
+    """The connection could not be established."""
+
+
+class HandshakeError(ConnectError):
+    """The server answered the opening handshake with something we cannot use.
+
+    Attributes:
+        status: the HTTP status code the server sent.
+        headers: the response headers (case-insensitive keys where the transport allows).
+        body: up to 64 KiB of the response body.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.headers: Mapping[str, str] = dict(headers or {})
+        self.body = body
+
+
+class ProtocolError(PushError):
+    """The peer broke the protocol; ``close_code`` is the WebSocket code we closed with."""
+
+    def __init__(self, message: str, *, close_code: int | None = None) -> None:
+        super().__init__(message)
+        self.close_code = close_code
+
+
+class ConnectionClosed(PushError):
+    """The connection (or the whole client) is closed."""
+
+
+class SendBufferFull(PushError):
+    """``send()`` while not open, with ``send_buffer`` messages already waiting."""
+
+
+class CallbackError(PushError):
+    """A user callback raised; the original exception is ``__cause__``."""

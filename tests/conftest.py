@@ -1,0 +1,39 @@
+"""Shared fixtures: real servers on loopback, and a check that no client thread leaks.
+
+Server fixtures live in tests/servers/ (one module per kind of server) and are
+re-exported here so every test directory can use them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.servers.demo import *  # noqa: F403
+from tests.servers.raw_ws import *  # noqa: F403
+from tests.servers.sse_server import *  # noqa: F403
+from tests.servers.ws_server import *  # noqa: F403
+
+#: How long a test's client threads get to finish after the test body ends.
+THREAD_GRACE = 5.0
+
+
+def _client_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("pushsdk-")}
+
+
+@pytest.fixture(autouse=True)
+def no_client_thread_left() -> Iterator[None]:
+    """Fail a test that leaves a pushsdk client thread running."""
+    before = _client_threads()
+    yield
+    deadline = time.monotonic() + THREAD_GRACE
+    leaked = _client_threads() - before
+    while leaked and time.monotonic() < deadline:
+        for thread in leaked:
+            thread.join(max(deadline - time.monotonic(), 0))
+        leaked = {t for t in leaked if t.is_alive()}
+    assert not leaked, f"client threads left running: {sorted(t.name for t in leaked)}"

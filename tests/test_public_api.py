@@ -1,0 +1,69 @@
+"""The public surface: exported names, py.typed, Message, errors, and no Qt in the SDK."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+import subprocess
+import sys
+
+import pytest
+
+import pushsdk
+from pushsdk import HandshakeError, Message, ProtocolError, PushError
+
+
+def test_exported_members_are_exactly_all() -> None:
+    public = {name for name in dir(pushsdk) if not name.startswith("_")}
+    modules = {name for name in public if type(getattr(pushsdk, name)).__name__ == "module"}
+    assert public - modules == set(pushsdk.__all__)
+    for name in pushsdk.__all__:
+        assert getattr(pushsdk, name).__module__.startswith("pushsdk")
+
+
+def test_spec_names_are_exported() -> None:
+    spec_names = {
+        "WSClient", "SSEClient", "Message", "Backoff", "ReadyState", "PushError",
+        "ConnectError", "HandshakeError", "ProtocolError", "ConnectionClosed",
+        "SendBufferFull", "CallbackError",
+    }  # fmt: skip
+    assert spec_names <= set(pushsdk.__all__)
+
+
+def test_packages_ship_py_typed() -> None:
+    assert importlib.resources.files("pushsdk").joinpath("py.typed").is_file()
+    assert importlib.resources.files("pushsdk_monitor").joinpath("py.typed").is_file()
+
+
+def test_message_is_frozen_with_slots_and_parses_json() -> None:
+    message = Message('{"a": [1, 2]}', event="update", origin="ws://x/")
+    assert message.json() == {"a": [1, 2]}
+    assert not hasattr(message, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        message.data = "other"  # type: ignore[misc]
+    with pytest.raises(ValueError):
+        Message("not json").json()
+
+
+def test_errors_form_one_tree() -> None:
+    for name in ("ConnectError", "HandshakeError", "ProtocolError", "ConnectionClosed",
+                 "SendBufferFull", "CallbackError"):  # fmt: skip
+        assert issubclass(getattr(pushsdk, name), PushError)
+    error = HandshakeError("nope", status=401, headers={"X": "1"}, body=b"denied")
+    assert (error.status, dict(error.headers), error.body) == (401, {"X": "1"}, b"denied")
+    assert ProtocolError("bad", close_code=1002).close_code == 1002
+
+
+def test_sdk_never_imports_qt() -> None:
+    code = (
+        "import sys, pushsdk, pushsdk.ws, pushsdk.sse\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt6', 'PyQt5')]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_no_top_level_gui_module_is_installed() -> None:
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('gui') is not None)"
+    result = subprocess.run([sys.executable, "-I", "-c", code], cwd="/", timeout=60, check=False)
+    assert result.returncode == 0
