@@ -17,6 +17,8 @@ from .errors import (
     SendBufferFull,
 )
 from .message import Message
+from .sse import SSEClient
+from .ws import WSClient
 
 __all__ = [
     "Backoff",
@@ -28,7 +30,9 @@ __all__ = [
     "ProtocolError",
     "PushError",
     "ReadyState",
+    "SSEClient",
     "SendBufferFull",
     "Stats",
+    "WSClient",
 ]
 __version__ = "0.1.0"

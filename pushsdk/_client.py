@@ -10,9 +10,7 @@ Subclasses implement the transport hooks (``_connect``, ``_receive``,
 
 from __future__ import annotations
 
-import email.utils
 import logging
-import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,9 +19,10 @@ from typing import Any, TypeVar, overload
 from ._handlers import ANY_EVENT, Handler, HandlerRegistry
 from ._inbox import Inbox
 from ._redact import redact_url
+from ._retry import is_transient, retry_after
 from ._state import ReadyState, Stats
 from .backoff import Backoff
-from .errors import CallbackError, ConnectError, HandshakeError, ProtocolError, PushError
+from .errors import CallbackError, ConnectError, ProtocolError, PushError
 from .message import Message
 
 OnOpen = Callable[[Any], object]
@@ -36,7 +35,6 @@ F = TypeVar("F", bound=Callable[..., object])
 
 #: After close()'s timeout, how long to wait for the thread once the socket is cut.
 _FORCED_CLOSE_GRACE = 1.0
-_RETRY_STATUSES = frozenset({408, 429})
 
 
 def check_seconds(name: str, value: float | None, *, allow_none: bool = True) -> None:
@@ -89,10 +87,10 @@ class BaseClient:
         self.last_error: PushError | None = None
 
         self._handlers = HandlerRegistry()
-        self._inbox = Inbox(self._logger)
+        self._closing = threading.Event()
+        self._inbox = Inbox(self._logger, self._closing)
         self._state = ReadyState.CONNECTING
         self._state_changed = threading.Condition(threading.Lock())
-        self._closing = threading.Event()
         self._finished = threading.Event()
         self._started = False
         self._start_lock = threading.Lock()
@@ -207,6 +205,8 @@ class BaseClient:
     def join(self, timeout: float | None = None) -> bool:
         """Block until the client is closed for good; return False on timeout."""
         check_seconds("timeout", timeout)
+        if not self._started:
+            raise RuntimeError("cannot join a client that was never started")
         if not self._finished.wait(timeout):
             return False
         thread = self._thread
@@ -345,16 +345,20 @@ class BaseClient:
                     if self._closing.is_set():
                         break
                     self._report(error)
-                    if not _is_transient(error):
+                    if not is_transient(error):
                         break
                 else:
+                    if self._closing.is_set():  # close() raced the handshake
+                        self._release()
+                        owes_close = True
+                        break
                     opened_at = time.monotonic()
                     attempt = 0
                     owes_close = False
                     error = self._serve_connection()
                     if backoff is not None and time.monotonic() - opened_at >= backoff.reset_after:
                         failures = 0
-                    if error is not None and not _is_transient(error):
+                    if error is not None and not is_transient(error):
                         break
                 if backoff is None or self._closing.is_set():
                     break
@@ -363,7 +367,7 @@ class BaseClient:
                 if backoff.max_attempts is not None and attempt > backoff.max_attempts:
                     self._logger.info("giving up after %d reconnect attempts", attempt - 1)
                     break
-                delay = _retry_after(error)
+                delay = retry_after(error)
                 if delay is None:
                     delay = backoff.delay(failures, initial=self._server_retry)
                 owes_close = True
@@ -463,32 +467,3 @@ class BaseClient:
             raise TypeError(f"reason must be a str, got {type(reason).__name__}")
         if len(reason.encode()) > 123:
             raise ValueError("reason must be at most 123 bytes of UTF-8")
-
-
-def _is_transient(error: PushError) -> bool:
-    """Whether reconnecting after ``error`` can help (SPEC: reconnect rules)."""
-    if isinstance(error, HandshakeError):
-        return error.status >= 500 or error.status in _RETRY_STATUSES
-    cause: BaseException | None = error.__cause__
-    while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            return False
-        cause = cause.__cause__
-    return True
-
-
-def _retry_after(error: PushError | None) -> float | None:
-    """The delay a 429/503 response asks for in ``Retry-After``, if any."""
-    if not isinstance(error, HandshakeError):
-        return None
-    value = next((v for k, v in error.headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)

@@ -24,13 +24,14 @@ class Inbox:
     websockets), so memory stays bounded and nothing is dropped.
     """
 
-    def __init__(self, logger: logging.Logger) -> None:
+    def __init__(self, logger: logging.Logger, closing: threading.Event) -> None:
         self._items: deque[Message] = deque()
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
         self._ended = False
         self._dropped = 0
         self._logger = logger
+        self._closing = closing  # a waiting reader thread gives up once the client closes
 
     @property
     def has_readers(self) -> bool:
@@ -39,7 +40,9 @@ class Inbox:
     def put(self, message: Message, *, keep_backlog: bool) -> None:
         with self._cond:
             if self._readers:
-                while len(self._items) >= HIGH_WATER and self._readers and not self._ended:
+                while (
+                    len(self._items) >= HIGH_WATER and self._readers and not self._closing.is_set()
+                ):
                     self._cond.wait(0.1)
                 self._items.append(message)
                 self._cond.notify()
@@ -59,10 +62,6 @@ class Inbox:
         with self._cond:
             self._ended = True
             self._cond.notify_all()
-
-    def reopen(self) -> None:
-        with self._cond:
-            self._ended = False
 
     def get(self, timeout: float | None) -> Message | None:
         """Return the next message, or None at the end.

@@ -1,1 +1,182 @@
-"""Fixtures: see the module docstring once written."""
+"""Fixture ``raw_ws_server``: a WebSocket server on raw sockets that sends exact bytes.
+
+It completes the opening handshake (or answers with bytes the test chose) in a
+background thread and hands each connection to the test, which then writes
+frames byte for byte (``frame()`` builds them, any flag or length allowed) and
+reads the client's frames back, unmasked, including the close frame's code.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import queue
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+__all__ = ["RawConnection", "RawWSServer", "frame", "raw_ws_server"]
+
+_GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#: Seconds a test waits for the client before failing.
+WAIT = 5.0
+
+
+def frame(
+    opcode: int,
+    payload: bytes = b"",
+    *,
+    fin: bool = True,
+    rsv: int = 0,
+    length: int | None = None,
+) -> bytes:
+    """A server frame (unmasked); ``length`` overrides the header's payload length."""
+    size = len(payload) if length is None else length
+    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
+    if size < 126:
+        head += bytes([size])
+    elif size < 1 << 16:
+        head += bytes([126]) + size.to_bytes(2, "big")
+    else:
+        head += bytes([127]) + size.to_bytes(8, "big")
+    return head + payload
+
+
+class RawConnection:
+    """One accepted connection: the handshake done, bytes under the test's control."""
+
+    def __init__(self, sock: socket.socket, request: bytes) -> None:
+        self.sock = sock
+        self.request = request
+        self._buffer = b""
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        lines = self.request.decode("latin-1").split("\r\n")[1:]
+        pairs = (line.split(":", 1) for line in lines if ":" in line)
+        return {name.strip().lower(): value.strip() for name, value in pairs}
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def _read(self, count: int, timeout: float) -> bytes:
+        self.sock.settimeout(timeout)
+        while len(self._buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise EOFError("client closed the connection")
+            self._buffer += chunk
+        data, self._buffer = self._buffer[:count], self._buffer[count:]
+        return data
+
+    def recv_frame(self, timeout: float = WAIT) -> tuple[bool, int, bytes]:
+        """Read one client frame: (fin, opcode, unmasked payload)."""
+        b0, b1 = self._read(2, timeout)
+        length = b1 & 0x7F
+        if length == 126:
+            length = int.from_bytes(self._read(2, timeout), "big")
+        elif length == 127:
+            length = int.from_bytes(self._read(8, timeout), "big")
+        mask = self._read(4, timeout) if b1 & 0x80 else b"\0\0\0\0"
+        data = self._read(length, timeout)
+        payload = bytes(b ^ mask[i % 4] for i, b in enumerate(data))
+        return bool(b0 & 0x80), b0 & 0x0F, payload
+
+    def recv_close_code(self, timeout: float = WAIT) -> int | None:
+        """Skip frames until the client's close frame; return its code (None if empty)."""
+        while True:
+            _, opcode, payload = self.recv_frame(timeout)
+            if opcode == 0x8:
+                return int.from_bytes(payload[:2], "big") if payload else None
+
+    def at_eof(self, timeout: float = WAIT) -> bool:
+        """Whether the client closes TCP within ``timeout`` (data before that is skipped)."""
+        self.sock.settimeout(timeout)
+        try:
+            while self.sock.recv(65536):
+                pass
+        except TimeoutError:
+            return False
+        except OSError:
+            return True
+        return True
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class RawWSServer:
+    """Accepts connections; ``accept()`` returns the next one after its handshake.
+
+    Set ``response`` to raw bytes to answer the next handshakes with them instead
+    of a 101 (the connection is closed after).
+    """
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self.url = f"ws://127.0.0.1:{self.port}/"
+        self.response: bytes | None = None
+        self.handshakes = 0
+        self._accepted: queue.Queue[RawConnection] = queue.Queue()
+        self._connections: list[RawConnection] = []
+        self._thread = threading.Thread(target=self._serve, name="raw-ws-server", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                sock, _ = self._listener.accept()
+            except OSError:
+                return
+            sock.settimeout(WAIT)
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        raise EOFError
+                    request += chunk
+                self.handshakes += 1
+                if self.response is not None:
+                    sock.sendall(self.response)
+                    sock.close()
+                    continue
+                conn = RawConnection(sock, request)
+                key = conn.request_headers["sec-websocket-key"].encode()
+                accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
+                sock.sendall(
+                    b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                    + accept.encode()
+                    + b"\r\n\r\n"
+                )
+            except (OSError, EOFError, KeyError):
+                sock.close()
+                continue
+            self._connections.append(conn)
+            self._accepted.put(conn)
+
+    def accept(self, timeout: float = WAIT) -> RawConnection:
+        """The next connection whose handshake completed."""
+        return self._accepted.get(timeout=timeout)
+
+    def stop(self) -> None:
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # unblocks accept() on Linux
+        except OSError:
+            pass
+        self._listener.close()
+        for conn in self._connections:
+            conn.close()
+        self._thread.join(WAIT)
+
+
+@pytest.fixture
+def raw_ws_server() -> Iterator[RawWSServer]:
+    """A raw-socket WebSocket server on loopback (see ``RawWSServer``)."""
+    server = RawWSServer()
+    yield server
+    server.stop()

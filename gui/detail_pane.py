@@ -1,0 +1,120 @@
+"""The detail pane: the selected message as full text, pretty JSON and hex."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .json_highlighter import JsonHighlighter
+from .payload_format import hex_dump, pretty_json
+from .records import LogRecord
+
+__all__ = ["DetailPane"]
+
+#: Characters of text (and of pretty JSON) shown before "Show all".
+TEXT_CAP = 100_000
+#: Bytes shown in the hex view before "Show all".
+HEX_CAP = 16 * 1024
+#: Payloads larger than this are not pretty-printed (parsing would stall the GUI).
+JSON_CAP = 2_000_000
+
+
+def _viewer() -> QPlainTextEdit:
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    return view
+
+
+class DetailPane(QWidget):
+    """Shows one LogRecord; big payloads are capped until "Show all" is pressed."""
+
+    TEXT, JSON, HEX = range(3)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = QLabel("Select a message to see it here.")
+        self.header.setWordWrap(True)
+        self.text_view = _viewer()
+        self.json_view = _viewer()
+        self._highlighter = JsonHighlighter(self.json_view.document())
+        self.hex_view = _viewer()
+        self.hex_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.text_view, "Text")
+        self.tabs.addTab(self.json_view, "JSON")
+        self.tabs.addTab(self.hex_view, "Hex")
+        self.show_all_button = QPushButton("Show all")
+        self.show_all_button.clicked.connect(self._show_all)
+        self.show_all_button.hide()
+        self.truncated_label = QLabel()
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.truncated_label, 1)
+        bottom.addWidget(self.show_all_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(bottom)
+        self._record: LogRecord | None = None
+
+    @property
+    def record(self) -> LogRecord | None:
+        return self._record
+
+    def show_record(self, record: LogRecord | None, *, full: bool = False) -> None:
+        """Display ``record`` (None clears); pick the most useful tab."""
+        self._record = record
+        if record is None:
+            self.header.setText("Select a message to see it here.")
+            for view in (self.text_view, self.json_view, self.hex_view):
+                view.clear()
+            self._set_truncated(False)
+            return
+        parts = [record.time_text, record.direction.value, record.event]
+        if record.id:
+            parts.append(f"id {record.id}")
+        parts.append(f"{record.size:,} bytes" + (" binary" if record.is_binary else ""))
+        self.header.setText("  ·  ".join(parts))
+        payload = record.payload
+        truncated = False
+        if isinstance(payload, bytes):
+            text = payload.decode("utf-8", "replace")
+            raw = payload
+        else:
+            text = payload
+            raw = payload.encode("utf-8", "replace")
+        if not full and len(text) > TEXT_CAP:
+            text, truncated = text[:TEXT_CAP], True
+        self.text_view.setPlainText(text)
+        pretty = pretty_json(payload) if len(raw) <= JSON_CAP or full else None
+        if pretty is not None and not full and len(pretty) > TEXT_CAP:
+            pretty, truncated = pretty[:TEXT_CAP], True
+        self.json_view.setPlainText(pretty if pretty is not None else "(not JSON)")
+        self.tabs.setTabEnabled(self.JSON, pretty is not None)
+        limit = None if full else HEX_CAP
+        truncated = truncated or (limit is not None and len(raw) > limit)
+        self.hex_view.setPlainText(hex_dump(raw, limit=limit))
+        self._set_truncated(truncated)
+        if record.is_binary:
+            self.tabs.setCurrentIndex(self.HEX)
+        elif pretty is not None:
+            self.tabs.setCurrentIndex(self.JSON)
+        else:
+            self.tabs.setCurrentIndex(self.TEXT)
+
+    def _set_truncated(self, truncated: bool) -> None:
+        self.show_all_button.setVisible(truncated)
+        self.truncated_label.setText("Large payload: showing the beginning." if truncated else "")
+
+    def _show_all(self) -> None:
+        self.show_record(self._record, full=True)

@@ -1,0 +1,111 @@
+"""The filter bar: text or regex, case, include/exclude, directions, event names."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
+
+from .filter_proxy import LogFilter
+from .records import Direction
+
+__all__ = ["FilterBar"]
+
+#: Milliseconds of typing quiet before the filter is applied.
+DEBOUNCE_MS = 150
+
+
+def _toggle(text: str, tip: str, checked: bool = False) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    button.setCheckable(True)
+    button.setChecked(checked)
+    button.setAutoRaise(False)
+    return button
+
+
+class FilterBar(QWidget):
+    """Edits a LogFilter; emits ``filter_changed`` (debounced for typing)."""
+
+    filter_changed = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text_edit = QLineEdit()
+        self.text_edit.setPlaceholderText("Filter messages (text or regex)…")
+        self.text_edit.setClearButtonEnabled(True)
+        self.regex_button = _toggle(".*", "Regular expression")
+        self.case_button = _toggle("Aa", "Match case")
+        self.exclude_button = _toggle("Exclude", "Hide matching rows instead of showing only them")
+        self.direction_buttons = {
+            Direction.IN: _toggle("▼ In", "Show received messages", True),
+            Direction.OUT: _toggle("▲ Out", "Show sent messages", True),
+            Direction.SYSTEM: _toggle("● System", "Show open / close / error / reconnect", True),
+        }
+        self.events_button = QToolButton()
+        self.events_button.setText("Events")
+        self.events_button.setToolTip("Event names to show")
+        self.events_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.events_menu = QMenu(self.events_button)
+        self.events_button.setMenu(self.events_menu)
+        self._event_actions: dict[str, QAction] = {}
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply)
+        self.text_edit.textChanged.connect(self._debounce.start)
+        for button in (self.regex_button, self.case_button, self.exclude_button):
+            button.toggled.connect(self.apply)
+        for button in self.direction_buttons.values():
+            button.toggled.connect(self.apply)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.text_edit, 1)
+        for widget in (self.regex_button, self.case_button, self.exclude_button):
+            layout.addWidget(widget)
+        layout.addSpacing(8)
+        for button in self.direction_buttons.values():
+            layout.addWidget(button)
+        layout.addWidget(self.events_button)
+        self._spec = LogFilter()
+
+    @property
+    def spec(self) -> LogFilter:
+        return self._spec
+
+    def add_events(self, names: frozenset[str]) -> None:
+        """Offer newly seen event names in the Events menu (shown by default)."""
+        for name in sorted(names - self._event_actions.keys()):
+            action = QAction(name, self.events_menu)
+            action.setCheckable(True)
+            action.setChecked(True)
+            action.toggled.connect(self.apply)
+            self._event_actions[name] = action
+            self.events_menu.addAction(action)
+
+    def set_event_shown(self, name: str, shown: bool) -> None:
+        self._event_actions[name].setChecked(shown)
+
+    def apply(self) -> None:
+        """Build the LogFilter now and emit it if it changed."""
+        self._debounce.stop()
+        spec = LogFilter(
+            text=self.text_edit.text(),
+            regex=self.regex_button.isChecked(),
+            case_sensitive=self.case_button.isChecked(),
+            exclude=self.exclude_button.isChecked(),
+            directions=frozenset(d for d, b in self.direction_buttons.items() if b.isChecked()),
+            hidden_events=frozenset(n for n, a in self._event_actions.items() if not a.isChecked()),
+        )
+        error = spec.regex_error
+        self.text_edit.setStyleSheet("QLineEdit { background: #fff4e5; }" if error else "")
+        self.text_edit.setToolTip(f"Invalid regex, matching literally: {error}" if error else "")
+        hidden = len(spec.hidden_events)
+        self.events_button.setText(f"Events ({hidden} hidden)" if hidden else "Events")
+        if spec != self._spec:
+            self._spec = spec
+            self.filter_changed.emit(spec)

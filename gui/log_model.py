@@ -1,0 +1,156 @@
+"""The message log model: a bounded list of records behind a QAbstractTableModel.
+
+Rows are appended in batches (one ``beginInsertRows`` per flush) and the oldest
+are evicted in one ``beginRemoveRows``, so the view and the filter proxy do one
+unit of work per timer tick, not one per message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from .records import Direction, LogRecord
+
+__all__ = ["COLUMNS", "DEFAULT_CAPACITY", "RECORD_ROLE", "LogModel"]
+
+DEFAULT_CAPACITY = 50_000
+COLUMNS = ("Time", "Dir", "Event", "Id", "Size", "Preview")
+COL_TIME, COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_PREVIEW = range(len(COLUMNS))
+#: Item data role returning the row's LogRecord.
+RECORD_ROLE = Qt.ItemDataRole.UserRole.value + 1
+
+_DIRECTION_TEXT = {Direction.IN: "▼ in", Direction.OUT: "▲ out", Direction.SYSTEM: "● sys"}
+_DIRECTION_COLOUR = {
+    Direction.IN: QBrush(QColor("#1f5fbf")),
+    Direction.OUT: QBrush(QColor("#1d7a35")),
+    Direction.SYSTEM: QBrush(QColor("#8a5a00")),
+}
+_ERROR_COLOUR = QBrush(QColor("#b3261e"))
+_BACKGROUND = {
+    Direction.OUT: QBrush(QColor("#eef8f0")),
+    Direction.SYSTEM: QBrush(QColor("#fdf6e3")),
+}
+_ERROR_BACKGROUND = QBrush(QColor("#fdecea"))
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+# data() runs for every role of every visible cell on each repaint: compare plain ints.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_BACKGROUND_ROLE = Qt.ItemDataRole.BackgroundRole.value
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole.value
+_RECORD = Qt.ItemDataRole.UserRole.value + 1
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_ROLES = frozenset({_DISPLAY, _FOREGROUND, _BACKGROUND_ROLE, _ALIGNMENT, _RECORD})
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _cell(record: LogRecord, column: int) -> str:
+    if column == COL_PREVIEW:
+        return record.preview
+    if column == COL_TIME:
+        return record.time_text
+    if column == COL_DIRECTION:
+        return _DIRECTION_TEXT[record.direction]
+    if column == COL_EVENT:
+        return record.event
+    if column == COL_ID:
+        return record.id
+    return "" if record.direction is Direction.SYSTEM else f"{record.size:,}"
+
+
+class LogModel(QAbstractTableModel):
+    """At most ``capacity`` records, oldest first; the oldest are evicted when full."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY, parent: Any = None) -> None:
+        super().__init__(parent)
+        if capacity < 1:
+            raise ValueError(f"capacity must be at least 1, got {capacity}")
+        self._capacity = capacity
+        self._rows: list[LogRecord] = []
+        self.appended = 0  #: records ever appended
+        self.evicted = 0  #: records dropped to stay within capacity (or cleared)
+
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    def record(self, row: int) -> LogRecord:
+        return self._rows[row]
+
+    def records(self) -> list[LogRecord]:
+        """A copy of every record, oldest first."""
+        return list(self._rows)
+
+    def append(self, records: Sequence[LogRecord]) -> None:
+        """Append a batch, evicting the oldest rows beyond capacity."""
+        if not records:
+            return
+        self.appended += len(records)
+        if len(records) > self._capacity:
+            self.evicted += len(records) - self._capacity
+            records = records[-self._capacity :]
+        overflow = len(self._rows) + len(records) - self._capacity
+        if overflow > 0:
+            self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
+            del self._rows[:overflow]
+            self.evicted += overflow
+            self.endRemoveRows()
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
+        self._rows.extend(records)
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        if not self._rows:
+            return
+        self.beginResetModel()
+        self.evicted += len(self._rows)
+        self._rows.clear()
+        self.endResetModel()
+
+    # -- QAbstractTableModel ------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES:
+            return None
+        row = index.row()
+        if not (0 <= row < len(self._rows)) or not index.isValid():
+            return None
+        record = self._rows[row]
+        if role == _DISPLAY:
+            return _cell(record, index.column())
+        if role == _FOREGROUND:
+            if record.direction is Direction.SYSTEM and record.event == "error":
+                return _ERROR_COLOUR
+            return _DIRECTION_COLOUR[record.direction] if index.column() == COL_DIRECTION else None
+        if role == _BACKGROUND_ROLE:
+            if record.direction is Direction.SYSTEM and record.event == "error":
+                return _ERROR_BACKGROUND
+            return _BACKGROUND.get(record.direction)
+        if role == _ALIGNMENT:
+            return _RIGHT if index.column() == COL_SIZE else None
+        return record
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags

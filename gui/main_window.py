@@ -1,0 +1,145 @@
+"""The main window: tabs, menus, and the settings that outlive a run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolButton, QWidget
+
+from .clients import ClientFactory, create_client
+from .log_model import DEFAULT_CAPACITY
+from .settings import MonitorSettings
+from .tab import ConnectionTab
+
+__all__ = ["MainWindow"]
+
+
+class MainWindow(QMainWindow):
+    """One tab per connection; New (Ctrl+T), Close (Ctrl+W), Export (Ctrl+S)."""
+
+    def __init__(
+        self,
+        settings: MonitorSettings | None = None,
+        *,
+        factory: ClientFactory = create_client,
+        capacity: int = DEFAULT_CAPACITY,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings if settings is not None else MonitorSettings()
+        self._factory = factory
+        self._capacity = capacity
+        self.setWindowTitle("pushsdk monitor")
+        self.tabs = QTabWidget()
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        new_button = QToolButton()
+        new_button.setText("+")
+        new_button.setToolTip("New tab (Ctrl+T)")
+        new_button.setAutoRaise(True)
+        new_button.clicked.connect(lambda: self.new_tab())  # noqa: PLW0108 - drop the bool arg
+        self.tabs.setCornerWidget(new_button)
+        self.setCentralWidget(self.tabs)
+        self._build_menus()
+        self.resize(1280, 800)
+        geometry = self.settings.bytes_value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.new_action = self._action("&New tab", "Ctrl+T", self.new_tab)
+        self.close_action = self._action("&Close tab", "Ctrl+W", self.close_current_tab)
+        self.export_action = self._action("&Export log…", "Ctrl+S", self._export)
+        quit_action = self._action("&Quit", "Ctrl+Q", self.close)
+        for action in (self.new_action, self.close_action, self.export_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+
+    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda: slot())  # noqa: PLW0108 - drop the bool arg
+        self.addAction(action)
+        return action
+
+    # -- tabs ---------------------------------------------------------------------
+
+    def tab(self, index: int) -> ConnectionTab:
+        widget = self.tabs.widget(index)
+        assert isinstance(widget, ConnectionTab)
+        return widget
+
+    def all_tabs(self) -> list[ConnectionTab]:
+        return [self.tab(i) for i in range(self.tabs.count())]
+
+    def current_tab(self) -> ConnectionTab | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, ConnectionTab) else None
+
+    def new_tab(
+        self, url: str = "", *, connect: bool = False, remember: bool = True
+    ) -> ConnectionTab:
+        """Add a tab (with ``url`` filled in, connected if ``connect``) and show it."""
+        tab = ConnectionTab(self.settings, factory=self._factory, capacity=self._capacity)
+        self._restore_columns(tab)
+        index = self.tabs.addTab(tab, tab.title)
+        tab.title_changed.connect(lambda title, t=tab: self._retitle(t, title))
+        self.tabs.setCurrentIndex(index)
+        if url:
+            tab.bar.set_url(url)
+            if connect:
+                tab.connect_to(url, remember=remember)
+        tab.bar.url_combo.setFocus()
+        return tab
+
+    def close_tab(self, index: int) -> None:
+        """Close the tab at ``index``; its client closes in the background."""
+        tab = self.tab(index)
+        self._save_columns(tab)
+        tab.shutdown()
+        self.tabs.removeTab(index)
+        tab.deleteLater()
+
+    def close_current_tab(self) -> None:
+        if self.tabs.count():
+            self.close_tab(self.tabs.currentIndex())
+
+    def _retitle(self, tab: ConnectionTab, title: str) -> None:
+        index = self.tabs.indexOf(tab)
+        if index >= 0:
+            self.tabs.setTabText(index, title)
+            self.tabs.setTabToolTip(index, tab.controller.url)
+
+    def _export(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.export_dialog()
+
+    # -- settings -----------------------------------------------------------------
+
+    def _restore_columns(self, tab: ConnectionTab) -> None:
+        state = self.settings.bytes_value("log/columns")
+        if state is not None:
+            tab.view.horizontalHeader().restoreState(state)
+
+    def _save_columns(self, tab: ConnectionTab) -> None:
+        self.settings.set_bytes_value("log/columns", tab.view.horizontalHeader().saveState())
+
+    def save_settings(self) -> None:
+        self.settings.set_bytes_value("window/geometry", QByteArray(self.saveGeometry()))
+        tab = self.current_tab()
+        if tab is not None:
+            self._save_columns(tab)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        for tab in self.all_tabs():
+            tab.shutdown()
+        super().closeEvent(event)

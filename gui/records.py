@@ -1,0 +1,139 @@
+"""Log records: what the GUI shows for one message or connection event.
+
+Records are built on SDK threads, so this module never touches Qt. Every string
+a table cell shows is computed once here, not on each paint.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["PREVIEW_CHARS", "Direction", "LogRecord", "RecordBuffer", "make_record"]
+
+#: Characters of payload shown in the Preview column.
+PREVIEW_CHARS = 200
+
+_PREVIEW_TRANSLATION = str.maketrans({"\n": "⏎", "\r": " ", "\t": " "})
+
+
+class Direction(str, Enum):
+    """Where a row came from: the server, us, or the connection itself."""
+
+    IN = "in"
+    OUT = "out"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One row of the message log.
+
+    Attributes:
+        timestamp: ``time.time()`` of the message.
+        time_text: ``HH:MM:SS.mmm`` in local time.
+        direction: in, out or system.
+        event: the event name (system rows: open, close, error, reconnect).
+        id: the SSE event id, "" when there is none.
+        size: payload size in bytes (UTF-8 for text).
+        preview: the first PREVIEW_CHARS characters on one line.
+        payload: the full data (``bytes`` for binary).
+    """
+
+    timestamp: float
+    time_text: str
+    direction: Direction
+    event: str
+    id: str
+    size: int
+    preview: str
+    payload: str | bytes
+
+    @property
+    def is_binary(self) -> bool:
+        return isinstance(self.payload, bytes)
+
+    @property
+    def text(self) -> str:
+        """The payload as text: itself for text, the preview for binary."""
+        return self.payload if isinstance(self.payload, str) else self.preview
+
+
+class _Clock:
+    """Formats timestamps, reusing the HH:MM:SS part within the same second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._prefix = ""
+
+    def format(self, timestamp: float) -> str:
+        second = int(timestamp)
+        if second != self._second:  # a benign race: both threads compute the same text
+            self._prefix = time.strftime("%H:%M:%S", time.localtime(second))
+            self._second = second
+        return f"{self._prefix}.{int((timestamp - second) * 1000):03d}"
+
+
+_clock = _Clock()
+
+
+def make_record(
+    payload: str | bytes,
+    *,
+    direction: Direction = Direction.IN,
+    event: str = "message",
+    id: str | None = None,
+    timestamp: float | None = None,
+) -> LogRecord:
+    """Build a record, formatting every cell's text once."""
+    when = time.time() if timestamp is None else timestamp
+    if isinstance(payload, bytes):
+        size = len(payload)
+        head = payload[: PREVIEW_CHARS // 3]
+        preview = head.hex(" ") + (" …" if size > len(head) else "")
+    else:
+        size = len(payload) if payload.isascii() else len(payload.encode("utf-8", "replace"))
+        preview = payload[:PREVIEW_CHARS].translate(_PREVIEW_TRANSLATION)
+    return LogRecord(when, _clock.format(when), direction, event, id or "", size, preview, payload)
+
+
+class RecordBuffer:
+    """A bounded, thread-safe hand-off from SDK threads to the GUI thread.
+
+    SDK callbacks ``push``; the GUI timer ``drain``s. When the GUI falls more than
+    ``limit`` records behind, the oldest pending ones are dropped and counted.
+    """
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self._lock = threading.Lock()
+        self._pending: deque[LogRecord] = deque(maxlen=limit)
+        self._pushed = 0
+        self._drained = 0
+
+    def push(self, record: LogRecord) -> None:
+        with self._lock:
+            self._pending.append(record)
+            self._pushed += 1
+
+    def drain(self) -> list[LogRecord]:
+        """Take every pending record, oldest first."""
+        with self._lock:
+            records = list(self._pending)
+            self._pending.clear()
+            self._drained += len(records)
+        return records
+
+    @property
+    def pushed(self) -> int:
+        return self._pushed
+
+    @property
+    def dropped(self) -> int:
+        """Records pushed that were neither drained nor are still pending."""
+        with self._lock:
+            return self._pushed - self._drained - len(self._pending)

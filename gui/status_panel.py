@@ -1,0 +1,81 @@
+"""The state badge, the counters and the rate chart of a tab."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from .controller import Counters, Status
+from .rate import RateSeries
+from .rate_chart import RateChart
+
+__all__ = ["StatusPanel", "format_bytes"]
+
+_BADGE_COLOURS = {
+    "open": "#2b8a3e",
+    "connecting": "#1971c2",
+    "reconnecting": "#e67700",
+    "closed": "#868e96",
+}
+
+
+def format_bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class StatusPanel(QWidget):
+    """Shows a Status and Counters; updates a label only when its text changes."""
+
+    def __init__(self, series: RateSeries, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.badge = QLabel()
+        self.badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.badge.setMinimumWidth(150)
+        self.counters_label = QLabel()
+        self.counters_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b3261e")
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chart = RateChart(series)
+
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(self.counters_label)
+        text.addWidget(self.error_label)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addLayout(text, 1)
+        layout.addWidget(self.chart, 1)
+        self._kind = ""
+        self.show_status(Status("Closed", "closed"))
+        self.show_counters(Counters())
+
+    def show_status(self, status: Status) -> None:
+        if self.badge.text() != status.label:
+            self.badge.setText(status.label)
+        if status.kind != self._kind:
+            self._kind = status.kind
+            self.badge.setStyleSheet(
+                f"QLabel {{ color: white; background: {_BADGE_COLOURS[status.kind]};"
+                " border-radius: 10px; padding: 4px 12px; font-weight: bold; }"
+            )
+        error = f"Last error: {status.last_error}" if status.last_error else ""
+        if self.error_label.text() != error:
+            self.error_label.setText(error)
+            self.error_label.setToolTip(status.last_error)
+
+    def show_counters(self, counters: Counters) -> None:
+        text = (
+            f"<b>{counters.messages_in:,}</b> in ({format_bytes(counters.bytes_in)}) · "
+            f"<b>{counters.messages_out:,}</b> out ({format_bytes(counters.bytes_out)}) · "
+            f"<b>{counters.rate:,}</b> msg/s · "
+            f"<b>{counters.reconnects}</b> reconnects"
+        )
+        if self.counters_label.text() != text:
+            self.counters_label.setText(text)

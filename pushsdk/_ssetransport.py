@@ -1,0 +1,237 @@
+"""The HTTP side of SSEClient: an interruptible requests adapter and a body reader.
+
+requests hides its sockets, yet ``close()`` must unblock a connect, a TLS
+handshake or a read from another thread at once. The adapter's connections tell
+a per-thread :class:`SocketHandle` about each socket as soon as it exists (before
+``connect()``), and the handle keeps a duplicate of its descriptor: shutting that
+down wakes whatever is blocked on the socket, whatever wraps it (TLS included).
+
+The body is read with one ``read1`` per call, which returns whatever has arrived,
+so an event is dispatched as soon as its blank line is in; ``iter_content`` and
+friends would wait for a full buffer on a body that is not chunked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.util.connection import allowed_gai_family
+from urllib3.util.timeout import _DEFAULT_TIMEOUT
+
+from ._chunked import ChunkedDecoder
+
+#: Bytes asked of the socket per read (a read returns as soon as anything arrived).
+READ_SIZE = 65536
+
+_current = threading.local()  # .handle: the SocketHandle of the client connecting on this thread
+
+
+class SocketHandle:
+    """A duplicate of the current connection's socket, for a cross-thread shutdown.
+
+    Once interrupted it stays so: any socket registered later is shut down at
+    once, which closes the race between ``close()`` and a connect just starting.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._interrupted = False
+
+    def register(self, sock: socket.socket) -> None:
+        """Track ``sock`` (replacing the previous one) via a duplicated descriptor."""
+        dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        with self._lock:
+            old, self._sock = self._sock, dup
+            if self._interrupted:
+                _shutdown(dup)
+        if old is not None:
+            old.close()
+
+    def interrupt(self) -> None:
+        """Wake any thread blocked on the socket, now and for every later one."""
+        with self._lock:
+            self._interrupted = True
+            if self._sock is not None:
+                _shutdown(self._sock)
+
+    def release(self) -> None:
+        """Close the duplicate (the connection itself is closed by its owner)."""
+        with self._lock:
+            sock, self._sock = self._sock, None
+        if sock is not None:
+            sock.close()
+
+    def activate(self) -> None:
+        """Make connections opened on this thread register with this handle."""
+        _current.handle = self
+
+    @staticmethod
+    def deactivate() -> None:
+        _current.handle = None
+
+
+def _shutdown(sock: socket.socket) -> None:
+    # Not connected yet or already gone: either way nothing is blocked on it.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _create_connection(
+    address: tuple[str, int],
+    timeout: float | object | None,
+    source_address: tuple[str, int] | None,
+    socket_options: list[tuple[int, int, int | bytes]] | None,
+) -> socket.socket:
+    """urllib3's ``create_connection``, telling the thread's handle about each socket."""
+    host, port = address
+    host = host.strip("[]")
+    handle: SocketHandle | None = getattr(_current, "handle", None)
+    error: OSError | None = None
+    for family, kind, proto, _, addr in socket.getaddrinfo(
+        host, port, allowed_gai_family(), socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, proto)
+        try:
+            if handle is not None:
+                handle.register(sock)
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+            if timeout is not _DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)  # type: ignore[arg-type]
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(addr)
+            return sock
+        except OSError as exc:
+            error = exc
+            sock.close()
+    raise error if error is not None else OSError("getaddrinfo returned an empty list")
+
+
+class _HookedConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        # Same errors as urllib3's own _new_conn, so requests maps them the same way.
+        try:
+            sock = _create_connection(
+                (self._dns_host, self.port), self.timeout, self.source_address, self.socket_options
+            )
+        except socket.gaierror as exc:
+            raise NameResolutionError(self.host, self, exc) from exc
+        except TimeoutError as exc:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out.") from exc
+        except OSError as exc:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {exc}") from exc
+        sys.audit("http.client.connect", self, self.host, self.port)
+        return sock
+
+
+class _HookedTLSConnection(HTTPSConnection):
+    _new_conn = _HookedConnection._new_conn
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _HookedConnection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _HookedTLSConnection
+
+
+_POOLS: dict[str, Any] = {"http": _Pool, "https": _TLSPool}
+
+
+class InterruptibleAdapter(HTTPAdapter):
+    """An HTTPAdapter whose sockets register with the connecting thread's handle."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOLS
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        if not proxy.lower().startswith("socks"):
+            manager.pool_classes_by_scheme = _POOLS
+        return manager
+
+
+def new_session() -> requests.Session:
+    """A session whose HTTP(S) connections can be interrupted from another thread."""
+    session = requests.Session()
+    session.mount("http://", InterruptibleAdapter())
+    session.mount("https://", InterruptibleAdapter())
+    return session
+
+
+def response_socket(response: requests.Response) -> socket.socket | None:
+    """The socket under a streamed response (requests does not expose it)."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def body_reader(response: requests.Response) -> Callable[[], bytes]:
+    """Return a function reading whatever part of the body has arrived (b"" at the end).
+
+    With no content coding, it reads the socket's buffered file directly (chunked
+    framing removed by :class:`ChunkedDecoder`); otherwise urllib3's ``read1``
+    decodes the content coding.
+    """
+    raw = response.raw
+    encoding = response.headers.get("Content-Encoding", "").strip().lower()
+    http_response = getattr(raw, "_fp", None)
+    fp = getattr(http_response, "fp", None)
+    if encoding not in ("", "identity") or fp is None or not hasattr(fp, "read1"):
+
+        def read_decoded() -> bytes:
+            return raw.read1(READ_SIZE, decode_content=True) or b""
+
+        return read_decoded
+    read1: Callable[[int], bytes] = fp.read1
+    if getattr(http_response, "chunked", False):
+        return _chunked_reader(read1)
+    length: int | None = getattr(http_response, "length", None)
+    if length is not None:
+        return _sized_reader(read1, length)
+    return lambda: read1(READ_SIZE)
+
+
+def _chunked_reader(read1: Callable[[int], bytes]) -> Callable[[], bytes]:
+    decoder = ChunkedDecoder()
+    feed = decoder.feed
+
+    def read_chunked() -> bytes:
+        while not decoder.done:
+            data = read1(READ_SIZE)
+            if not data:
+                return b""
+            body = feed(data)
+            if body:
+                return body
+        return b""
+
+    return read_chunked
+
+
+def _sized_reader(read1: Callable[[int], bytes], length: int) -> Callable[[], bytes]:
+    left = length
+
+    def read_sized() -> bytes:
+        nonlocal left
+        if left <= 0:
+            return b""
+        data = read1(min(left, READ_SIZE))
+        left -= len(data)
+        return data
+
+    return read_sized

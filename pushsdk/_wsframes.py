@@ -1,0 +1,264 @@
+"""A pure (no I/O) incremental reader of server-to-client WebSocket frames.
+
+Bytes go in, complete messages and control frames come out, as RFC 6455 (and the
+Autobahn TestSuite, sections 1-7 and 9) requires of a client: every protocol
+violation is reported as soon as the offending bytes arrive, with the close code
+the RFC names (1002 protocol error, 1007 invalid UTF-8, 1009 too big).
+
+The reader is written for speed: the caller feeds big chunks, and an unfragmented
+text or binary frame costs one slice (plus one C-level UTF-8 decode for text).
+Fragmented messages are assembled in linear time, and fragmented text is checked
+with an incremental decoder so bad UTF-8 fails at the fragment that holds it.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from typing import NamedTuple
+
+__all__ = ["Close", "Control", "Failure", "FrameReader", "valid_close_code"]
+
+OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+
+#: Unfragmented text and binary frames: the fast path.
+_FAST_HEADERS = frozenset({0x81, 0x82})
+_IncrementalDecoder = codecs.getincrementaldecoder("utf-8")
+
+
+class Control(NamedTuple):
+    """A ping (opcode 9) or pong (opcode 10) frame."""
+
+    opcode: int
+    payload: bytes
+
+
+class Close(NamedTuple):
+    """A valid close frame; ``code`` is None when the frame had no payload (1005)."""
+
+    code: int | None
+    reason: str
+
+
+class Failure(NamedTuple):
+    """The server broke the protocol: fail the connection with ``code``."""
+
+    code: int
+    reason: str
+
+
+def valid_close_code(code: int) -> bool:
+    """Whether a peer may send ``code`` in a close frame (RFC 6455 7.4, IANA registry)."""
+    return 1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999
+
+
+class FrameReader:
+    """Parse the frames a server sends, one chunk of bytes at a time.
+
+    ``feed()`` returns, in order: ``str`` (a text message), ``bytes`` (a binary
+    message), ``Control`` (ping/pong), ``Close`` and at most one ``Failure``, after
+    which the reader ignores everything (as it does after a ``Close``).
+    ``data_bytes`` counts the payload bytes of the messages returned so far.
+    """
+
+    __slots__ = (
+        "_byte_parts",
+        "_decoder",
+        "_done",
+        "_frag_op",
+        "_frag_size",
+        "_have",
+        "_max_size",
+        "_need",
+        "_pending",
+        "_text_parts",
+        "data_bytes",
+    )
+
+    def __init__(self, max_message_size: int) -> None:
+        self._max_size = max_message_size
+        self._pending: list[bytes] = []  # bytes of an incomplete frame
+        self._have = 0  # total length of _pending
+        self._need = 2  # bytes needed before parsing can progress
+        self._frag_op = 0  # opcode of the fragmented message in progress, 0 if none
+        self._text_parts: list[str] = []
+        self._byte_parts: list[bytes] = []
+        self._frag_size = 0
+        self._decoder: codecs.IncrementalDecoder | None = None
+        self._done = False
+        self.data_bytes = 0
+
+    def feed(self, data: bytes) -> list[object]:
+        """Add ``data`` and return what it completed (see the class docstring)."""
+        if self._done:
+            return []
+        if self._pending:
+            self._pending.append(data)
+            self._have += len(data)
+            if self._have < self._need:
+                return []
+            data = b"".join(self._pending)
+            self._pending = []
+        elif len(data) < self._need:
+            self._pending.append(data)
+            self._have = len(data)
+            return []
+        out: list[object] = []
+        append = out.append
+        max_size = self._max_size
+        pos = 0
+        end = len(data)
+        need = 2
+        while True:
+            avail = end - pos
+            if avail < 2:
+                need = 2
+                break
+            b0 = data[pos]
+            length = data[pos + 1]
+            if length & 0x80:
+                return self._fail(out, 1002, "masked frame from the server")
+            if length < 126:
+                head = 2
+            elif length == 126:
+                if avail < 4:
+                    need = 4
+                    break
+                length = (data[pos + 2] << 8) | data[pos + 3]
+                head = 4
+            else:
+                if avail < 10:
+                    need = 10
+                    break
+                length = int.from_bytes(data[pos + 2 : pos + 10], "big")
+                head = 10
+                if length >> 63:
+                    return self._fail(out, 1002, "frame length has the most significant bit set")
+            frag = self._frag_op
+            if frag or b0 not in _FAST_HEADERS:
+                failure = self._check_header(b0, length)
+                if failure is not None:
+                    return self._fail(out, *failure)
+            elif length > max_size:
+                return self._fail(out, 1009, f"message of {length} bytes exceeds max_message_size")
+            total = head + length
+            if avail < total:
+                need = total
+                break
+            start = pos + head
+            pos += total
+            if frag == 0:
+                if b0 == 0x81:
+                    try:
+                        append(data[start:pos].decode())
+                    except UnicodeDecodeError:
+                        return self._fail(out, 1007, "invalid UTF-8 in a text message")
+                    self.data_bytes += length
+                    continue
+                if b0 == 0x82:
+                    append(data[start:pos])
+                    self.data_bytes += length
+                    continue
+            failure = self._frame(b0, data[start:pos], append)
+            if failure is not None:
+                return self._fail(out, *failure)
+            if b0 & 0x0F == OP_CLOSE:  # a valid close frame: nothing more to read
+                return out
+        if pos < end:
+            rest = data[pos:]
+            self._pending.append(rest)
+            self._have = len(rest)
+        else:
+            self._have = 0
+        self._need = need
+        return out
+
+    def _check_header(self, b0: int, length: int) -> tuple[int, str] | None:
+        """Validate a frame header before its payload arrives (fail fast)."""
+        if b0 & 0x70:
+            return 1002, "reserved bits set without a negotiated extension"
+        opcode = b0 & 0x0F
+        fin = b0 & 0x80
+        if opcode >= OP_CLOSE:
+            if opcode > OP_PONG:
+                return 1002, f"unknown control opcode {opcode}"
+            if not fin:
+                return 1002, "fragmented control frame"
+            if length > 125:
+                return 1002, "control frame payload over 125 bytes"
+            return None
+        if opcode > OP_BINARY:
+            return 1002, f"unknown data opcode {opcode}"
+        if opcode == OP_CONT:
+            if not self._frag_op:
+                return 1002, "continuation frame with no message to continue"
+        elif self._frag_op:
+            return 1002, "new message inside a fragmented message"
+        if self._frag_size + length > self._max_size:
+            size = self._frag_size + length
+            return 1009, f"message of at least {size} bytes exceeds max_message_size"
+        return None
+
+    def _frame(
+        self, b0: int, payload: bytes, add: Callable[[object], None]
+    ) -> tuple[int, str] | None:
+        """Handle a frame off the fast path: control frames and fragments."""
+        opcode = b0 & 0x0F
+        if opcode == OP_CLOSE:
+            return self._close(payload, add)
+        if opcode >= OP_PING:
+            add(Control(opcode, payload))
+            return None
+        fin = b0 & 0x80
+        if opcode != OP_CONT:  # first fragment, or an unfragmented frame after a message
+            self._frag_op = opcode
+            self._text_parts = []
+            self._byte_parts = []
+            self._frag_size = 0
+            self._decoder = _IncrementalDecoder() if opcode == OP_TEXT else None
+        self._frag_size += len(payload)
+        decoder = self._decoder
+        if decoder is not None:
+            try:
+                text = decoder.decode(payload, bool(fin))
+            except UnicodeDecodeError:
+                return 1007, "invalid UTF-8 in a text message"
+            self._text_parts.append(text)
+        else:
+            self._byte_parts.append(payload)
+        if fin:
+            if decoder is not None:
+                add("".join(self._text_parts))
+            else:
+                add(b"".join(self._byte_parts))
+            self.data_bytes += self._frag_size
+            self._frag_op = 0
+            self._text_parts = []
+            self._byte_parts = []
+            self._frag_size = 0
+            self._decoder = None
+        return None
+
+    def _close(self, payload: bytes, add: Callable[[object], None]) -> tuple[int, str] | None:
+        if not payload:
+            code: int | None = None
+            reason = ""
+        elif len(payload) == 1:
+            return 1002, "close frame with a 1-byte payload"
+        else:
+            code = int.from_bytes(payload[:2], "big")
+            if not valid_close_code(code):
+                return 1002, f"invalid close code {code}"
+            try:
+                reason = payload[2:].decode()
+            except UnicodeDecodeError:
+                return 1007, "invalid UTF-8 in the close reason"
+        add(Close(code, reason))
+        self._done = True
+        return None
+
+    def _fail(self, out: list[object], code: int, reason: str) -> list[object]:
+        out.append(Failure(code, reason))
+        self._done = True
+        self._pending = []
+        return out

@@ -1,0 +1,364 @@
+"""``WSClient``: a WebSocket (RFC 6455) client on websocket-client, with one thread.
+
+websocket-client does the opening handshake (``_wsconnect``) and builds the
+masked frames we send (``websocket.ABNF``). The receive side is our own: the
+reader thread reads big chunks and ``_wsframes.FrameReader`` turns them into
+messages, validating frames and UTF-8 strictly and fast, so that protocol faults
+close the connection with the RFC's code (websocket-client always sends 1000).
+
+Heartbeat: the same thread drives pings with socket timeouts. After
+``ping_interval`` seconds without any traffic from the server it sends a ping;
+if nothing at all (pong or anything else) arrives within ``ping_timeout`` the
+peer is taken for dead and the connection is reconnected. Traffic counts as
+liveness, so a busy connection is never pinged.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from websocket import ABNF
+
+from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
+from ._state import ReadyState
+from ._wsconnect import SSLOPT_KEYS, open_connection
+from ._wsframes import OP_PING, OP_PONG, Close, Control, Failure, FrameReader
+from .backoff import Backoff
+from .errors import ConnectionClosed, ProtocolError, SendBufferFull
+from .message import Message
+
+__all__ = ["WSClient"]
+
+#: Bytes asked of the socket per read: many small messages per system call.
+_CHUNK = 256 * 1024
+_TEXT, _BINARY, _CLOSE = ABNF.OPCODE_TEXT, ABNF.OPCODE_BINARY, ABNF.OPCODE_CLOSE
+
+
+class WSClient(BaseClient):
+    """A WebSocket client that reconnects, pings and buffers sends (see SPEC.md).
+
+    Args:
+        url: ``ws://`` or ``wss://`` URL.
+        subprotocols: offered in ``Sec-WebSocket-Protocol``; the chosen one is
+            ``client.subprotocol``.
+        ping_interval: seconds of silence from the server before we ping; None or 0
+            disables pings.
+        ping_timeout: seconds to wait for any traffic after a ping before the
+            connection is treated as dead; None or 0 waits forever.
+        open_timeout: bound on TCP connect, TLS and the opening handshake together.
+        max_message_size: a larger message closes the connection with 1009.
+        event_key: JSON-object text messages with this key are dispatched under the
+            key's value as event name.
+        send_buffer: messages queued by ``send()`` while not open.
+        sslopt: websocket-client style TLS options (``ca_certs``, ``cert_reqs``, ...).
+        ssl_context: an ``ssl.SSLContext`` (wins over ``sslopt``).
+        proxy: ``http://[user:pass@]host:port`` of an HTTP proxy (CONNECT tunnel).
+        origin: the ``Origin`` header (websocket-client's default otherwise).
+    """
+
+    _logger = logging.getLogger("pushsdk.ws")
+    _kind = "ws"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        on_open: OnOpen | None = None,
+        on_message: OnMessage | None = None,
+        on_close: OnClose | None = None,
+        on_error: OnError | None = None,
+        on_reconnect: OnReconnect | None = None,
+        headers: dict[str, str] | None = None,
+        reconnect: bool | Backoff = True,
+        subprotocols: list[str] | None = None,
+        ping_interval: float | None = 20.0,
+        ping_timeout: float | None = 20.0,
+        open_timeout: float = 10.0,
+        max_message_size: int = 16 * 1024 * 1024,
+        event_key: str | None = None,
+        send_buffer: int = 1000,
+        sslopt: Mapping[str, Any] | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        origin: str | None = None,
+    ) -> None:
+        _check_url("url", url, ("ws", "wss"))
+        check_seconds("ping_interval", ping_interval)
+        check_seconds("ping_timeout", ping_timeout)
+        check_seconds("open_timeout", open_timeout, allow_none=False)
+        _check_int("max_message_size", max_message_size, minimum=1)
+        _check_int("send_buffer", send_buffer, minimum=0)
+        if subprotocols is not None and (
+            not isinstance(subprotocols, list | tuple)
+            or not all(isinstance(p, str) for p in subprotocols)
+        ):
+            raise TypeError(f"subprotocols must be a list of str, got {subprotocols!r}")
+        for name, value in (("event_key", event_key), ("origin", origin)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+        if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
+            unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
+            raise ValueError(f"sslopt has unknown keys: {unknown}")
+        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
+        if proxy is not None:
+            _check_url("proxy", proxy, ("http",))
+        super().__init__(
+            url,
+            on_open=on_open,
+            on_message=on_message,
+            on_close=on_close,
+            on_error=on_error,
+            on_reconnect=on_reconnect,
+            headers=headers,
+            reconnect=reconnect,
+        )
+        self.subprotocols = list(subprotocols) if subprotocols else None
+        self.ping_interval = ping_interval or None
+        self.ping_timeout = ping_timeout or None
+        self.open_timeout = open_timeout
+        self.max_message_size = max_message_size
+        self.event_key = event_key
+        self.send_buffer = send_buffer
+        self.sslopt = dict(sslopt) if sslopt else None
+        self.ssl_context = ssl_context
+        self.proxy = proxy
+        self.origin = origin
+        #: The subprotocol the server chose on the current (or last) connection.
+        self.subprotocol: str | None = None
+
+        self._send_lock = threading.Lock()
+        self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
+        self._live_sock: socket.socket | None = None  # the connection, for _interrupt
+        self._sock: socket.socket | None = None  # writable while OPEN; None once broken
+        self._close_sent = False
+
+    # -- sending (any thread) ----------------------------------------------------------
+
+    def send(self, data: str | bytes) -> None:
+        """Send ``data``: a text message for ``str``, binary for ``bytes``.
+
+        While not open the message is queued (up to ``send_buffer``) and sent, in
+        order, on the next open.
+
+        Raises:
+            TypeError: ``data`` is neither str nor bytes.
+            SendBufferFull: not open and ``send_buffer`` messages are already queued.
+            ConnectionClosed: the client is closing or closed for good.
+        """
+        if isinstance(data, str):
+            opcode, payload = _TEXT, data.encode()
+        elif isinstance(data, bytes | bytearray | memoryview):
+            opcode, payload = _BINARY, bytes(data)
+        else:
+            raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
+        with self._send_lock:
+            if self._closing.is_set() or self._finished.is_set():
+                raise ConnectionClosed("the client is closed")
+            buffer = self._buffer
+            sock = self._sock
+            if sock is not None and not buffer and self._state is ReadyState.OPEN:
+                self._write_message(sock, opcode, payload)
+                return
+            if len(buffer) >= self.send_buffer:
+                raise SendBufferFull(f"{len(buffer)} messages already wait (send_buffer)")
+            buffer.append((opcode, payload))
+
+    def send_json(self, obj: Any) -> None:
+        """Send ``obj`` as a JSON text message (see ``send``)."""
+        self.send(json.dumps(obj))
+
+    def _write_message(self, sock: socket.socket, opcode: int, payload: bytes) -> bool:
+        """Write one message (send lock held); on failure queue it first and cut the socket."""
+        try:
+            sock.sendall(ABNF.create_frame(payload, opcode).format())
+        except OSError as exc:
+            self._logger.info("send failed, kept for the next connection: %s", exc)
+            self._buffer.appendleft((opcode, payload))
+            self._sock = None
+            _shutdown(sock)
+            return False
+        self._messages_out += 1
+        self._bytes_out += len(payload)
+        return True
+
+    def _write_control(self, opcode: int, payload: bytes) -> None:
+        """Send a control frame if the connection is writable; errors end it."""
+        with self._send_lock:
+            sock = self._sock
+            if sock is None:
+                return
+            try:
+                sock.sendall(ABNF.create_frame(payload, opcode).format())
+            except OSError as exc:
+                self._logger.debug("control frame not sent: %s", exc)
+                self._sock = None
+                _shutdown(sock)
+            if opcode == _CLOSE:
+                self._close_sent = True
+
+    # -- transport hooks ---------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self._close_sent = False
+        try:
+            sock, self.subprotocol = open_connection(
+                self.url,
+                headers=self.headers,
+                subprotocols=self.subprotocols,
+                origin=self.origin,
+                proxy=self.proxy,
+                ssl_context=self.ssl_context,
+                sslopt=self.sslopt,
+                timeout=self.open_timeout,
+                register=self._register,
+                interrupted=self._closing.is_set,
+            )
+        except BaseException:
+            self._release()
+            raise
+        self._register(sock)
+
+    def _register(self, sock: socket.socket) -> None:
+        """Remember the socket being connected, so that ``_interrupt`` can cut it."""
+        self._live_sock = sock
+        if self._closing.is_set():
+            _shutdown(sock)
+
+    def _mark_open(self) -> None:
+        with self._send_lock:
+            sock = self._live_sock
+            self._sock = sock
+            buffer = self._buffer
+            while buffer and sock is not None:
+                opcode, payload = buffer.popleft()
+                if not self._write_message(sock, opcode, payload):
+                    break
+            self._set_state(ReadyState.OPEN)
+
+    def _interrupt(self) -> None:
+        sock = self._live_sock
+        if sock is not None:
+            _shutdown(sock)
+
+    def _start_closing(self, code: int, reason: str) -> None:
+        self._write_control(_CLOSE, code.to_bytes(2, "big") + reason.encode())
+        if not self._close_sent:
+            self._interrupt()
+
+    def _release(self) -> None:
+        with self._send_lock:
+            self._sock = None
+            sock, self._live_sock = self._live_sock, None
+        if sock is not None:
+            sock.close()
+
+    def _receive(self) -> tuple[int | None, str]:
+        sock = self._live_sock
+        if sock is None:
+            raise ConnectionClosed("connection closed before it could be read")
+        interval = self.ping_interval
+        sock.settimeout(interval)
+        reader = FrameReader(self.max_message_size)
+        feed = reader.feed
+        recv = sock.recv
+        deliver = self._deliver
+        url = self.url
+        now = time.time
+        route = self._route if self.event_key is not None else None
+        pinged = False
+        while True:
+            try:
+                data = recv(_CHUNK)
+            except TimeoutError:
+                if pinged and self.ping_timeout is not None:
+                    raise ConnectionClosed(
+                        f"no traffic within ping_timeout={self.ping_timeout} s after a ping"
+                    ) from None
+                self._write_control(OP_PING, b"")
+                pinged = True
+                sock.settimeout(self.ping_timeout or interval)
+                continue
+            except OSError as exc:
+                raise ConnectionClosed(f"connection lost: {exc}") from exc
+            if not data:
+                raise ConnectionClosed("connection dropped without a close frame")
+            if pinged:
+                pinged = False
+                sock.settimeout(interval)
+            for item in feed(data):
+                kind = type(item)
+                if kind is str:
+                    event = "message" if route is None else route(item)  # type: ignore[arg-type]
+                    deliver(Message(item, event, None, url, now()))  # type: ignore[arg-type]
+                elif kind is bytes:
+                    deliver(Message(item, "message", None, url, now()))  # type: ignore[arg-type]
+                else:
+                    ended = self._control(item)
+                    if ended is not None:
+                        self._bytes_in += reader.data_bytes
+                        return ended
+            self._bytes_in += reader.data_bytes
+            reader.data_bytes = 0
+
+    def _control(self, item: object) -> tuple[int | None, str] | None:
+        """Handle a control frame or a failure; return (code, reason) when it ends."""
+        if isinstance(item, Control):
+            if item.opcode == OP_PING:
+                self._write_control(OP_PONG, item.payload)
+            return None
+        if isinstance(item, Close):
+            if not self._close_sent:  # echo the server's code (RFC 6455 5.5.1)
+                payload = b"" if item.code is None else item.code.to_bytes(2, "big")
+                self._write_control(_CLOSE, payload)
+            return (1005 if item.code is None else item.code), item.reason
+        assert isinstance(item, Failure)
+        self._write_control(_CLOSE, item.code.to_bytes(2, "big") + item.reason.encode()[:123])
+        raise ProtocolError(item.reason, close_code=item.code)
+
+    def _route(self, text: str) -> str:
+        """The event name of a text message under ``event_key`` routing."""
+        if text[:1] != "{":
+            return "message"
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return "message"
+        if isinstance(value, dict) and self.event_key in value:
+            return str(value[self.event_key])
+        return "message"
+
+
+def _shutdown(sock: socket.socket) -> None:
+    """Cut the connection so that any blocked read or write returns at once."""
+    # The plain-socket method, also for TLS: SSLSocket.shutdown drops its SSL object.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
+    if not isinstance(url, str):
+        raise TypeError(f"{name} must be a str, got {type(url).__name__}")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise ValueError(f"{name} is not a valid URL: {exc}") from None
+    if parts.scheme not in schemes or not parts.hostname:
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        raise ValueError(f"{name} must be a {wanted} URL with a host, got {url!r}")
+
+
+def _check_int(name: str, value: int, *, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")

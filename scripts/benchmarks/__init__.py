@@ -1,0 +1,1 @@
+"""The benchmark harness behind scripts/bench: pushsdk against peer libraries, same run."""

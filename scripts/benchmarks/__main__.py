@@ -1,0 +1,168 @@
+"""pushsdk against the peer libraries, side by side: ``python -m scripts.benchmarks``.
+
+``scripts/bench [--quick] [--only PATTERN] [--json PATH]``; see BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import re
+import sys
+import time
+from dataclasses import asdict
+from typing import Any
+
+from . import harness, report, targets
+from .scenarios import SCENARIOS, Scenario
+
+DISTRIBUTIONS = ("pushsdk", "websocket-client", "websockets", "requests", "sseclient-py",
+                 "httpx", "httpx-sse", "requests-sse", "launchdarkly-eventsource")  # fmt: skip
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer messages, 2 repetitions")
+    parser.add_argument("--only", metavar="PATTERN", help="regex on scenario ids and libraries")
+    parser.add_argument("--json", metavar="PATH", help="write the raw figures here")
+    parser.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
+    parser.add_argument("--count", type=int, help="messages per run (overrides scenarios)")
+    args = parser.parse_args(argv)
+    if args.reps is None:
+        args.reps = 2 if args.quick else 3
+    return args
+
+
+def select(pattern: str | None) -> list[tuple[Scenario, list[str]]]:
+    """Scenarios and libraries matching ``pattern``; a scenario keeps its baseline."""
+    chosen = []
+    for scenario in SCENARIOS:
+        libraries = list(scenario.libraries)
+        if pattern and not re.search(pattern, scenario.id, re.IGNORECASE):
+            libraries = [lib for lib in libraries if re.search(pattern, lib, re.IGNORECASE)]
+            if libraries and scenario.baseline not in libraries:
+                libraries.insert(0, scenario.baseline)
+        if libraries:
+            chosen.append((scenario, libraries))
+    return chosen
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for name in DISTRIBUTIONS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "scripts/bench " + " ".join(sys.argv[1:]),
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs",
+        "load_average": os.getloadavg(),
+        "versions": versions,
+        "wsaccel": importlib.util.find_spec("wsaccel") is not None,
+    }
+
+
+def header(env: dict[str, Any]) -> str:
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    accel = (
+        "WARNING: wsaccel IS installed; websocket-client figures are not those of a plain install"
+        if env["wsaccel"]
+        else "wsaccel: not installed (websocket-client checks UTF-8 in pure Python, as after "
+        "a plain `pip install websocket-client`)"
+    )
+    load = " ".join(f"{x:.2f}" for x in env["load_average"])
+    return (
+        f"{env['date']}  {env['command']}\nPython {env['python']}, {env['machine']}, "
+        f"load average {load}\n{versions}\n{accel}"
+    )
+
+
+def count_for(scenario: Scenario, args: argparse.Namespace) -> int:
+    if args.count:
+        return args.count
+    return scenario.quick_count if args.quick else scenario.count
+
+
+def calibration_line(scenario: Scenario, result: dict[str, Any], fastest: float | None) -> str:
+    if not result.get("ok"):
+        return f"  {scenario.id}: FAIL {result.get('error')}"
+    if scenario.metric == "p50":
+        floor = report.seconds(result["p50"])
+        return f"  {scenario.id}: round trip p50 {floor} (server + loopback floor)"
+    text = f"  {scenario.id}: {report.rate(result['msg_per_s'])} msg/s"
+    if fastest:
+        text += f", {result['msg_per_s'] / fastest:.0f}x the fastest client"
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    chosen = select(args.only)
+    if not chosen:
+        print(f"no scenario or library matches {args.only!r}", file=sys.stderr)
+        return 2
+    env = environment()
+    print(header(env), flush=True)
+    started = time.monotonic()
+
+    def progress(line: str) -> None:
+        print(f"  .. {line}", file=sys.stderr, flush=True)
+
+    server = harness.Server()
+    runs: list[harness.Run] = []
+    calibration: dict[str, dict[str, Any]] = {}
+    skipped: dict[tuple[str, str], str] = {}
+    try:
+        for scenario, libraries in chosen:
+            count = count_for(scenario, args)
+            if scenario.calibrate:
+                calibration[scenario.id] = harness.calibrate(server, scenario, count)
+            runs += harness.run_scenario(
+                server, scenario, libraries, args.reps, count, skipped, progress
+            )
+    finally:
+        server.close()
+
+    groups = [report.summarize(s, libs, runs) for s, libs in chosen]
+    rows = {(r.scenario.id, r.library): r for g in groups for r in g}
+    print("\nCalibration: a raw socket reader drains each route (writer, for sends):")
+    for scenario, _ in chosen:
+        if scenario.id in calibration:
+            fastest = max(
+                (r.medians.get("msg_per_s") or 0 for r in rows.values() if r.scenario is scenario),
+                default=None,
+            )
+            print(calibration_line(scenario, calibration[scenario.id], fastest))
+    reps = f"{args.reps} repetition{'s' * (args.reps > 1)}"
+    print(f"\nMedians of {reps}; ratio = median of the per-repetition ratios (each listed).")
+    print("CPU = user+sys of the client process per message; peak RSS = its ru_maxrss.")
+    print(report.table(groups))
+    checks = targets.check(runs, rows)
+    if checks:
+        print("\npushsdk against the targets of issues 3 (WSClient) and 4 (SSEClient):")
+        print(targets.render(checks))
+    failures = sum(1 for r in rows.values() if r.status == "FAIL")
+    elapsed = time.monotonic() - started
+    print(f"\n{len(runs)} runs in {elapsed:.0f} s; {failures} failed verification.")
+    if args.json:
+        payload = {
+            "environment": env,
+            "calibration": calibration,
+            "runs": [asdict(r) for r in runs],
+            "targets": [asdict(c) for c in checks],
+        }
+        with open(args.json, "w") as out:
+            json.dump(payload, out, indent=1)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Servers for the soak tests: numbered SSE events that resume, and a WebSocket echo.
+
+Both record what they saw, so a soak can tell where a message was lost: on the way
+to the server or on the way back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.server import Server, ServerConnection, serve
+
+from tests.faults.tcp import TCPServer, recv_all, recv_until
+
+__all__ = ["EchoServer", "NumberedSSE", "echo_server", "numbered_sse"]
+
+
+class NumberedSSE:
+    """An SSE endpoint sending events 1..``total`` (``id: n``, ``data: event n``).
+
+    Each connection starts after the ``Last-Event-ID`` it was sent, writes the rest at
+    once, then stays open and silent. ``chunked`` uses chunked transfer encoding with
+    chunk borders at seeded random places (so a CRLF is split across chunks);
+    otherwise a plain body ended by close. ``newline`` is the line ending used.
+    """
+
+    def __init__(
+        self, total: int, *, chunked: bool = False, newline: str = "\n", seed: int = 0
+    ) -> None:
+        self.total = total
+        self.chunked = chunked
+        self.newline = newline
+        self.rng = random.Random(seed)
+        #: The Last-Event-ID header of every request (None when absent), in order.
+        self.resumed_from: list[str | None] = []
+        self.server = TCPServer(self._handle)
+
+    def start(self) -> NumberedSSE:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.server.address
+
+    def event(self, number: int) -> bytes:
+        nl = self.newline
+        return f"id: {number}{nl}data: event {number}{nl}{nl}".encode()
+
+    def _handle(self, sock: socket.socket) -> None:
+        head = recv_until(sock, b"\r\n\r\n").decode("latin-1")
+        last_id = None
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.strip().lower() == "last-event-id":
+                last_id = value.strip()
+        self.resumed_from.append(last_id)
+        first = int(last_id) + 1 if last_id else 1
+        body = b": hello\n\n" + b"".join(self.event(n) for n in range(first, self.total + 1))
+        framing = "Transfer-Encoding: chunked" if self.chunked else "Connection: close"
+        sock.sendall(
+            f"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n{framing}\r\n\r\n".encode()
+        )
+        sock.sendall(self._chunk(body) if self.chunked else body)
+        recv_all(sock)  # stay open until the client (or the proxy) goes away
+
+    def _chunk(self, body: bytes) -> bytes:
+        out = bytearray()
+        while body:
+            size = self.rng.randint(1, 40)
+            piece, body = body[:size], body[size:]
+            out += b"%x\r\n%s\r\n" % (len(piece), piece)
+        return bytes(out)
+
+
+class EchoServer:
+    """A websockets echo server recording every message it received."""
+
+    def __init__(self) -> None:
+        self.received: list[str | bytes] = []
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._server: Server = serve(self._handle, "127.0.0.1", 0, compression=None)
+        self.port: int = self._server.socket.getsockname()[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return ("127.0.0.1", self.port)
+
+    def start(self) -> EchoServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5.0)
+        assert not self._thread.is_alive()
+
+    def _handle(self, ws: ServerConnection) -> None:
+        with self._lock:
+            self.connections += 1
+        with contextlib.suppress(ConnectionClosed, OSError):
+            for message in ws:
+                with self._lock:
+                    self.received.append(message)
+                ws.send(message)
+
+
+@pytest.fixture
+def echo_server() -> Iterator[EchoServer]:
+    server = EchoServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def numbered_sse() -> Iterator[Callable[..., NumberedSSE]]:
+    """A factory of started NumberedSSE servers, all stopped after the test."""
+    made: list[NumberedSSE] = []
+
+    def make(total: int, **options: Any) -> NumberedSSE:
+        server = NumberedSSE(total, **options).start()
+        made.append(server)
+        return server
+
+    yield make
+    for server in made:
+        server.stop()

@@ -1,0 +1,45 @@
+"""GUI test set-up: headless Qt, isolated settings, fake clients."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from pushsdk_monitor.controller import wait_for_closers
+from pushsdk_monitor.settings import MonitorSettings
+from tests.gui.fakes import FakeFactory
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> MonitorSettings:
+    """Settings in a temporary INI file, never the user's."""
+    return MonitorSettings(QSettings(str(tmp_path / "monitor.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def fake_factory() -> Iterator[FakeFactory]:
+    factory = FakeFactory()
+    yield factory
+    for client in factory.clients:
+        client.close(timeout=5)
+
+
+@pytest.fixture(autouse=True)
+def closers_finished() -> Iterator[None]:
+    """Every client a test's tabs closed in the background has finished closing."""
+    yield
+    assert wait_for_closers(5.0), "a client was still closing 5 s after the test"
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_settings(tmp_path: Path) -> None:
+    """Code that makes its own QSettings writes under tmp_path, not the user's config."""
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "user-config"))

@@ -1,0 +1,106 @@
+"""The monitor on the real clients against the real demo server."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from pushsdk_monitor.demo_server import DemoServer
+from pushsdk_monitor.main_window import MainWindow
+from pushsdk_monitor.records import Direction
+from pushsdk_monitor.settings import MonitorSettings
+from pushsdk_monitor.tab import ConnectionTab
+
+WAIT_MS = 10_000
+# The SSE client is written in parallel with the monitor; its tests run once it exists.
+needs_sse = pytest.mark.skipif(
+    importlib.util.find_spec("pushsdk.sse") is None, reason="pushsdk.sse not written yet"
+)
+
+
+@pytest.fixture
+def window(qtbot, settings: MonitorSettings) -> Iterator[MainWindow]:
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    window.show()
+    yield window
+    window.close()
+
+
+def previews(tab: ConnectionTab, direction: Direction | None = None) -> list[str]:
+    proxy = tab.controller.proxy
+    records = (proxy.record(i) for i in range(proxy.rowCount()))
+    return [r.preview for r in records if direction is None or r.direction is direction]
+
+
+def test_websocket_tab_shows_ticks_and_echoes(qtbot, window, demo_server: DemoServer) -> None:
+    tab = window.new_tab(demo_server.ws_url, connect=True)
+    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: sum(p.startswith("Server time: ") for p in previews(tab)) >= 3, timeout=WAIT_MS
+    )
+    tab.composer.editor.setPlainText("hello monitor")
+    qtbot.keyClick(tab.composer.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: "Server received: hello monitor" in previews(tab, Direction.IN), timeout=WAIT_MS
+    )
+    assert "hello monitor" in previews(tab, Direction.OUT)
+    tab.composer.encoding_combo.setCurrentText("JSON")
+    tab.composer.editor.setPlainText('{"op": "ping"}')
+    tab.composer.submit()
+    qtbot.waitUntil(
+        lambda: 'Server received: {"op": "ping"}' in previews(tab, Direction.IN), timeout=WAIT_MS
+    )
+    assert window.tabs.tabText(0) == f"127.0.0.1:{demo_server.port}/ws"
+
+
+def test_badge_through_a_server_restart(qtbot, window, demo_server: DemoServer) -> None:
+    tab = window.new_tab(demo_server.ws_url, connect=True)
+    badge = tab.status_panel.badge
+    qtbot.waitUntil(lambda: badge.text() == "Open", timeout=WAIT_MS)
+    demo_server.stop()
+    qtbot.waitUntil(lambda: badge.text().startswith("Reconnecting"), timeout=WAIT_MS)
+    assert "close" in [r.event for r in tab.controller.model.records()]
+    with DemoServer(port=demo_server.port, interval=0.05):
+        qtbot.waitUntil(lambda: badge.text() == "Open", timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: "<b>1</b> reconnects" in tab.status_panel.counters_label.text(),
+            timeout=WAIT_MS,
+        )
+        events = [r.event for r in tab.controller.model.records()]
+        assert events.count("open") == 2
+        assert "reconnect" in events
+        window.close_tab(0)  # returns at once; the client closes in the background
+
+
+@needs_sse
+def test_sse_tab_shows_events_with_ids(qtbot, window, demo_server: DemoServer) -> None:
+    tab = window.new_tab(demo_server.sse_url, connect=True)
+    assert tab.composer.isHidden()
+    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: {"message", "ping"} <= {r.event for r in tab.controller.model.records()},
+        timeout=WAIT_MS,
+    )
+    records = [r for r in tab.controller.model.records() if r.direction is Direction.IN]
+    assert records[0].preview.startswith("Connection established!")
+    assert all(r.id for r in records[1:])
+    tab.filter_bar.set_event_shown("ping", False)
+    assert "ping" not in {
+        tab.controller.proxy.record(i).event for i in range(tab.controller.proxy.rowCount())
+    }
+
+
+@needs_sse
+def test_demo_screenshot(qtbot, tmp_path: Path) -> None:
+    from pushsdk_monitor.__main__ import main
+
+    path = tmp_path / "shot.png"
+    assert main(["--demo", "--screenshot", str(path), "--after", "1.5"]) == 0
+    image = QImage(str(path))
+    assert image.width() >= 1000 and image.height() >= 600

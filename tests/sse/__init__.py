@@ -1,0 +1,1 @@
+"""Tests of SSEClient and its parser."""

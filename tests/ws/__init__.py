@@ -1,0 +1,1 @@
+"""Tests of pushsdk.WSClient against real servers on loopback."""
