@@ -55,7 +55,7 @@ def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) ->
         window.show()
         status = 0
         if screenshot is not None:
-            QTimer.singleShot(int(max(after - 0.5, 0) * 1000), lambda: _stage(window))
+            QTimer.singleShot(int(max(after - 1.0, 0) * 1000), lambda: _stage(window))
             QTimer.singleShot(int(after * 1000), lambda: _shoot(window, screenshot, app))
         status = app.exec()
         window.close()

@@ -95,22 +95,23 @@ class DetailPane(QWidget):
             raw = payload.encode("utf-8", "replace")
         if not full and len(text) > TEXT_CAP:
             text, truncated = text[:TEXT_CAP], True
-        self.text_view.setPlainText(text)
         pretty = pretty_json(payload) if len(raw) <= JSON_CAP or full else None
         if pretty is not None and not full and len(pretty) > TEXT_CAP:
             pretty, truncated = pretty[:TEXT_CAP], True
-        self.json_view.setPlainText(pretty if pretty is not None else "(not JSON)")
-        self.tabs.setTabEnabled(self.JSON, pretty is not None)
         limit = None if full else HEX_CAP
         truncated = truncated or (limit is not None and len(raw) > limit)
-        self.hex_view.setPlainText(hex_dump(raw, limit=limit))
-        self._set_truncated(truncated)
+        # Pick the tab first: a view laid out while hidden keeps a stale scroll range.
+        self.tabs.setTabEnabled(self.JSON, pretty is not None)
         if record.is_binary:
             self.tabs.setCurrentIndex(self.HEX)
         elif pretty is not None:
             self.tabs.setCurrentIndex(self.JSON)
         else:
             self.tabs.setCurrentIndex(self.TEXT)
+        self._set_truncated(truncated)
+        self.text_view.setPlainText(text)
+        self.json_view.setPlainText(pretty if pretty is not None else "(not JSON)")
+        self.hex_view.setPlainText(hex_dump(raw, limit=limit))
 
     def _set_truncated(self, truncated: bool) -> None:
         self.show_all_button.setVisible(truncated)

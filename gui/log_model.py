@@ -30,6 +30,7 @@ _DIRECTION_COLOUR = {
     Direction.SYSTEM: QBrush(QColor("#8a5a00")),
 }
 _ERROR_COLOUR = QBrush(QColor("#b3261e"))
+_EVENT_COLOUR = QBrush(QColor("#7b2cbf"))
 _BACKGROUND = {
     Direction.OUT: QBrush(QColor("#eef8f0")),
     Direction.SYSTEM: QBrush(QColor("#fdf6e3")),
@@ -132,7 +133,12 @@ class LogModel(QAbstractTableModel):
         if role == _FOREGROUND:
             if record.direction is Direction.SYSTEM and record.event == "error":
                 return _ERROR_COLOUR
-            return _DIRECTION_COLOUR[record.direction] if index.column() == COL_DIRECTION else None
+            column = index.column()
+            if column == COL_DIRECTION:
+                return _DIRECTION_COLOUR[record.direction]
+            if column == COL_EVENT and record.event != "message":
+                return _EVENT_COLOUR  # custom events (SSE event:, WS event_key) stand out
+            return None
         if role == _BACKGROUND_ROLE:
             if record.direction is Direction.SYSTEM and record.event == "error":
                 return _ERROR_BACKGROUND

@@ -26,6 +26,8 @@ class LogView(QTableView):
         super().__init__(parent)
         self.follow_tail = True
         self._was_at_bottom = True
+        self._top_before = 0
+        self._evicted = 0  # leading rows removed since before_append()
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -51,7 +53,7 @@ class LogView(QTableView):
             return
         for column, width in _WIDTHS.items():
             self.setColumnWidth(column, width)
-        model.rowsAboutToBeRemoved.connect(self._rows_about_to_be_removed)
+        model.rowsRemoved.connect(self._rows_removed)
 
     def at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
@@ -59,21 +61,25 @@ class LogView(QTableView):
 
     def before_append(self) -> None:
         self._was_at_bottom = self.at_bottom()
+        self._top_before = self.verticalScrollBar().value()
+        self._evicted = 0
 
     def after_append(self) -> None:
+        """Follow the tail, or keep the rows a reader is looking at in place."""
         if self.follow_tail and self._was_at_bottom:
             self.scrollToBottom()
+        elif self._evicted:
+            # Qt scrolls to the top when leading rows go; put the reader back.
+            self.verticalScrollBar().setValue(max(self._top_before - self._evicted, 0))
+        self._evicted = 0
 
     def set_follow_tail(self, follow: bool) -> None:
         self.follow_tail = follow
         if follow:
             self.scrollToBottom()
 
-    def _rows_about_to_be_removed(
+    def _rows_removed(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
-        """Keep the rows a reader is looking at in place while old rows are evicted."""
-        if first != 0 or self.at_bottom():
-            return
-        bar = self.verticalScrollBar()
-        bar.setValue(max(bar.value() - (last - first + 1), 0))
+        if first == 0:
+            self._evicted += last - first + 1

@@ -21,11 +21,11 @@ _BACKGROUND = QColor("#fafbfc")
 
 
 def nice_ceiling(value: int) -> int:
-    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (min 5)."""
+    """The smallest 1, 2 or 5 times a power of ten that is at least ``value`` (min 1)."""
     ceiling = 1
     while True:
         for step in (1, 2, 5):
-            if ceiling * step >= max(value, 5):
+            if ceiling * step >= max(value, 1):
                 return ceiling * step
         ceiling *= 10
 

@@ -63,18 +63,22 @@ class LogRecord:
 
 
 class _Clock:
-    """Formats timestamps, reusing the HH:MM:SS part within the same second."""
+    """Formats timestamps, reusing the HH:MM:SS part within the same second.
+
+    Client threads share it; the cache is one tuple, replaced whole, so a thread
+    never pairs one second with another second's text.
+    """
 
     def __init__(self) -> None:
-        self._second = -1
-        self._prefix = ""
+        self._cache: tuple[int, str] = (-1, "")
 
     def format(self, timestamp: float) -> str:
         second = int(timestamp)
-        if second != self._second:  # a benign race: both threads compute the same text
-            self._prefix = time.strftime("%H:%M:%S", time.localtime(second))
-            self._second = second
-        return f"{self._prefix}.{int((timestamp - second) * 1000):03d}"
+        cache = self._cache
+        if cache[0] != second:
+            cache = (second, time.strftime("%H:%M:%S", time.localtime(second)))
+            self._cache = cache
+        return f"{cache[1]}.{int((timestamp - second) * 1000):03d}"
 
 
 _clock = _Clock()

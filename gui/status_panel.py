@@ -41,24 +41,31 @@ class StatusPanel(QWidget):
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b3261e")
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note_label = QLabel()
+        self.note_label.setStyleSheet("color: #555b63")
+        self.note_label.hide()
         self.chart = RateChart(series)
 
         text = QVBoxLayout()
         text.setSpacing(2)
         text.addWidget(self.counters_label)
         text.addWidget(self.error_label)
+        text.addWidget(self.note_label)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addLayout(text, 1)
         layout.addWidget(self.chart, 1)
         self._kind = ""
+        self.status = Status("Closed", "closed")  #: the status shown
         self.show_status(Status("Closed", "closed"))
         self.show_counters(Counters())
 
     def show_status(self, status: Status) -> None:
-        if self.badge.text() != status.label:
-            self.badge.setText(status.label)
+        self.status = status
+        label = f"●  {status.label}"
+        if self.badge.text() != label:
+            self.badge.setText(label)
         if status.kind != self._kind:
             self._kind = status.kind
             self.badge.setStyleSheet(
@@ -69,6 +76,12 @@ class StatusPanel(QWidget):
         if self.error_label.text() != error:
             self.error_label.setText(error)
             self.error_label.setToolTip(status.last_error)
+        self.error_label.setVisible(bool(self.error_label.text()))
+
+    def show_note(self, text: str) -> None:
+        """A line for what the user just did (export done, bad URL); "" hides it."""
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
 
     def show_counters(self, counters: Counters) -> None:
         text = (

@@ -144,8 +144,9 @@ class ConnectionTab(QWidget):
         try:
             self.controller.connect_to(url, options)
         except (ValueError, TypeError) as exc:
-            self.status_panel.error_label.setText(f"Cannot connect: {exc}")
+            self.status_panel.show_note(f"Cannot connect: {exc}")
             return False
+        self.status_panel.show_note("")
         if remember:
             self.bar.set_recent(self.settings.add_recent_url(url.strip()))
         self.composer.set_history(self.settings.composer_history(url.strip()))
@@ -181,7 +182,7 @@ class ConnectionTab(QWidget):
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return
-        self.status_panel.error_label.setText(f"Exported {count:,} messages to {path}")
+        self.status_panel.show_note(f"Exported {count:,} messages to {path}")
 
     # -- slots --------------------------------------------------------------------
 

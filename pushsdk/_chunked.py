@@ -9,12 +9,14 @@ regular expression, which keeps many small chunks per read cheap.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 from .errors import ProtocolError
 
 #: A chunk-size line (with extensions) or trailer line longer than this is refused.
 MAX_LINE = 4096
 
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 _SIZE = rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
 _FIRST_HEADER = re.compile(_SIZE)
 _NEXT_HEADER = re.compile(rb"\r?\n" + _SIZE)
@@ -28,13 +30,14 @@ class ChunkedDecoder:
         done: the last chunk and its trailers have arrived: the body is complete.
     """
 
-    __slots__ = ("_header", "_left", "_pending", "_trailers", "done")
+    __slots__ = ("_header", "_left", "_pending", "_split_ok", "_trailers", "done")
 
     def __init__(self) -> None:
         self._left = 0  # body bytes still due in the current chunk
         self._pending = b""  # the start of a header that has not fully arrived
         self._header = _FIRST_HEADER  # later headers start with the previous chunk's CRLF
         self._trailers = False
+        self._split_ok = True  # no chunk so far held a CRLF: try _split_whole_chunks
         self.done = False
 
     def feed(self, data: bytes) -> bytes:
@@ -45,17 +48,30 @@ class ChunkedDecoder:
         """
         if self.done:
             return b""
-        if self._pending:
+        head = b""
+        if self._left:  # the rest of a chunk begun in an earlier feed
+            head = data[: self._left]
+            self._left -= len(head)
+            data = data[len(head) :]
+        elif self._pending:
             data = self._pending + data
             self._pending = b""
+        if data and self._split_ok and not self._trailers:
+            split = self._split_whole_chunks(data)
+            if split is not None:
+                body, data = split
+                head = head + body if head else body
+        if not data:
+            return head
+        tail = self._feed(data)
+        return head + tail if head else tail
+
+    def _feed(self, data: bytes) -> bytes:
+        """Decode chunk by chunk from a header (any framing, any split)."""
         out: list[bytes] = []
         pos = 0
         end = len(data)
-        left = self._left
-        if left:  # the rest of a chunk begun in an earlier feed
-            out.append(data[:left])
-            pos = min(left, end)
-            left -= pos
+        left = 0
         if not self._trailers:
             match = self._header.match
             while pos < end:
@@ -81,6 +97,35 @@ class ChunkedDecoder:
             self._skip_trailers(data, pos)
         self._left = left
         return out[0] if len(out) == 1 else b"".join(out)
+
+    def _split_whole_chunks(self, data: bytes) -> tuple[bytes, bytes] | None:
+        """Decode the whole chunks at the start of ``data`` with C-level loops only.
+
+        SSE chunks rarely hold a CRLF, so splitting at CRLF yields size, data, size,
+        data...; checking every size against its data's length proves the split right.
+        Returns the body and the bytes left for ``_feed``, or None (and gives up on
+        this path for the stream) when the check fails.
+        """
+        start = 0
+        if self._header is _NEXT_HEADER:  # the previous chunk's CRLF is due first
+            if data[:2] != b"\r\n":
+                return None
+            start = 2
+        parts = data[start:].split(b"\r\n") if start else data.split(b"\r\n")
+        pairs = (len(parts) - 1) // 2
+        if not pairs:
+            return None
+        sizes = parts[0 : 2 * pairs : 2]
+        chunks = parts[1 : 2 * pairs : 2]
+        declared = []
+        if not b"".join(sizes).translate(None, _HEX_DIGITS) and all(sizes):
+            declared = list(map(int, sizes, repeat(16, pairs)))
+        if declared != list(map(len, chunks)) or 0 in declared:
+            self._split_ok = False
+            return None
+        self._header = _FIRST_HEADER
+        used = start + sum(declared) + sum(map(len, sizes)) + 4 * pairs
+        return b"".join(chunks), data[used:]
 
     def _keep_partial_header(self, rest: bytes) -> None:
         """Keep an incomplete header for the next feed; refuse a malformed one."""

@@ -139,13 +139,19 @@ class EventStreamParser:
         events: list[Event] = []
         data = self._data
         size = self._data_size
+        limit = self._max_size
         id_buffer = self._id_buffer
+        last_id = self.last_event_id
         event_type = self._event_type
         for line in lines:
             if line:
-                field, _, value = line.partition(":")
-                if value[:1] == " ":
-                    value = value[1:]
+                # Fast path for "field: value"; else split at the first colon and
+                # strip one leading space, as the spec says.
+                field, space, value = line.partition(": ")
+                if not space or ":" in field:
+                    field, _, value = line.partition(":")
+                    if value[:1] == " ":
+                        value = value[1:]
                 if field == "data":
                     data.append(value)
                     size += len(value) + 1
@@ -160,31 +166,27 @@ class EventStreamParser:
                 elif not field:
                     self.comments += 1
             else:
-                # Dispatch: the ID is set even when no event follows.
-                self.last_event_id = id_buffer
+                # Dispatch: the last event ID is set even when no event follows.
+                last_id = id_buffer
                 if data:
-                    if size > self._max_size:
-                        self._reset(id_buffer)
-                        raise EventTooLarge(
-                            f"an event is larger than max_event_size ({self._max_size})", events
-                        )
-                    events.append(("\n".join(data), event_type or "message", id_buffer))
-                    data = self._data = []
+                    if size > limit:
+                        break
+                    events.append(("\n".join(data), event_type or "message", last_id))
+                    data = []
                     size = 0
                 event_type = ""
-        if size > self._max_size:
-            self._reset(id_buffer)
-            raise EventTooLarge(
-                f"an event is larger than max_event_size ({self._max_size})", events
-            )
-        self._data_size = size
+        self.last_event_id = last_id
         self._id_buffer = id_buffer
+        if size > limit:
+            self._reset()
+            raise EventTooLarge(f"an event is larger than max_event_size ({limit})", events)
+        self._data = data
+        self._data_size = size
         self._event_type = event_type
         return events
 
-    def _reset(self, id_buffer: str) -> None:
+    def _reset(self) -> None:
         """Drop the oversized event so the parser holds no more memory for it."""
         self._data = []
         self._data_size = 0
-        self._id_buffer = id_buffer
         self._event_type = ""

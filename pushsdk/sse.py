@@ -7,44 +7,48 @@ bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
 
 from __future__ import annotations
 
-import http.client
 import logging
-import ssl
+import re
 import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-import urllib3.exceptions
 from requests.structures import CaseInsensitiveDict
 
 from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
+from ._ssecheck import (
+    TRANSPORT_ERRORS,
+    check_response,
+    connect_error,
+    read_error,
+    root_cause,
+)
 from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser, EventTooLarge
-from ._ssetransport import SocketHandle, body_reader, new_session, response_socket
+from ._ssetransport import (
+    SocketHandle,
+    body_reader,
+    drop_connections,
+    new_session,
+    response_socket,
+)
 from ._state import ReadyState
 from .backoff import Backoff
-from .errors import ConnectError, ConnectionClosed, HandshakeError, PushError
+from .errors import ConnectError, PushError
 from .message import Message
 
 __all__ = ["SSEClient"]
 
-_new_message = object.__new__
-_set_data = vars(Message)["data"].__set__
-_set_event = vars(Message)["event"].__set__
-_set_id = vars(Message)["id"].__set__
-_set_origin = vars(Message)["origin"].__set__
-_set_received_at = vars(Message)["received_at"].__set__
-
-#: How much of an error response's body HandshakeError keeps.
-ERROR_BODY_LIMIT = 64 * 1024
-_READ_ERRORS = (
-    OSError,
-    ValueError,
-    http.client.HTTPException,
-    urllib3.exceptions.HTTPError,
-    requests.RequestException,
+# Message is a frozen dataclass: filling its slots directly costs half its __init__,
+# which matters on the per-event path (see _receive).
+_MESSAGE_BUILDER = (
+    object.__new__,
+    *(vars(Message)[name].__set__ for name in ("data", "event", "id", "origin", "received_at")),
 )
+
+#: An HTTP method is a token (RFC 9110, 5.6.2).
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class SSEClient(BaseClient):
@@ -58,12 +62,18 @@ class SSEClient(BaseClient):
         last_event_id: the ``Last-Event-ID`` to send on the first connection.
         read_timeout: seconds of silence after which the connection is treated as
             dead and reconnected (comments count as traffic); None waits forever.
-        session: a ``requests.Session`` to use (auth, proxies, certificates). Without
-            one, each client has its own, whose connects ``close()`` can interrupt.
+        session: a ``requests.Session`` whose settings to use (auth, headers, cookies,
+            proxies, certificates). The client sends through a session of its own that
+            shares them, so that ``close()`` can interrupt a connect; an adapter the
+            caller mounted is used as is (its connect then is not interruptible).
         verify: TLS verification: True, False or a path to a CA bundle.
-        connect_timeout: seconds allowed for the TCP and TLS handshakes.
+        connect_timeout: seconds allowed to connect (TCP, TLS) and then to receive
+            the response headers (or ``read_timeout`` if shorter).
         max_event_size: the largest line or event accepted, in characters; a
             larger one is a ProtocolError and the connection is reconnected.
+
+    Attributes:
+        last_event_id: the last event ID seen, sent as ``Last-Event-ID`` on reconnect.
     """
 
     _logger = logging.getLogger("pushsdk.sse")
@@ -102,7 +112,7 @@ class SSEClient(BaseClient):
             reconnect=reconnect,
         )
         _check_url(url)
-        if not isinstance(method, str) or not method.isalpha():
+        if not isinstance(method, str) or not _TOKEN.fullmatch(method):
             raise ValueError(f"method must be an HTTP method name such as 'GET', got {method!r}")
         if body is not None and json is not None:
             raise ValueError("pass body or json, not both")
@@ -129,6 +139,9 @@ class SSEClient(BaseClient):
         self.connect_timeout = connect_timeout
         self.verify = verify
         self.max_event_size = max_event_size
+        self._head_timeout = (
+            connect_timeout if read_timeout is None else min(connect_timeout, read_timeout)
+        )
         self._user_session = session
         self._session: requests.Session | None = None
         self._handle = SocketHandle()
@@ -143,9 +156,9 @@ class SSEClient(BaseClient):
     # -- transport hooks ------------------------------------------------------------
 
     def _connect(self) -> None:
-        session = self._user_session
+        session = self._session
         if session is None:
-            session = self._session = new_session()
+            session = self._session = new_session(like=self._user_session)
         headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(
             {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         )
@@ -163,21 +176,30 @@ class SSEClient(BaseClient):
                 data=self.body,
                 json=self.json,
                 stream=True,
-                timeout=(self.connect_timeout, self.read_timeout),
+                # Waiting for the response headers is part of connecting (and silence
+                # past read_timeout is a dead connection there too).
+                timeout=(self.connect_timeout, self._head_timeout),
                 verify=_verify_setting(self.verify, session),
                 allow_redirects=True,
             )
-        except requests.RequestException as exc:
+        except TRANSPORT_ERRORS as exc:
             self._release()
-            raise _connect_error(exc) from _root_cause(exc)
+            raise connect_error(exc) from root_cause(exc)
         finally:
             self._handle.deactivate()
         self._response = response
-        sock = response_socket(response)
-        if sock is not None:
-            self._handle.register(sock)  # a pooled connection may not have registered
         try:
-            self._check_response(response)
+            sock = response_socket(response)
+            if sock is not None:
+                self._handle.register(sock)  # a pooled connection may not have registered
+            check_response(response)
+            if sock is not None:
+                sock.settimeout(self.read_timeout)
+            else:  # pragma: no cover - a transport whose socket we cannot reach
+                self._logger.debug("no socket found: read_timeout is connect_timeout")
+        except ConnectionAbortedError as exc:  # close() came first
+            self._release()
+            raise ConnectError("closed while connecting") from exc
         except PushError:
             self._release()
             raise
@@ -197,13 +219,16 @@ class SSEClient(BaseClient):
         origin = self._origin
         now = time.time
         retry = parser.retry
+        # Locals, not globals, on the per-event path.
+        new, set_data, set_event, set_id, set_origin, set_received_at = _MESSAGE_BUILDER
+        open_state = ReadyState.OPEN
         while True:
             try:
                 chunk = read()
-            except _READ_ERRORS as exc:
+            except TRANSPORT_ERRORS as exc:
                 if closing():
                     return None, self._close_reason
-                raise _read_error(exc, self.read_timeout) from exc
+                raise read_error(exc, self.read_timeout) from exc
             if not chunk:
                 if closing():
                     return None, self._close_reason
@@ -214,16 +239,16 @@ class SSEClient(BaseClient):
             except EventTooLarge as exc:
                 self._dispatch(exc.events, origin)
                 raise
+            received_at = now()  # the events of one read arrived together
             for data, event, last_id in events:
-                # Inlined Message(...): the frozen dataclass __init__ costs twice as much.
-                message = _new_message(Message)
-                _set_data(message, data)
-                _set_event(message, event)
-                _set_id(message, last_id)
-                _set_origin(message, origin)
-                _set_received_at(message, now())
+                message = new(Message)
+                set_data(message, data)
+                set_event(message, event)
+                set_id(message, last_id)
+                set_origin(message, origin)
+                set_received_at(message, received_at)
                 deliver(message)
-                if self._state is not ReadyState.OPEN:  # close() from a callback
+                if self._state is not open_state:  # close() from a callback
                     return None, self._close_reason
             self.last_event_id = parser.last_event_id
             if parser.retry != retry:
@@ -248,8 +273,7 @@ class SSEClient(BaseClient):
             response.close()
         self._handle.release()
         if self._session is not None:
-            self._session.close()  # no idle connection outlives the attempt
-            self._session = None
+            drop_connections(self._session)  # no idle connection outlives the attempt
 
     # -- helpers --------------------------------------------------------------------
 
@@ -259,33 +283,11 @@ class SSEClient(BaseClient):
                 return
             self._deliver(Message(data, event, last_id, origin, time.time()))
 
-    def _check_response(self, response: requests.Response) -> None:
-        status = response.status_code
-        headers = dict(response.headers)
-        if status == 204:
-            raise HandshakeError(
-                "server answered 204 No Content: not reconnecting", status=204, headers=headers
-            )
-        if not 200 <= status < 300:
-            body = _read_error_body(response)
-            raise HandshakeError(
-                f"server answered HTTP {status} {response.reason or ''}".rstrip(),
-                status=status,
-                headers=headers,
-                body=body,
-            )
-        content_type = response.headers.get("Content-Type", "")
-        if content_type.split(";", 1)[0].strip().lower() != "text/event-stream":
-            raise HandshakeError(
-                f"Content-Type {content_type!r} is not text/event-stream",
-                status=status,
-                headers=headers,
-            )
-
 
 def _check_url(url: str) -> None:
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError as exc:
         raise ValueError(f"url is not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -300,65 +302,5 @@ def _verify_setting(verify: bool | str, session: requests.Session) -> bool | str
     """
     if verify is not True:
         return verify
-    session_verify: bool | str = session.verify
+    session_verify: bool | str | None = session.verify
     return None if session_verify is True else session_verify
-
-
-def _read_error_body(response: requests.Response) -> bytes:
-    """Up to ERROR_BODY_LIMIT bytes of an error response, without waiting forever."""
-    sock = response_socket(response)
-    if sock is not None:
-        try:
-            sock.settimeout(1.0)
-        except OSError:
-            return b""
-    parts: list[bytes] = []
-    size = 0
-    try:
-        while size < ERROR_BODY_LIMIT:
-            data = response.raw.read1(ERROR_BODY_LIMIT - size)
-            if not data:
-                break
-            parts.append(data)
-            size += len(data)
-    except _READ_ERRORS:
-        pass
-    return b"".join(parts)
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The TLS certificate error buried in a requests error, if any (BaseClient stops on it)."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return current
-        stack.extend(
-            item
-            for item in (
-                current.__cause__,
-                current.__context__,
-                getattr(current, "reason", None),
-                *current.args,
-            )
-            if isinstance(item, BaseException)
-        )
-    return exc
-
-
-def _connect_error(exc: requests.RequestException) -> ConnectError:
-    if isinstance(exc, requests.Timeout):
-        return ConnectError(f"timed out connecting: {exc}")
-    if isinstance(exc, requests.exceptions.SSLError):
-        return ConnectError(f"TLS failure: {exc}")
-    return ConnectError(f"could not connect: {exc}")
-
-
-def _read_error(exc: BaseException, read_timeout: float | None) -> PushError:
-    if isinstance(exc, TimeoutError | urllib3.exceptions.ReadTimeoutError):
-        return ConnectionClosed(f"no data for {read_timeout} s (read_timeout): reconnecting")
-    return ConnectionClosed(f"connection lost: {exc!r}")

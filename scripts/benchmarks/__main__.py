@@ -32,6 +32,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", metavar="PATH", help="write the raw figures here")
     parser.add_argument("--reps", type=int, help="repetitions (default 3, quick 2)")
     parser.add_argument("--count", type=int, help="messages per run (overrides scenarios)")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs for latency")
     args = parser.parse_args(argv)
     if args.reps is None:
         args.reps = 2 if args.quick else 3
@@ -43,12 +44,13 @@ def select(pattern: str | None) -> list[tuple[Scenario, list[str]]]:
     chosen = []
     for scenario in SCENARIOS:
         libraries = list(scenario.libraries)
+        calibration = [harness.RAW] if scenario.calibrate else []
         if pattern and not re.search(pattern, scenario.id, re.IGNORECASE):
             libraries = [lib for lib in libraries if re.search(pattern, lib, re.IGNORECASE)]
             if libraries and scenario.baseline not in libraries:
                 libraries.insert(0, scenario.baseline)
         if libraries:
-            chosen.append((scenario, libraries))
+            chosen.append((scenario, calibration + libraries))
     return chosen
 
 
@@ -91,15 +93,21 @@ def count_for(scenario: Scenario, args: argparse.Namespace) -> int:
     return scenario.quick_count if args.quick else scenario.count
 
 
-def calibration_line(scenario: Scenario, result: dict[str, Any], fastest: float | None) -> str:
-    if not result.get("ok"):
-        return f"  {scenario.id}: FAIL {result.get('error')}"
+def calibration_line(rows: list[report.Summary]) -> str | None:
+    """How far the raw socket reader outruns the fastest client on one scenario."""
+    raw = next((r for r in rows if r.library == harness.RAW), None)
+    if raw is None:
+        return None
+    scenario = raw.scenario
+    if raw.status != "ok":
+        return f"  {scenario.id}: {raw.status} {raw.note}"
     if scenario.metric == "p50":
-        floor = report.seconds(result["p50"])
-        return f"  {scenario.id}: round trip p50 {floor} (server + loopback floor)"
-    text = f"  {scenario.id}: {report.rate(result['msg_per_s'])} msg/s"
-    if fastest:
-        text += f", {result['msg_per_s'] / fastest:.0f}x the fastest client"
+        floor = report.seconds(raw.medians["p50"])
+        return f"  {scenario.id}: round trip p50 {floor} (the server + loopback floor)"
+    clients = [r.medians.get("msg_per_s") or 0 for r in rows if r is not raw]
+    text = f"  {scenario.id}: {report.rate(raw.medians['msg_per_s'])} msg/s"
+    if clients and max(clients):
+        text += f", {raw.medians['msg_per_s'] / max(clients):.0f}x the fastest client"
     return text
 
 
@@ -118,29 +126,23 @@ def main(argv: list[str] | None = None) -> int:
 
     server = harness.Server()
     runs: list[harness.Run] = []
-    calibration: dict[str, dict[str, Any]] = {}
     skipped: dict[tuple[str, str], str] = {}
     try:
         for scenario, libraries in chosen:
             count = count_for(scenario, args)
-            if scenario.calibrate:
-                calibration[scenario.id] = harness.calibrate(server, scenario, count)
+            pin = scenario.pin and not args.no_pin
             runs += harness.run_scenario(
-                server, scenario, libraries, args.reps, count, skipped, progress
-            )
+                server, scenario, libraries, reps=args.reps, count=count, skipped=skipped,
+                progress=progress, pin=pin,
+            )  # fmt: skip
     finally:
         server.close()
 
     groups = [report.summarize(s, libs, runs) for s, libs in chosen]
     rows = {(r.scenario.id, r.library): r for g in groups for r in g}
-    print("\nCalibration: a raw socket reader drains each route (writer, for sends):")
-    for scenario, _ in chosen:
-        if scenario.id in calibration:
-            fastest = max(
-                (r.medians.get("msg_per_s") or 0 for r in rows.values() if r.scenario is scenario),
-                default=None,
-            )
-            print(calibration_line(scenario, calibration[scenario.id], fastest))
+    print("\nCalibration: a raw socket reader drains each route (a writer, for sends):")
+    for line in filter(None, map(calibration_line, groups)):
+        print(line)
     reps = f"{args.reps} repetition{'s' * (args.reps > 1)}"
     print(f"\nMedians of {reps}; ratio = median of the per-repetition ratios (each listed).")
     print("CPU = user+sys of the client process per message; peak RSS = its ru_maxrss.")
@@ -155,7 +157,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {
             "environment": env,
-            "calibration": calibration,
             "runs": [asdict(r) for r in runs],
             "targets": [asdict(c) for c in checks],
         }

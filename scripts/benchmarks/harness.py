@@ -1,7 +1,7 @@
 """Runs the measurements: the server process, one fresh runner process per measurement.
 
 Libraries are alternated within each repetition (A B C, A B C, ...) so that drift on a
-shared machine hits all of them alike. Latency scenarios pin the server to CPU 0 and
+shared machine hits all of them alike. The echo scenario pins the server to CPU 0 and
 the runner to CPU 1.
 """
 
@@ -21,6 +21,8 @@ from typing import Any
 from .scenarios import Scenario
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The calibration "library": a raw socket reader (or writer) with no protocol work.
+RAW = "raw socket"
 RUN_TIMEOUT = 90.0
 SERVER_CPU, CLIENT_CPU = 0, 1
 
@@ -73,18 +75,19 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.process.stdout:
+            self.process.stdout.close()
 
 
 def measure(scenario: Scenario, library: str, options: dict[str, Any], pin: bool) -> dict:
     """Run one measurement in a fresh process and return its JSON result."""
-    mode = "stream" if library == "raw socket" and scenario.mode == "stream" else scenario.mode
     command = [
         sys.executable,
         "-m",
         "scripts.benchmarks.runners",
         scenario.protocol,
         library,
-        mode,
+        scenario.mode,
         json.dumps(options),
     ]
 
@@ -98,7 +101,7 @@ def measure(scenario: Scenario, library: str, options: dict[str, Any], pin: bool
             capture_output=True,
             text=True,
             timeout=RUN_TIMEOUT,
-            preexec_fn=pin_client if pin else None,  # noqa: PLW1509 (single-threaded harness)
+            preexec_fn=pin_client if pin else None,  # the harness has one thread
             check=False,
         )
     except subprocess.TimeoutExpired:
@@ -115,14 +118,19 @@ def run_scenario(
     server: Server,
     scenario: Scenario,
     libraries: list[str],
+    *,
     reps: int,
     count: int,
     skipped: dict[tuple[str, str], str],
     progress: Callable[[str], None],
+    pin: bool,
 ) -> list[Run]:
-    """All repetitions of one scenario, libraries alternated within each repetition."""
+    """All repetitions of one scenario, libraries alternated within each repetition.
+
+    A calibrated scenario runs the raw socket reader first in each repetition.
+    """
     runs: list[Run] = []
-    with server.pinned(scenario.pin) as pin:
+    with server.pinned(pin) as pinned:
         for rep in range(reps):
             for library in libraries:
                 key = (scenario.protocol, library)
@@ -130,19 +138,12 @@ def run_scenario(
                     result = {"ok": False, "skip": skipped[key]}
                 else:
                     options = scenario.options(server.port, count, run=uuid.uuid4().hex)
-                    result = measure(scenario, library, options, pin)
+                    result = measure(scenario, library, options, pinned)
                     if "skip" in result:
                         skipped[key] = result["skip"]
                 runs.append(Run(scenario.id, library, rep, result))
                 progress(f"{scenario.id} {rep + 1}/{reps} {library}: {brief(result)}")
     return runs
-
-
-def calibrate(server: Server, scenario: Scenario, count: int) -> dict[str, Any]:
-    """The raw socket reader's (or writer's) figure on a scenario's route."""
-    options = scenario.options(server.port, count, run=uuid.uuid4().hex)
-    with server.pinned(scenario.pin) as pin:
-        return measure(scenario, "raw socket", options, pin)
 
 
 def brief(result: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .harness import Run
+from .harness import RAW, Run
 from .scenarios import DEADLINE, Scenario
 
 FIGURES = ("msg_per_s", "mb_per_s", "p50", "p99", "cpu_us_per_msg", "peak_rss_kib",
@@ -107,6 +107,8 @@ def number(value: float | None, unit: str = "") -> str:
 def ratio_text(row: Summary) -> str:
     if row.library == row.scenario.baseline:
         return "baseline"
+    if row.library == RAW:
+        return "calibration"
     if row.ratio is None:
         return "-"
     reps = " ".join("inf" if math.isinf(r) else f"{r:.2f}" for r in row.ratios)
@@ -144,7 +146,7 @@ def table(groups: list[list[Summary]]) -> str:
 
     def fmt(cols: tuple[str, ...]) -> str:
         left = cols[0].ljust(widths[0])
-        mid = "  ".join(c.rjust(w) for c, w in zip(cols[1:-2], widths[1:-1]))
+        mid = "  ".join(c.rjust(w) for c, w in zip(cols[1:-2], widths[1:-1], strict=True))
         return f"  {left}  {mid}  {cols[-2].ljust(widths[-1])}  {cols[-1]}".rstrip()
 
     lines.append(fmt(HEADER))

@@ -12,134 +12,20 @@ exact byte boundary and ``stop()`` ends every socket and the thread.
 from __future__ import annotations
 
 import contextlib
-import random
 import selectors
 import socket
-import struct
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Literal
+
+from tests.faults.conn import CHUNK, Conn, Pipe, abort, close_fin
+from tests.faults.faults import Cut, Direction, Fault, Plan, periodic_cuts, seeded_cuts
 
 __all__ = ["Fault", "FaultProxy", "Plan", "periodic_cuts", "seeded_cuts"]
 
-Action = Literal["fin", "rst", "stall", "drip"]
-Cut = Literal["fin", "rst"]
-#: "down" is upstream -> client (what a push server sends), "up" is client -> upstream.
-Direction = Literal["down", "up"]
-
-_CHUNK = 65536
-#: Bytes read ahead per direction; a stalled connection stops reading past this.
-_MAX_PENDING = 256 * 1024
 _COMMAND_TIMEOUT = 5.0
 _STOP_TIMEOUT = 5.0
-_LINGER_RST = struct.pack("ii", 1, 0)
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A fault to apply to one connection.
-
-    Attributes:
-        action: "fin" or "rst" cut both directions; "stall" forwards nothing more
-            (the sockets stay open); "drip" forwards ``drip_bytes`` every
-            ``drip_interval`` seconds in ``direction`` from then on.
-        after_bytes: act once exactly this many bytes went through in ``direction``
-            on this connection (a cut then truncates whatever was in flight).
-        after_seconds: act this long after the connection was accepted.
-            With neither trigger, act at once.
-        direction: the direction ``after_bytes`` counts and ``drip`` slows.
-    """
-
-    action: Action
-    after_bytes: int | None = None
-    after_seconds: float | None = None
-    direction: Direction = "down"
-    drip_bytes: int = 1
-    drip_interval: float = 0.01
-
-
-#: Called with the connection's index (0, 1, ...) when it is accepted; returns its fault.
-Plan = Callable[[int], "Fault | None"]
-
-
-def seeded_cuts(
-    seed: int,
-    min_bytes: int,
-    max_bytes: int,
-    actions: Sequence[Action] = ("fin", "rst"),
-    direction: Direction = "down",
-) -> Plan:
-    """A plan giving each connection an ``actions`` fault after a random byte count.
-
-    The same seed gives the same sequence of (action, byte count) per connection index.
-    """
-    rng = random.Random(seed)
-    drawn: list[Fault] = []
-
-    def plan(index: int) -> Fault:
-        while len(drawn) <= index:
-            after = rng.randint(min_bytes, max_bytes)
-            drawn.append(Fault(rng.choice(actions), after_bytes=after, direction=direction))
-        return drawn[index]
-
-    return plan
-
-
-def periodic_cuts(seconds: float, seed: int = 0, actions: Sequence[Cut] = ("fin", "rst")) -> Plan:
-    """A plan cutting each connection ``seconds`` after it was accepted (FIN or RST, seeded)."""
-    rng = random.Random(seed)
-    drawn: list[Fault] = []
-
-    def plan(index: int) -> Fault:
-        while len(drawn) <= index:
-            drawn.append(Fault(rng.choice(actions), after_seconds=seconds))
-        return drawn[index]
-
-    return plan
-
-
-class _Pipe:
-    """One direction of a proxied connection: what was read from ``src`` for ``dst``."""
-
-    __slots__ = ("budget", "buf", "drip", "dst", "eof", "next_drip", "sent", "shut", "src")
-
-    def __init__(self, src: socket.socket, dst: socket.socket) -> None:
-        self.src = src
-        self.dst = dst
-        self.buf = bytearray()
-        self.eof = False
-        self.shut = False
-        self.sent = 0
-        self.budget: int | None = None
-        self.drip: tuple[int, float] | None = None
-        self.next_drip = 0.0
-
-    def wants_read(self) -> bool:
-        return not self.eof and len(self.buf) < _MAX_PENDING
-
-    def wants_write(self, stalled: bool, now: float) -> bool:
-        if stalled or not self.buf or self.budget == 0:
-            return False
-        return self.drip is None or now >= self.next_drip
-
-
-class _Conn:
-    __slots__ = ("client", "closed", "deadline", "down", "fault", "index", "stalled", "up")
-
-    def __init__(self, index: int, client: socket.socket, upstream: socket.socket) -> None:
-        self.index = index
-        self.client = client
-        self.down = _Pipe(upstream, client)
-        self.up = _Pipe(client, upstream)
-        self.stalled = False
-        self.closed = False
-        self.fault: Fault | None = None
-        self.deadline: float | None = None
-
-    def pipe(self, direction: Direction) -> _Pipe:
-        return self.down if direction == "down" else self.up
 
 
 class FaultProxy:
@@ -168,7 +54,7 @@ class FaultProxy:
         self.connections = 0
         self.refused = 0
         self.accept_times: list[float] = []
-        self._conns: list[_Conn] = []
+        self._conns: list[Conn] = []
         self._forwarded = 0
         self._changed = threading.Condition()
         self._commands: list[tuple[Callable[[], None], threading.Event]] = []
@@ -271,7 +157,7 @@ class FaultProxy:
     def resume(self) -> None:
         """Undo ``stall()`` and ``drip()`` on every open connection."""
 
-        def resume(conn: _Conn) -> None:
+        def resume(conn: Conn) -> None:
             conn.stalled = False
             conn.down.drip = conn.up.drip = None
 
@@ -282,13 +168,15 @@ class FaultProxy:
 
         A stalled connection starts dripping.
         """
-        self._run(lambda: self._each(lambda conn: self._start_drip(conn, direction, nbytes, interval)))
+        self._run(
+            lambda: self._each(lambda conn: self._start_drip(conn, direction, nbytes, interval))
+        )
 
     def truncate(self, nbytes: int, how: Cut = "fin", direction: Direction = "down") -> None:
         """Let ``nbytes`` more bytes through on every open connection, then cut it."""
         fault = Fault(how, direction=direction)
 
-        def arm(conn: _Conn) -> None:
+        def arm(conn: Conn) -> None:
             conn.fault = fault
             conn.deadline = None
             pipe = conn.pipe(direction)
@@ -335,7 +223,7 @@ class FaultProxy:
         with contextlib.suppress(OSError):
             self._wake_w.send(b"x")
 
-    def _each(self, action: Callable[[_Conn], None]) -> None:
+    def _each(self, action: Callable[[Conn], None]) -> None:
         for conn in list(self._conns):
             action(conn)
 
@@ -455,17 +343,17 @@ class FaultProxy:
             self._changed.notify_all()
         if self._refuse_until is not None:
             self.refused += 1
-            _abort(client)
+            abort(client)
             return
         try:
             upstream = socket.create_connection(self.upstream, timeout=2.0)
         except OSError:
-            _abort(client)
+            abort(client)
             return
         for sock in (client, upstream):
             sock.setblocking(False)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = _Conn(index, client, upstream)
+        conn = Conn(index, client, upstream)
         with self._changed:
             self._conns.append(conn)
             self._forwarded += 1
@@ -474,7 +362,7 @@ class FaultProxy:
         if fault is not None:
             self._arm(conn, fault)
 
-    def _arm(self, conn: _Conn, fault: Fault) -> None:
+    def _arm(self, conn: Conn, fault: Fault) -> None:
         conn.fault = fault
         if fault.after_seconds is not None:
             conn.deadline = time.monotonic() + fault.after_seconds
@@ -491,29 +379,29 @@ class FaultProxy:
                 conn.deadline = None
                 self._fire(conn)
 
-    def _fire(self, conn: _Conn) -> None:
+    def _fire(self, conn: Conn) -> None:
         """Apply the connection's armed fault now."""
         fault, conn.fault = conn.fault, None
         conn.down.budget = conn.up.budget = None
         if fault is None:
             return
         if fault.action in ("fin", "rst"):
-            self._close(conn, fault.action)  # type: ignore[arg-type]
+            self._close(conn, fault.action)
         elif fault.action == "stall":
             conn.stalled = True
         else:
             self._start_drip(conn, fault.direction, fault.drip_bytes, fault.drip_interval)
 
     @staticmethod
-    def _start_drip(conn: _Conn, direction: Direction, nbytes: int, interval: float) -> None:
+    def _start_drip(conn: Conn, direction: Direction, nbytes: int, interval: float) -> None:
         conn.stalled = False
         pipe = conn.pipe(direction)
         pipe.drip = (nbytes, interval)
         pipe.next_drip = time.monotonic()
 
-    def _read(self, conn: _Conn, pipe: _Pipe) -> None:
+    def _read(self, conn: Conn, pipe: Pipe) -> None:
         try:
-            data = pipe.src.recv(_CHUNK)
+            data = pipe.src.recv(CHUNK)
         except BlockingIOError:
             return
         except OSError:
@@ -528,7 +416,7 @@ class FaultProxy:
         else:
             self._maybe_shut(conn, pipe)
 
-    def _write(self, conn: _Conn, pipe: _Pipe) -> None:
+    def _write(self, conn: Conn, pipe: Pipe) -> None:
         limit = len(pipe.buf)
         if pipe.budget is not None:
             limit = min(limit, pipe.budget)
@@ -551,7 +439,7 @@ class FaultProxy:
                 return
         self._maybe_shut(conn, pipe)
 
-    def _maybe_shut(self, conn: _Conn, pipe: _Pipe) -> None:
+    def _maybe_shut(self, conn: Conn, pipe: Pipe) -> None:
         """Pass a half-close on once everything read before it has been forwarded."""
         if not pipe.eof or pipe.buf or pipe.shut:
             return
@@ -564,34 +452,16 @@ class FaultProxy:
         if conn.down.shut and conn.up.shut:
             self._close(conn, "fin")
 
-    def _close(self, conn: _Conn, how: Cut) -> None:
+    def _close(self, conn: Conn, how: Cut) -> None:
         if conn.closed:
             return
         conn.closed = True
         for sock in (conn.client, conn.down.src):
             self._unregister(sock)
             if how == "rst":
-                _abort(sock)
+                abort(sock)
             else:
-                _close_fin(sock)
+                close_fin(sock)
         with self._changed:
             self._conns.remove(conn)
             self._changed.notify_all()
-
-
-def _abort(sock: socket.socket) -> None:
-    """Close with SO_LINGER 0: the peer gets a RST, not a FIN."""
-    with contextlib.suppress(OSError):
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RST)
-    sock.close()
-
-
-def _close_fin(sock: socket.socket) -> None:
-    """Send a FIN, then discard unread input so the close does not turn into a RST."""
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_WR)
-    with contextlib.suppress(OSError):
-        sock.setblocking(False)
-        while sock.recv(_CHUNK):
-            pass
-    sock.close()

@@ -81,14 +81,15 @@ class TCPServer:
                 self.accepted += 1
                 self._socks.append(sock)
                 thread = threading.Thread(target=self._serve, args=(sock,), daemon=True)
+                self._threads = [t for t in self._threads if t.is_alive()]  # stay bounded
                 self._threads.append(thread)
             thread.start()
 
     def _serve(self, sock: socket.socket) -> None:
         try:
             self.handler(sock)
-        except OSError:
-            pass
+        except (OSError, EOFError):
+            pass  # the peer went away: normal for a server
         finally:
             with self._lock:
                 if sock in self._socks:

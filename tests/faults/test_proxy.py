@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -68,10 +69,8 @@ def test_cut_ends_both_directions(echo_server: TCPServer, how: str) -> None:
     upstream_ended = threading.Event()
 
     def handler(sock: socket.socket) -> None:
-        try:
+        with contextlib.suppress(ConnectionResetError):
             _echo(sock)
-        except ConnectionResetError:
-            pass
         upstream_ended.set()
 
     with TCPServer(handler) as server, FaultProxy(server.address) as proxy:
@@ -130,10 +129,13 @@ def test_drip_from_a_plan_is_exact() -> None:
         recv_all(sock)
 
     fault = Fault("drip", drip_bytes=3, drip_interval=0.01)
-    with TCPServer(handler) as server, FaultProxy(server.address, plan=lambda _: fault) as proxy:
-        with _connect(proxy) as sock:
-            chunks = [recv_exactly(sock, 3) for _ in range(3)]
-            chunks.append(sock.recv(10))
+    with (
+        TCPServer(handler) as server,
+        FaultProxy(server.address, plan=lambda _: fault) as proxy,
+        _connect(proxy) as sock,
+    ):
+        chunks = [recv_exactly(sock, 3) for _ in range(3)]
+        chunks.append(sock.recv(10))
     assert chunks == [b"012", b"345", b"678", b"9"]
 
 
@@ -194,9 +196,11 @@ def test_refuse_with_reset_counts_attempts_then_allows(echo_server: TCPServer) -
     with FaultProxy(echo_server.address) as proxy:
         proxy.refuse()
         for _ in range(3):
-            with pytest.raises(ConnectionResetError):  # from connect() or the first read
-                with socket.create_connection(proxy.address, timeout=TIMEOUT) as sock:
-                    sock.recv(1)
+            with (
+                pytest.raises(ConnectionResetError),  # from connect() or the first read
+                socket.create_connection(proxy.address, timeout=TIMEOUT) as sock,
+            ):
+                sock.recv(1)
         assert proxy.wait_connections(3, TIMEOUT)
         assert (proxy.refused, proxy.forwarded) == (3, 0)
         proxy.allow()

@@ -7,6 +7,7 @@ end with every event exactly once, in order. Run with ``-s`` to see the figures.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from pushsdk import Backoff, SSEClient
 from pushsdk.message import Message
 from tests.faults.proxy import Fault, FaultProxy, Plan, seeded_cuts
+from tests.faults.schedule import attempt_bounds
 from tests.faults.servers import NumberedSSE
 
 EVENTS = 500
@@ -107,7 +109,7 @@ def test_sse_dripped_one_byte_at_a_time(numbered_sse: Callable[..., NumberedSSE]
     assert numbers == list(range(1, 41))
 
 
-@pytest.mark.parametrize("cut_at", [5, 30, 60, 70])
+@pytest.mark.parametrize("cut_at", [5, 30, 40, 60, 70])
 @pytest.mark.parametrize("how", ["fin", "rst"])
 def test_sse_cut_inside_the_response_head_reconnects(
     numbered_sse: Callable[..., NumberedSSE], cut_at: int, how: str
@@ -128,7 +130,35 @@ def test_sse_cut_inside_the_response_head_reconnects(
     first = Fault(how, after_bytes=cut_at)  # type: ignore[arg-type]
     with FaultProxy(server.address, plan=lambda i: first if i == 0 else None) as proxy:
         with SSEClient(proxy.url("http"), on_message=on_message, reconnect=FAST) as client:
-            done.wait(5.0)
+            done.wait(2.0)
             error = client.last_error
         assert proxy.connections >= 2, f"no reconnect after a cut head: {error!r}"
     assert numbers == [1, 2, 3]
+
+
+@pytest.mark.slow
+def test_sse_backoff_schedule_while_the_server_refuses_for_3_s(
+    numbered_sse: Callable[..., NumberedSSE],
+) -> None:
+    """As the WebSocket test: Backoff(initial=0.1, maximum=2.0) makes 5 to 7 attempts in 3 s
+    (at 0, 0.1, 0.3, 0.7, 1.5 s at the longest delays; at 0, 0.05, 0.15, 0.35, 0.75, 1.55,
+    2.55 s at the shortest)."""
+    backoff = Backoff(initial=0.1, maximum=2.0)
+    refusal = 3.0
+    low, high = attempt_bounds(backoff, refusal)
+    assert (low, high) == (5, 7)
+    server = numbered_sse(1)
+    opened = threading.Event()
+    with FaultProxy(server.address) as proxy:
+        proxy.refuse(refusal, how="rst")
+        started = time.monotonic()
+        with SSEClient(proxy.url("http"), reconnect=backoff, on_open=lambda _c: opened.set()):
+            assert opened.wait(refusal + backoff.maximum + WAIT)
+            opened_after = time.monotonic() - started
+        attempts = proxy.refused
+    print(
+        f"\nSOAK sse backoff while refused {refusal:.0f} s: {attempts} attempts refused "
+        f"(expected {low}..{high}), open after {opened_after:.2f} s"
+    )
+    assert low - 1 <= attempts <= high + 1
+    assert opened_after < refusal + backoff.maximum + 1.0

@@ -5,7 +5,6 @@ Run with ``-s`` to see the figures (lost messages, reconnect times).
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 
@@ -13,7 +12,8 @@ import pytest
 
 from pushsdk import Backoff, ReadyState, WSClient
 from pushsdk.message import Message
-from tests.faults.proxy import FaultProxy, periodic_cuts
+from tests.faults.proxy import FaultProxy, periodic_cuts, seeded_cuts
+from tests.faults.schedule import attempt_bounds, percentile
 from tests.faults.servers import EchoServer
 
 #: Fast enough that each cut costs little time; the schedule is not what is tested here.
@@ -90,9 +90,8 @@ def test_ws_echo_soak_with_a_cut_every_second(echo_server: EchoServer) -> None:
         assert numbers == sorted(set(numbers)), f"{name}: duplicated or reordered"
         count = len(sent[name])
         lost = sorted(set(range(count)) - set(numbers))
-        assert not offline[name] & set(lost), (
-            f"{name}: messages sent while disconnected were lost: {sorted(offline[name] & set(lost))}"
-        )
+        lost_offline = sorted(offline[name] & set(lost))
+        assert not lost_offline, f"{name}: lost messages sent while disconnected: {lost_offline}"
         lost_total += len(lost)
         upstream = [i for i in lost if f"{name}:{i}" not in server_got]
         print(
@@ -102,11 +101,6 @@ def test_ws_echo_soak_with_a_cut_every_second(echo_server: EchoServer) -> None:
         )
     # At most what was in flight at each cut: a few messages per cut, never more.
     assert lost_total <= 10 * cuts
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(int(fraction * len(ordered)), len(ordered) - 1)]
 
 
 @pytest.mark.slow
@@ -153,7 +147,7 @@ def test_reconnect_time_after_a_cut_with_default_backoff(echo_server: EchoServer
                 assert min(times) >= low, "reconnected sooner than the backoff allows"
                 assert max(times) < high + 1.0, "reconnect much later than the backoff asks"
                 figures.append(
-                    f"cut {round_}: p50={_percentile(times, 0.5) * 1000:.0f} ms "
+                    f"cut {round_}: p50={percentile(times, 0.5) * 1000:.0f} ms "
                     f"max={max(times) * 1000:.0f} ms (delay drawn in [{low:.2f}, {high:.2f}] s)"
                 )
         finally:
@@ -172,7 +166,7 @@ def test_backoff_schedule_while_the_server_refuses_for_10_s(echo_server: EchoSer
     """
     backoff = Backoff(initial=0.1, maximum=2.0)
     refusal = 10.0
-    low, high = _attempt_bounds(backoff, refusal)
+    low, high = attempt_bounds(backoff, refusal)
     reconnects: list[tuple[int, float]] = []
     with FaultProxy(echo_server.address) as proxy:
         proxy.refuse(refusal, how="rst")
@@ -196,17 +190,84 @@ def test_backoff_schedule_while_the_server_refuses_for_10_s(echo_server: EchoSer
     assert opened_after < refusal + backoff.maximum + 1.0
 
 
-def _attempt_bounds(backoff: Backoff, window: float) -> tuple[int, int]:
-    """How many attempts fall within ``window`` s at the longest and the shortest delays."""
-    counts = []
-    for scale in (1.0, 1 - backoff.jitter):
-        at, n = 0.0, 0
-        while at < window:
-            n += 1
-            at += scale * min(backoff.initial * backoff.multiplier ** (n - 1), backoff.maximum)
-        counts.append(n)
-    return counts[0], counts[1]
-
-
 def test_attempt_bounds_match_the_documented_schedule() -> None:
-    assert _attempt_bounds(Backoff(initial=0.1, maximum=2.0), 10.0) == (9, 14)
+    assert attempt_bounds(Backoff(initial=0.1, maximum=2.0), 10.0) == (9, 14)
+
+
+@pytest.mark.slow
+def test_ws_frames_truncated_mid_frame_are_never_delivered(echo_server: EchoServer) -> None:
+    """Cuts after 1 to 40 KiB of server frames (FIN or RST, seeded), so most land inside a
+    4 KiB echo frame: no partial, corrupt, duplicated or reordered message is delivered."""
+    size = 4096
+    received: list[str] = []
+    got_all = threading.Event()
+    total = 400
+
+    def on_message(_client: WSClient, message: Message) -> None:
+        received.append(str(message.data))
+        if message.data.startswith(f"{total - 1:05d}"):
+            got_all.set()
+
+    plan = seeded_cuts(seed=9, min_bytes=1024, max_bytes=40 * 1024)
+    with FaultProxy(echo_server.address, plan=plan) as proxy:
+        with WSClient(proxy.url("ws"), on_message=on_message, reconnect=FAST) as client:
+            assert client.wait_open(WAIT)
+            for i in range(total - 1):
+                client.send(f"{i:05d}".ljust(size, chr(ord("a") + i % 26)))
+                time.sleep(0.003)
+            proxy.plan = None
+            deadline = time.monotonic() + WAIT
+            while proxy.active and time.monotonic() < deadline:
+                proxy.cut("fin")  # end the last planned connection: the next one is clean
+                assert client.wait_open(WAIT)
+            client.send(f"{total - 1:05d}".ljust(size, "z"))
+            assert got_all.wait(WAIT)
+        cuts = proxy.connections - 1
+    numbers = [int(m[:5]) for m in received]
+    for text, number in zip(received, numbers, strict=True):
+        assert len(text) == size and set(text[5:]) <= {chr(ord("a") + number % 26), "z"}
+    assert numbers == sorted(set(numbers)), "duplicated or reordered"
+    at_server = {int(str(m)[:5]) for m in echo_server.received}
+    lost = set(range(total)) - set(numbers)
+    print(
+        f"\nSOAK ws mid-frame cuts: sent={total} delivered={len(numbers)} lost={len(lost)} "
+        f"(echo cut on the way back: {len(lost & at_server)}, never reached the server: "
+        f"{len(lost - at_server)}) cuts={cuts}; no partial frame delivered"
+    )
+    assert cuts >= 5
+
+
+def test_ws_stall_is_detected_by_ping_timeout_and_nothing_sent_after_is_lost(
+    echo_server: EchoServer,
+) -> None:
+    """A stalled (silent, still open) connection is taken for dead after ping_interval +
+    ping_timeout; what was sent after the reconnect began arrives."""
+    received: list[str] = []
+    reconnected = threading.Event()
+    got = threading.Event()
+
+    def on_message(_client: WSClient, message: Message) -> None:
+        received.append(str(message.data))
+        if message.data == "after":
+            got.set()
+
+    with FaultProxy(echo_server.address) as proxy:
+        client = WSClient(
+            proxy.url("ws"),
+            on_message=on_message,
+            on_reconnect=lambda *_: reconnected.set(),
+            reconnect=FAST,
+            ping_interval=0.1,
+            ping_timeout=0.1,
+        )
+        with client:
+            assert client.wait_open(WAIT)
+            proxy.stall()
+            stalled_at = time.monotonic()
+            assert reconnected.wait(WAIT), "a stalled connection was never given up"
+            detected = time.monotonic() - stalled_at
+            client.send("after")
+            assert got.wait(WAIT)
+    assert "ping_timeout" in str(client.last_error)
+    assert 0.05 <= detected < 2.0, f"stall detected after {detected:.2f} s"
+    assert received == ["after"]

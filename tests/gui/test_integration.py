@@ -40,7 +40,7 @@ def previews(tab: ConnectionTab, direction: Direction | None = None) -> list[str
 
 def test_websocket_tab_shows_ticks_and_echoes(qtbot, window, demo_server: DemoServer) -> None:
     tab = window.new_tab(demo_server.ws_url, connect=True)
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: sum(p.startswith("Server time: ") for p in previews(tab)) >= 3, timeout=WAIT_MS
     )
@@ -61,13 +61,13 @@ def test_websocket_tab_shows_ticks_and_echoes(qtbot, window, demo_server: DemoSe
 
 def test_badge_through_a_server_restart(qtbot, window, demo_server: DemoServer) -> None:
     tab = window.new_tab(demo_server.ws_url, connect=True)
-    badge = tab.status_panel.badge
-    qtbot.waitUntil(lambda: badge.text() == "Open", timeout=WAIT_MS)
+    status = tab.status_panel
+    qtbot.waitUntil(lambda: status.status.label == "Open", timeout=WAIT_MS)
     demo_server.stop()
-    qtbot.waitUntil(lambda: badge.text().startswith("Reconnecting"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: status.status.kind == "reconnecting", timeout=WAIT_MS)
     assert "close" in [r.event for r in tab.controller.model.records()]
     with DemoServer(port=demo_server.port, interval=0.05):
-        qtbot.waitUntil(lambda: badge.text() == "Open", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: status.status.label == "Open", timeout=WAIT_MS)
         qtbot.waitUntil(
             lambda: "<b>1</b> reconnects" in tab.status_panel.counters_label.text(),
             timeout=WAIT_MS,
@@ -82,7 +82,7 @@ def test_badge_through_a_server_restart(qtbot, window, demo_server: DemoServer) 
 def test_sse_tab_shows_events_with_ids(qtbot, window, demo_server: DemoServer) -> None:
     tab = window.new_tab(demo_server.sse_url, connect=True)
     assert tab.composer.isHidden()
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
     qtbot.waitUntil(
         lambda: {"message", "ping"} <= {r.event for r in tab.controller.model.records()},
         timeout=WAIT_MS,

@@ -31,7 +31,7 @@ def test_ctrl_t_opens_and_ctrl_w_closes_tabs(qtbot, settings, fake_factory: Fake
     assert window.tabs.count() == 2
     tab = window.tab(1)
     tab.connect_to("ws://fake.test/a")
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open")
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open")
     assert window.tabs.tabText(1) == "fake.test/a"
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1

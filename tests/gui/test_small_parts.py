@@ -37,7 +37,8 @@ def test_rate_series_buckets_by_second() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "ceiling"), [(0, 5), (5, 5), (6, 10), (11, 20), (21, 50), (20_001, 50_000)]
+    ("value", "ceiling"),
+    [(0, 1), (1, 1), (3, 5), (5, 5), (6, 10), (11, 20), (21, 50), (20_001, 50_000)],
 )
 def test_nice_ceiling(value: int, ceiling: int) -> None:
     assert nice_ceiling(value) == ceiling

@@ -37,7 +37,7 @@ def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator
 def connect(qtbot, tab: ConnectionTab, factory: FakeFactory, url: str = URL) -> FakeClient:
     assert tab.connect_to(url)
     client = factory.last
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: tab.controller.model.rowCount() > 0, timeout=WAIT_MS)  # the open row
     return client
 
@@ -254,14 +254,14 @@ def test_badge_follows_a_drop_and_a_reconnect(qtbot, tab, fake_factory) -> None:
     client = connect(qtbot, tab, fake_factory)
     assert tab.status_panel.error_label.text() == ""
     client.do(lambda c: c.drop(3.0, ConnectError("connection refused")))
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Reconnecting in 3 s")
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Reconnecting in 3 s")
     assert tab.status_panel.error_label.text() == "Last error: ConnectError: connection refused"
     qtbot.waitUntil(lambda: [e for _, e, _ in rows(tab)][-3:] == ["error", "close", "reconnect"])
     client.do(FakeClient.open)
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open")
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open")
     qtbot.waitUntil(lambda: "<b>1</b> reconnects" in tab.status_panel.counters_label.text())
     tab.close_connection()
-    assert tab.status_panel.badge.text() == "Closed"
+    assert tab.status_panel.status.label == "Closed"
     assert tab.bar.connect_button.text() == "Connect"
     client.closed.wait(5)
     assert client.close_calls == [1.0]
@@ -271,7 +271,7 @@ def test_a_client_that_ends_for_good_offers_connect_again(qtbot, tab, fake_facto
     client = connect(qtbot, tab, fake_factory)
     client.close()  # as after an HTTP 404: the client ends by itself
     qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect")
-    assert tab.status_panel.badge.text() == "Closed"
+    assert tab.status_panel.status.label == "Closed"
 
 
 def test_pause_keeps_counting_and_resume_shows_everything(qtbot, tab, fake_factory) -> None:
@@ -304,7 +304,7 @@ def test_follow_tail_only_while_at_the_bottom(qtbot, tab, fake_factory) -> None:
 def test_bad_url_is_reported_without_a_client(qtbot, tab, fake_factory) -> None:
     tab.bar.set_url("ftp://nope")
     tab.bar.connect_button.click()
-    assert "Cannot connect" in tab.status_panel.error_label.text()
+    assert "Cannot connect" in tab.status_panel.note_label.text()
     assert fake_factory.clients == []
     assert tab.bar.connect_button.text() == "Connect"
 
@@ -356,7 +356,7 @@ def test_shutdown_never_waits_for_a_hung_close(qtbot, settings) -> None:
     tab = ConnectionTab(settings, factory=factory)
     qtbot.addWidget(tab)
     tab.connect_to(URL)
-    qtbot.waitUntil(lambda: tab.status_panel.badge.text() == "Open")
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open")
     started = time.monotonic()
     tab.shutdown()
     assert time.monotonic() - started < 0.5

@@ -9,6 +9,7 @@ reads the client's frames back, unmasked, including the close frame's code.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import queue
 import socket
@@ -149,9 +150,7 @@ class RawWSServer:
                 accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
-                    + accept.encode()
-                    + b"\r\n\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n\r\n"
                 )
             except (OSError, EOFError, KeyError):
                 sock.close()
@@ -164,10 +163,8 @@ class RawWSServer:
         return self._accepted.get(timeout=timeout)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self._listener.shutdown(socket.SHUT_RDWR)  # unblocks accept() on Linux
-        except OSError:
-            pass
         self._listener.close()
         for conn in self._connections:
             conn.close()

@@ -12,6 +12,7 @@ handler starts a chunked stream and relays what the test ``push()``es.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import ssl
@@ -88,7 +89,7 @@ class SSEConn:
         self,
         data: str | None = None,
         *,
-        id: str | None = None,  # noqa: A002
+        id: str | None = None,
         event: str | None = None,
         retry: int | None = None,
     ) -> None:
@@ -104,7 +105,9 @@ class SSEConn:
             lines += [f"data: {line}" for line in data.split("\n")]
         self.send("\n".join(lines) + "\n\n")
 
-    def respond(self, status: int, headers: dict[str, str] | None = None, body: bytes = b"") -> None:
+    def respond(
+        self, status: int, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> None:
         """Send a whole response with a Content-Length, then close."""
         lines = [f"HTTP/1.1 {status} Status", f"Content-Length: {len(body)}", "Connection: close"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
@@ -184,18 +187,14 @@ class SSEServer:
 
     def stop(self) -> None:
         self.stopping.set()
-        try:
-            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # shutdown wakes the blocked accept()
+            self._listener.shutdown(socket.SHUT_RDWR)
         self._listener.close()
         with self._lock:
             socks = list(self._socks)
         for sock in socks:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self._accepter.join(WAIT)
         for thread in list(self._threads):
             thread.join(WAIT)
@@ -232,10 +231,8 @@ class SSEServer:
         except (OSError, ssl.SSLError):
             pass  # the client went away: nothing more to script
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             sock.close()
 
 
@@ -301,10 +298,8 @@ def stalled_connect_url() -> Iterator[str]:
     for _ in range(3):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     try:
         yield f"http://127.0.0.1:{port}/events"

@@ -9,6 +9,7 @@ answer the next handshakes with a given status, headers and body, and reads back
 
 from __future__ import annotations
 
+import contextlib
 import http
 import socket
 import ssl
@@ -48,6 +49,7 @@ class WSServer:
             compression=None,
             max_size=None,
             ping_interval=None,
+            select_subprotocol=lambda _conn, offered: offered[0] if offered else None,
         )
         port = self._server.socket.getsockname()[1]
         scheme = "wss" if ssl_context else "ws"
@@ -69,12 +71,11 @@ class WSServer:
             return self._connected.wait_for(lambda: len(self.connections) >= count, timeout)
 
     def drop(self) -> None:
-        """Cut every connection's TCP without a close frame."""
+        """Cut every connection's TCP without a close frame (waits for the first one)."""
+        self.wait_connections(1)
         for conn in self.connections:
-            try:
+            with contextlib.suppress(OSError):
                 conn.socket.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         self.request_headers.append(request.headers)
@@ -89,10 +90,8 @@ class WSServer:
         with self._connected:
             self.connections.append(conn)
             self._connected.notify_all()
-        try:
+        with contextlib.suppress(ConnectionClosed):
             self.handler(conn)
-        except ConnectionClosed:
-            pass
 
     def stop(self) -> None:
         self.stopping.set()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from pushsdk import Backoff, Message, PushError, SSEClient
 
@@ -77,3 +79,11 @@ def make_client(recorder: Recorder) -> Iterator[Callable[..., SSEClient]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def ca_file(sse_ca: trustme.CA, tmp_path: Path) -> str:
+    """``sse_ca``'s certificate as a PEM file, for ``verify=``."""
+    path = tmp_path / "ca.pem"
+    sse_ca.cert_pem.write_to_path(str(path))
+    return str(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +15,7 @@ from pushsdk.errors import ProtocolError
 def decode(body: bytes, cuts: list[int] | None = None) -> tuple[bytes, bool]:
     decoder = ChunkedDecoder()
     points = [0, *(cuts or []), len(body)]
-    out = b"".join(decoder.feed(body[a:b]) for a, b in zip(points, points[1:]))
+    out = b"".join(decoder.feed(body[a:b]) for a, b in pairwise(points))
     return out, decoder.done
 
 
@@ -55,9 +57,26 @@ def test_bytes_after_the_last_chunk_ignored() -> None:
     assert decoder.feed(b"5\r\nhello\r\n") == b""
 
 
-@settings(max_examples=200, deadline=None)
-@given(payloads=st.lists(st.binary(min_size=1, max_size=40), max_size=8), data=st.data())
+_payload = st.one_of(
+    st.binary(min_size=1, max_size=40),
+    st.sampled_from([b"id: 1\ndata: x\n\n", b"a\r\nb", b"\r\n", b"\r", b"5\r\nhello", b"y" * 300]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(payloads=st.lists(_payload, max_size=12), data=st.data())
 def test_any_split(payloads: list[bytes], data: st.DataObject) -> None:
     body = frame(*payloads)
     cuts = data.draw(st.lists(st.integers(1, len(body) - 1), max_size=12))
     assert decode(body, sorted(set(cuts))) == (b"".join(payloads), True)
+
+
+def test_whole_chunks_then_a_chunk_holding_crlf() -> None:
+    """Whole SSE chunks take the split fast path; a CRLF inside a chunk ends it, safely."""
+    events = [b"id: %d\ndata: x\n\n" % i for i in range(50)]
+    tricky = [b"data: a\r\n\r\n", b"4\r\nabcd", b"data: b\n\n"]
+    body = frame(*events, *tricky, *events)
+    expected = b"".join([*events, *tricky, *events])
+    for size in (len(body), 100, 7):
+        cuts = list(range(size, len(body), size))
+        assert decode(body, cuts) == (expected, True)

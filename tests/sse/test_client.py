@@ -36,9 +36,7 @@ def test_callbacks_and_message_fields(
     before = time.time()
     client.start()
     (message,) = recorder.wait("message")
-    assert message == Message(
-        "hello\nworld", "message", "1", sse_server.url, message.received_at
-    )
+    assert message == Message("hello\nworld", "message", "1", sse_server.url, message.received_at)
     assert before <= message.received_at <= time.time()
     assert recorder.kinds() == ["open", "message"]
     assert client.ready_state is ReadyState.OPEN
@@ -215,7 +213,9 @@ def test_iteration_ends_when_closed(sse_server: SSEServer) -> None:
 
 
 def test_secret_headers_never_logged(
-    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder,
+    sse_server: SSEServer,
+    make_client: MakeClient,
+    recorder: Recorder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     sse_server.handler = stream_then_stall(b"data: 1\n\n")
@@ -231,3 +231,13 @@ def test_secret_headers_never_logged(
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("pushsdk")]
     assert ours
     assert not [text for text in ours if "secret" in text]
+
+
+def test_body_with_a_content_length(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    body = b"data: 1\n\ndata: 2\n\n"
+    sse_server.handler = lambda conn: conn.respond(200, {"Content-Type": "text/event-stream"}, body)
+    make_client(sse_server.url, reconnect=False).start()
+    assert [m.data for m in recorder.wait("message", 2)] == ["1", "2"]
+    assert recorder.wait("close") == [(None, "end of stream")]

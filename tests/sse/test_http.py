@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-import pytest
 import requests
-import trustme
 
 from pushsdk import ConnectError, SSEClient
 from tests.servers.sse_server import SSEConn, SSEServer
@@ -37,7 +34,7 @@ def test_redirect_followed_and_origin_is_the_final_url(
     make_client(sse_server.url.replace("/events", "/start"), headers={"Authorization": "t"}).start()
     (message,) = recorder.wait("message")
     assert message.origin == final
-    first, second = sse_server.wait_requests(2)
+    second = sse_server.wait_requests(2)[1]
     assert second.path == "/final"
     assert second.headers["authorization"] == "t"  # same host keeps it
 
@@ -64,13 +61,6 @@ def test_307_redirect_keeps_the_post_body(
     recorder.wait("message")
     second = sse_server.wait_requests(2)[1]
     assert (second.method, second.body) == ("POST", b'{"q": 1}')
-
-
-@pytest.fixture
-def ca_file(sse_ca: trustme.CA, tmp_path: Path) -> str:
-    path = tmp_path / "ca.pem"
-    sse_ca.cert_pem.write_to_path(str(path))
-    return str(path)
 
 
 def test_https_with_a_ca_bundle(
@@ -107,3 +97,39 @@ def test_https_through_a_callers_session(
         client.close()
     finally:
         session.close()
+
+
+def test_a_callers_session_shares_cookies_and_auth(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    def handler(conn: SSEConn) -> None:
+        conn.start(headers={"Set-Cookie": "seen=1; Path=/"})
+        conn.event("x")
+        conn.end()
+
+    sse_server.handler = handler
+    with requests.Session() as session:
+        session.auth = ("user", "pw")
+        session.cookies.set("from", "caller")
+        make_client(sse_server.url, session=session).start()
+        recorder.wait("open", 2)
+        first, second = sse_server.wait_requests(2)
+        assert first.headers["authorization"].startswith("Basic ")
+        assert first.headers["cookie"] == "from=caller"
+        assert "seen=1" in second.headers["cookie"]
+        assert session.cookies.get("seen") == "1"
+
+
+def test_through_an_http_proxy(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    """The proxy (here the test server itself) gets the absolute URL; close() stays prompt."""
+    sse_server.handler = lambda conn: (conn.start(), conn.event("proxied"), conn.stall())
+    with requests.Session() as session:
+        session.proxies = {"http": f"http://127.0.0.1:{sse_server.port}"}
+        client = make_client("http://stream.invalid/events", session=session)
+        client.start()
+        assert recorder.wait("message")[0].data == "proxied"
+        assert sse_server.requests[0].path == "http://stream.invalid/events"
+        client.close()
+        assert recorder.kinds() == ["open", "message", "close"]

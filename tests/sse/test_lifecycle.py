@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from pushsdk import Message, ReadyState, SSEClient
-from tests.servers.sse_server import SSEConn, SSEServer
+from tests.servers.sse_server import SSEServer
 
 from .conftest import WAIT, Recorder
 
@@ -48,28 +48,28 @@ def test_close_while_waiting_for_response_headers(
     assert timed_close(client) < PROMPT_CLOSE
 
 
-@pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
-def test_close_during_a_silent_stream(
-    sse_server: SSEServer,
-    sses_server: SSEServer,
-    make_client: MakeClient,
-    recorder: Recorder,
-    tls: bool,
-    tmp_path: Any,
-    sse_ca: Any,
+def check_prompt_close_of_a_silent_stream(
+    server: SSEServer, make_client: MakeClient, recorder: Recorder, **options: Any
 ) -> None:
-    server = sses_server if tls else sse_server
     server.handler = lambda conn: (conn.start(), conn.event("x"), conn.stall())
-    options: dict[str, Any] = {}
-    if tls:
-        sse_ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
-        options["verify"] = str(tmp_path / "ca.pem")
     client = make_client(server.url, **options)
     client.start()
     recorder.wait("message")
     assert timed_close(client) < PROMPT_CLOSE
     assert recorder.kinds() == ["open", "message", "close"]
     assert client.ready_state is ReadyState.CLOSED
+
+
+def test_close_during_a_silent_stream(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    check_prompt_close_of_a_silent_stream(sse_server, make_client, recorder)
+
+
+def test_close_during_a_silent_tls_stream(
+    sses_server: SSEServer, make_client: MakeClient, recorder: Recorder, ca_file: str
+) -> None:
+    check_prompt_close_of_a_silent_stream(sses_server, make_client, recorder, verify=ca_file)
 
 
 def test_close_with_a_callers_session_during_a_silent_stream(
@@ -80,6 +80,16 @@ def test_close_with_a_callers_session_during_a_silent_stream(
         client = make_client(sse_server.url, session=session)
         client.start()
         recorder.wait("message")
+        assert timed_close(client) < PROMPT_CLOSE
+
+
+def test_close_with_a_callers_session_during_a_stalled_connect(
+    stalled_connect_url: str, make_client: MakeClient
+) -> None:
+    with requests.Session() as session:
+        client = make_client(stalled_connect_url, session=session, connect_timeout=30)
+        client.start()
+        time.sleep(0.2)
         assert timed_close(client) < PROMPT_CLOSE
 
 
@@ -176,3 +186,14 @@ def test_bad_arguments(
 ) -> None:
     with pytest.raises(error, match=match):
         SSEClient(url, **options)
+
+
+def test_close_at_any_moment_of_connecting(sse_server: SSEServer) -> None:
+    """close() racing the connect, the request and the response headers never hangs."""
+    sse_server.handler = lambda conn: (conn.start(), conn.event("x"), conn.stall())
+    for attempt in range(60):
+        client = SSEClient(sse_server.url)
+        client.start()
+        time.sleep((attempt % 6) * 0.0005)
+        assert timed_close(client) < PROMPT_CLOSE
+        assert client.ready_state is ReadyState.CLOSED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +19,7 @@ def parse(stream: bytes, pieces: list[int] | None = None) -> tuple[Events, Event
     parser = EventStreamParser()
     cuts = [0, *(pieces or []), len(stream)]
     events: Events = []
-    for start, stop in zip(cuts, cuts[1:]):
+    for start, stop in pairwise(cuts):
         events += parser.feed(stream[start:stop])
     return events, parser
 
@@ -26,8 +27,11 @@ def parse(stream: bytes, pieces: list[int] | None = None) -> tuple[Events, Event
 # (case name, stream, expected events as (data, type, last event id))
 CASES: list[tuple[str, bytes, Events]] = [
     ("bom stripped", b"\xef\xbb\xbfdata: a\n\n", [("a", "message", "")]),
-    ("only one bom stripped", b"\xef\xbb\xbf\xef\xbb\xbfdata: a\n\ndata: b\n\n",
-     [("b", "message", "")]),
+    (
+        "only one bom stripped",
+        b"\xef\xbb\xbf\xef\xbb\xbfdata: a\n\ndata: b\n\n",
+        [("b", "message", "")],
+    ),
     ("bom not stripped mid-stream", b"data: a\n\n\xef\xbb\xbfdata: b\n\n", [("a", "message", "")]),
     ("lf", b"data: a\n\ndata: b\n\n", [("a", "message", ""), ("b", "message", "")]),
     ("cr", b"data: a\r\rdata: b\r\r", [("a", "message", ""), ("b", "message", "")]),
@@ -45,19 +49,32 @@ CASES: list[tuple[str, bytes, Events]] = [
     ("data lines joined", b"data: a\ndata: b\ndata: c\n\n", [("a\nb\nc", "message", "")]),
     ("only the last lf removed", b"data: a\ndata\n\n", [("a\n", "message", "")]),
     ("event name", b"event: ping\ndata: x\n\n", [("x", "ping", "")]),
-    ("event type reset after dispatch", b"event: ping\ndata: x\n\ndata: y\n\n",
-     [("x", "ping", ""), ("y", "message", "")]),
+    (
+        "event type reset after dispatch",
+        b"event: ping\ndata: x\n\ndata: y\n\n",
+        [("x", "ping", ""), ("y", "message", "")],
+    ),
     ("event type reset by an empty event", b"event: ping\n\ndata: y\n\n", [("y", "message", "")]),
     ("empty event name is message", b"event:\ndata: x\n\n", [("x", "message", "")]),
     ("last event name wins", b"event: a\nevent: b\ndata: x\n\n", [("x", "b", "")]),
-    ("id persists", b"id: 1\ndata: a\n\ndata: b\n\n", [("a", "message", "1"), ("b", "message", "1")]),
+    (
+        "id persists",
+        b"id: 1\ndata: a\n\ndata: b\n\n",
+        [("a", "message", "1"), ("b", "message", "1")],
+    ),
     ("id on an event with no data", b"id: 7\n\ndata: b\n\n", [("b", "message", "7")]),
     ("id with nul ignored", b"id: 1\n\nid: a\x00b\ndata: x\n\n", [("x", "message", "1")]),
-    ("empty id resets", b"id: 1\ndata: a\n\nid\ndata: b\n\n",
-     [("a", "message", "1"), ("b", "message", "")]),
+    (
+        "empty id resets",
+        b"id: 1\ndata: a\n\nid\ndata: b\n\n",
+        [("a", "message", "1"), ("b", "message", "")],
+    ),
     ("id applies at dispatch, wherever it is", b"data: a\nid: 3\n\n", [("a", "message", "3")]),
-    ("unknown fields ignored", b"foo: bar\nDATA: no\nData: no\ndata: a\n\n",
-     [("a", "message", "")]),
+    (
+        "unknown fields ignored",
+        b"foo: bar\nDATA: no\nData: no\ndata: a\n\n",
+        [("a", "message", "")],
+    ),
     ("leading space makes another field", b" data: x\n\n", []),
     ("empty data buffer not dispatched", b"event: x\n\nid: 2\nretry: 5\n\n", []),
     ("unterminated event discarded", b"data: a\n\ndata: b\n", [("a", "message", "")]),
@@ -203,7 +220,7 @@ def reference(stream: bytes) -> tuple[Events, str, int | None]:
             continue
         if line.startswith(":"):
             continue
-        name, colon, value = line.partition(":")
+        name, _, value = line.partition(":")
         value = value.removeprefix(" ")
         if name == "data":
             data += value + "\n"
@@ -217,8 +234,29 @@ def reference(stream: bytes) -> tuple[Events, str, int | None]:
 
 
 _pieces = st.sampled_from(
-    ["data", "data:", "data: ", "id: ", "id", "event: ", "retry: ", ":", "\n", "\r", "\r\n",
-     "x", " ", "12", "é", "\0", "\ufeff", "😀", "ev", "\n\n", "\r\r"]
+    [
+        "data",
+        "data:",
+        "data: ",
+        "id: ",
+        "id",
+        "event: ",
+        "retry: ",
+        ":",
+        "\n",
+        "\r",
+        "\r\n",
+        "x",
+        " ",
+        "12",
+        "é",
+        "\0",
+        "\ufeff",
+        "😀",
+        "ev",
+        "\n\n",
+        "\r\r",
+    ]
 )
 streams = st.one_of(
     st.lists(_pieces, max_size=40).map(lambda parts: "".join(parts).encode()),

@@ -48,9 +48,9 @@ def events_then(end: str, *events: bytes, chunked: bool = True) -> Callable[[SSE
     return handler
 
 
-def status(code: int, headers: dict[str, str] | None = None, body: bytes = b"") -> Callable[
-    [SSEConn], None
-]:
+def status(
+    code: int, headers: dict[str, str] | None = None, body: bytes = b""
+) -> Callable[[SSEConn], None]:
     return lambda conn: conn.respond(code, headers, body)
 
 
@@ -87,6 +87,15 @@ def test_id_without_data_is_resumed_from(
     assert [m.id for m in recorder.messages] == ["1", "2"]
     (error,) = recorder.errors
     assert isinstance(error, ConnectionClosed)
+    kinds = recorder.kinds()
+    assert kinds[: kinds.index("open", 1) + 1] == [
+        "open",
+        "message",
+        "error",
+        "close",
+        "reconnect",
+        "open",
+    ]
 
 
 def test_unicode_last_event_id_sent_as_utf8(sse_server: SSEServer, make_client: MakeClient) -> None:
@@ -106,10 +115,11 @@ def test_retry_field_sets_the_reconnect_delay(
     recorder.wait("open", 2)
 
 
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "plain"])
 def test_read_timeout_reconnects_a_silent_stream(
-    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder, chunked: bool
 ) -> None:
-    sse_server.handler = events_then("stall", b"id: 9\ndata: a\n\n")
+    sse_server.handler = events_then("stall", b"id: 9\ndata: a\n\n", chunked=chunked)
     make_client(sse_server.url, read_timeout=0.2).start()
     recorder.wait("open", 2)
     error = recorder.errors[0]
@@ -255,3 +265,54 @@ def test_refused_connection_retries_until_max_attempts(
     client.start()
     assert client.join(WAIT)
     assert recorder.kinds() == ["error", "reconnect", "error", "reconnect", "error", "close"]
+
+
+def test_connect_timeout_covers_the_response_headers(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    sse_server.handler = lambda conn: conn.stall()
+    client = make_client(sse_server.url, connect_timeout=0.2, reconnect=False)
+    client.start()
+    assert client.join(WAIT)
+    (error,) = recorder.errors
+    assert "timed out" in str(error)
+
+
+@pytest.mark.parametrize("chunked", [True, False], ids=["chunked", "plain"])
+def test_connect_timeout_does_not_limit_a_silent_stream(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder, chunked: bool
+) -> None:
+    def handler(conn: SSEConn) -> None:
+        conn.start(chunked=chunked)
+        time.sleep(0.5)
+        conn.event("late")
+        conn.stall()
+
+    sse_server.handler = handler
+    make_client(sse_server.url, connect_timeout=0.2).start()
+    assert recorder.wait("message")[0].data == "late"
+    assert recorder.kinds() == ["open", "message"]
+
+
+@pytest.mark.parametrize(
+    "cut", [b"HTTP/1.1 200 OK\r\n", b"HTTP/1.1 200 OK\r\nContent-Type: text/ev"]
+)
+def test_head_cut_short_reconnects(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder, cut: bytes
+) -> None:
+    sse_server.handler = scripted(lambda conn: conn.raw(cut), events_then("stall", b"data: ok\n\n"))
+    make_client(sse_server.url).start()
+    assert recorder.wait("message")[0].data == "ok"
+    assert not isinstance(recorder.errors[0], HandshakeError)
+
+
+def test_wrong_content_type_keeps_the_body(
+    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
+) -> None:
+    sse_server.handler = lambda conn: conn.respond(200, {"Content-Type": "text/html"}, b"<p>hi")
+    client = make_client(sse_server.url)
+    client.start()
+    assert client.join(WAIT)
+    (error,) = recorder.errors
+    assert isinstance(error, HandshakeError)
+    assert (error.status, error.body) == (200, b"<p>hi")

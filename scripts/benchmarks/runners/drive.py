@@ -8,6 +8,7 @@ message every 20 ms, or one per connection), so one generic wrapper serves all.
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
 import time
@@ -70,7 +71,7 @@ def reconnect(params: dict[str, Any], listen: Listen) -> dict[str, Any]:
         return failure(f"{got} of {count} reconnects within {params['timeout']} s")
     if [a[0] for a in arrivals] != list(range(count + 1)):
         return failure(f"messages out of order: {[a[0] for a in arrivals]}")
-    times = [later[2] - earlier[1] for earlier, later in zip(arrivals, arrivals[1:])]
+    times = [later[2] - earlier[1] for earlier, later in itertools.pairwise(arrivals)]
     return latency_result(times, count, cpu[1] - cpu[0])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pushsdk import Backoff, SSEClient  # type: ignore[attr-defined]
+from pushsdk import Backoff, SSEClient
 
 from .common import make_tally, with_last_id
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pushsdk import Backoff, WSClient  # type: ignore[attr-defined]
+from pushsdk import Backoff, WSClient
 
 from .common import (
     cpu_seconds,

@@ -31,7 +31,7 @@ def listen(url: str, on_data: Callable[[str], None], reconnect: bool) -> None:
 
     def loop() -> None:
         try:
-            with EventSource(url, timeout=60, **options) as source:  # type: ignore[arg-type]
+            with EventSource(url, timeout=60, **options) as source:
                 for event in source:
                     on_data(event.data)
         except Exception:

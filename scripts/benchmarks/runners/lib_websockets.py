@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect, reconnect as reconnecting
+from websockets.sync.client import connect
+from websockets.sync.client import reconnect as reconnecting
 
 from .common import (
     cpu_seconds,
@@ -66,20 +68,18 @@ def listen(url: str, on_data: Callable[[str], None], reconnect: bool) -> None:
     def once() -> None:
         with connect(url) as ws:
             for message in ws:
-                on_data(message)  # type: ignore[arg-type]
+                on_data(message)
 
     def forever() -> None:
         for ws in reconnecting(url):  # the documented reconnect loop
             try:
                 for message in ws:
-                    on_data(message)  # type: ignore[arg-type]
+                    on_data(message)
             except ConnectionClosed:
                 continue
 
     def guarded() -> None:
-        try:
+        with contextlib.suppress(Exception):
             (forever if reconnect else once)()
-        except Exception:
-            pass
 
     threading.Thread(target=guarded, daemon=True).start()

@@ -78,7 +78,7 @@ def echo(params: dict[str, Any]) -> dict[str, Any]:
     samples, ok = [], True
     clock = time.perf_counter
     cpu0 = cpu_seconds()
-    for frame, message in zip(frames, sent):
+    for frame, message in zip(frames, sent, strict=True):
         start = clock()
         sock.sendall(frame)
         ok &= read_frame(sock, pending) == message

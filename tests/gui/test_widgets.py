@@ -1,0 +1,73 @@
+"""Smaller widgets: the request dialog, the rate chart, the log view's scrolling."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from pushsdk_monitor.filter_proxy import FilterProxy
+from pushsdk_monitor.log_model import LogModel
+from pushsdk_monitor.log_view import ROW_HEIGHT, LogView
+from pushsdk_monitor.rate import RateSeries
+from pushsdk_monitor.rate_chart import RateChart
+from pushsdk_monitor.records import make_record
+from pushsdk_monitor.request_dialog import RequestDialog
+
+
+def test_request_dialog_keeps_bad_headers_open(qtbot) -> None:
+    dialog = RequestDialog({"A": "1"}, "", sse=True)
+    qtbot.addWidget(dialog)
+    assert dialog.headers_edit.toPlainText() == "A: 1\n"
+    dialog.headers_edit.setPlainText("Authorization: Bearer t\nbroken line")
+    dialog.accept()
+    assert dialog.error_label.text() == "line 2: expected 'Name: value'"
+    assert dialog.result() == 0
+    dialog.headers_edit.setPlainText("Authorization: Bearer t")
+    dialog.body_edit.setPlainText('{"q": 1}')
+    dialog.accept()
+    assert dialog.result() == 1
+    assert (dialog.headers, dialog.body) == ({"Authorization": "Bearer t"}, '{"q": 1}')
+
+
+def test_request_dialog_has_no_body_for_websocket(qtbot) -> None:
+    dialog = RequestDialog({}, "", sse=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.body_edit.isHidden()
+
+
+def test_rate_chart_paints_bars_for_the_last_minute(qtbot) -> None:
+    series = RateSeries(60)
+    chart = RateChart(series)
+    qtbot.addWidget(chart)
+    chart.resize(360, 60)
+    image = chart.grab().toImage()
+    bar = QColor("#3b7dd8")
+    assert not any(image.pixelColor(x, 55) == bar for x in range(360))
+    series.add(100.0, 40)
+    series.add(101.0, 10)  # 100.0 becomes the last complete second
+    chart.refresh()
+    image = chart.grab().toImage()
+    bar_pixels = [x for x in range(360) if image.pixelColor(x, 55) == bar]
+    assert bar_pixels and min(bar_pixels) > 300  # newest on the right
+    assert series.last_rate() == 40
+
+
+def test_rows_being_read_stay_put_while_old_rows_are_evicted(qtbot) -> None:
+    model = LogModel(capacity=200)
+    view = LogView()
+    qtbot.addWidget(view)
+    view.setModel(FilterProxy(model))
+    view.resize(600, 20 * ROW_HEIGHT)
+    view.show()
+    model.append([make_record(f"m{i}") for i in range(200)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 50)  # the view lays out on the event loop
+    bar.setValue(50)
+    top = view.indexAt(view.viewport().rect().topLeft()).row()
+    assert model.record(top).payload == "m50"
+    view.before_append()
+    model.append([make_record(f"n{i}") for i in range(10)])
+    view.after_append()
+    top = view.indexAt(view.viewport().rect().topLeft()).row()
+    assert model.record(top).payload == "m50"
+    assert bar.value() == 40

@@ -1,0 +1,48 @@
+"""scripts/bench end to end on one tiny scenario, so that CI catches a broken harness.
+
+Speed is not asserted here (benchmarks measure it); only that the server, a runner in
+its own process, the per-message verification and the report work together.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scripts.benchmarks import __main__ as bench
+from scripts.benchmarks import harness
+from scripts.benchmarks.scenarios import SCENARIOS
+
+
+def test_one_scenario_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "bench.json"
+    status = bench.main(
+        ["--only", "^a-ws-text64$", "--reps", "1", "--count", "300", "--json", str(out)]
+    )
+    printed = capsys.readouterr().out
+    figures = json.loads(out.read_text())
+    assert status == 0, printed
+    libraries = {run["library"] for run in figures["runs"]}
+    assert {"raw socket", "websocket-client", "websockets"} <= libraries
+    for run in figures["runs"]:
+        result = run["result"]
+        assert result["ok"] or "skip" in result, run
+        if result["ok"] and run["library"] != "raw socket":
+            assert result["messages"] == 299  # the window opens at the first message
+    assert "a-ws-text64" in printed and "wsaccel: not installed" in printed
+
+
+def test_a_wrong_stream_fails_verification() -> None:
+    """A client receiving other messages than announced must FAIL, not score."""
+    scenario = next(s for s in SCENARIOS if s.id == "a-ws-text64")
+    server = harness.Server()
+    try:
+        options = scenario.options(server.port, 50)
+        options["size"] = 65  # the runner now expects 65-byte messages; the server sends 64
+        result = harness.measure(scenario, "websocket-client", options, pin=False)
+    finally:
+        server.close()
+    assert not result["ok"]
+    assert "expected str of 65" in result["error"]

@@ -1,0 +1,118 @@
+"""The pure frame reader, fed byte strings: results must not depend on how bytes are split."""
+
+from __future__ import annotations
+
+import pytest
+from websocket import ABNF
+
+from pushsdk._wsframes import Close, Control, Failure, FrameReader, encode_frame, valid_close_code
+from tests.servers.raw_ws import frame
+
+TEXT, BINARY, CLOSE, PING, PONG, CONT = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
+
+STREAMS: list[tuple[str, bytes, list[object]]] = [
+    ("text", frame(TEXT, b"hi"), ["hi"]),
+    ("binary", frame(BINARY, b"\x00\xff"), [b"\x00\xff"]),
+    ("16-bit length", frame(TEXT, b"a" * 300), ["a" * 300]),
+    ("64-bit length", frame(BINARY, b"b" * 70000), [b"b" * 70000]),
+    (
+        "fragments with a ping inside",
+        frame(TEXT, "é".encode()[:1], fin=False)
+        + frame(PING, b"p")
+        + frame(CONT, "é".encode()[1:]),
+        [Control(PING, b"p"), "é"],
+    ),
+    ("pong", frame(PONG, b"x"), [Control(PONG, b"x")]),
+    ("close without code", frame(CLOSE), [Close(None, "")]),
+    ("close with reason", frame(CLOSE, b"\x03\xe8bye"), [Close(1000, "bye")]),
+    ("nothing after close", frame(CLOSE) + frame(TEXT, b"late"), [Close(None, "")]),
+    (
+        "masked",
+        bytes([0x81, 0x82]) + b"\0\0\0\0ab",
+        [Failure(1002, "masked frame from the server")],
+    ),
+    (
+        "rsv",
+        frame(TEXT, b"x", rsv=1),
+        [Failure(1002, "reserved bits set without a negotiated extension")],
+    ),
+    (
+        "bad utf-8",
+        frame(TEXT, b"ok") + frame(TEXT, b"\xff"),
+        ["ok", Failure(1007, "invalid UTF-8 in a text message")],
+    ),
+    ("short close", frame(CLOSE, b"\x03"), [Failure(1002, "close frame with a 1-byte payload")]),
+    ("bad close code", frame(CLOSE, b"\x03\xed"), [Failure(1002, "invalid close code 1005")]),
+    (
+        "64-bit length with top bit",
+        bytes([0x82, 127]) + (1 << 63).to_bytes(8, "big"),
+        [Failure(1002, "frame length has the most significant bit set")],
+    ),
+]
+
+
+def feed_in_pieces(data: bytes, size: int) -> list[object]:
+    reader = FrameReader(1 << 20)
+    out: list[object] = []
+    for start in range(0, len(data), size):
+        out += reader.feed(data[start : start + size])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"), [s[1:] for s in STREAMS], ids=[s[0] for s in STREAMS]
+)
+def test_stream(data: bytes, expected: list[object]) -> None:
+    assert FrameReader(1 << 20).feed(data) == expected
+    for size in (1, 2, 3, 7, 1000):
+        assert feed_in_pieces(data, size) == expected
+
+
+def test_failure_comes_with_the_header_not_the_payload() -> None:
+    reader = FrameReader(1000)
+    assert reader.feed(frame(BINARY, b"", length=2**30)) == [
+        Failure(1009, "message of 1073741824 bytes exceeds max_message_size")
+    ]
+    reader = FrameReader(1000)
+    assert reader.feed(frame(TEXT, b"a" * 600, fin=False)) == []
+    (failure,) = reader.feed(frame(CONT, b"", length=600))
+    assert isinstance(failure, Failure) and failure.code == 1009
+
+
+def test_incomplete_utf8_at_the_end_of_a_fragmented_message() -> None:
+    reader = FrameReader(100)
+    assert reader.feed(frame(TEXT, b"\xe2\x82", fin=False)) == []  # valid so far
+    assert reader.feed(frame(CONT, b"")) == [Failure(1007, "invalid UTF-8 in a text message")]
+
+
+def test_data_bytes_counts_payloads() -> None:
+    reader = FrameReader(100)
+    reader.feed(frame(TEXT, "é".encode()) + frame(BINARY, b"abc") + frame(PING, b"zz"))
+    assert reader.data_bytes == 5
+
+
+@pytest.mark.parametrize(
+    ("code", "valid"),
+    [
+        (999, False),
+        (1000, True),
+        (1004, False),
+        (1012, True),
+        (1015, False),
+        (2999, False),
+        (3000, True),
+        (4999, True),
+        (5000, False),
+    ],
+)
+def test_valid_close_code(code: int, valid: bool) -> None:
+    assert valid_close_code(code) is valid
+
+
+@pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 125, 126, 65535, 65536, 70001])
+def test_encode_frame_matches_websocket_client(length: int) -> None:
+    payload = bytes(range(256)) * (length // 256) + bytes(length % 256)
+    mask = b"\x12\x34\x56\x78"
+    reference = ABNF.create_frame(payload, ABNF.OPCODE_BINARY)
+    reference.get_mask_key = lambda _length: mask
+    assert encode_frame(0x2, payload, mask) == reference.format()
