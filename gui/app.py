@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from .controller import wait_for_closers
 from .demo_server import DemoServer
+from .gc_policy import freeze_startup_objects
 from .main_window import MainWindow
 from .records import Direction
 from .settings import MonitorSettings
@@ -53,6 +54,7 @@ def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) ->
             window.tab(0).composer.encoding_combo.setCurrentText("JSON")
             window.tab(0).composer.editor.setPlainText(DEMO_MESSAGE)
         window.show()
+        freeze_startup_objects()
         status = 0
         if screenshot is not None:
             QTimer.singleShot(int(max(after - 1.0, 0) * 1000), lambda: _stage(window))

@@ -53,7 +53,7 @@ from .message import Message
 __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
-_CHUNK = 256 * 1024
+_CHUNK = 128 * 1024 - 64
 #: Read timeouts set with SO_RCVTIMEO keep the socket blocking, so that sends skip the
 #: poll() a Python socket timeout adds to every call (3.5 -> 10 us per small send).
 _RCVTIMEO = sys.platform.startswith("linux")

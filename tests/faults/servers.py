@@ -17,9 +17,11 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from pushsdk import SSEClient, WSClient
+from pushsdk._client import BaseClient
 from tests.faults.tcp import TCPServer, recv_all, recv_until
 
-__all__ = ["EchoServer", "NumberedSSE", "echo_server", "numbered_sse"]
+__all__ = ["EchoServer", "NumberedSSE", "client_for", "echo_server", "numbered_sse", "upstream"]
 
 
 class NumberedSSE:
@@ -137,3 +139,22 @@ def numbered_sse() -> Iterator[Callable[..., NumberedSSE]]:
     yield make
     for server in made:
         server.stop()
+
+
+@pytest.fixture
+def upstream(
+    request: pytest.FixtureRequest,
+    echo_server: EchoServer,
+    numbered_sse: Callable[..., NumberedSSE],
+) -> tuple[str, tuple[str, int]]:
+    """(scheme, address) of a live server for the client kind in ``request.param``."""
+    if request.param == "ws":
+        return "ws", echo_server.address
+    return "http", numbered_sse(3).address
+
+
+def client_for(scheme: str, url: str, **options: Any) -> BaseClient:
+    """A WSClient for ws/wss, an SSEClient for http/https."""
+    if scheme in ("ws", "wss"):
+        return WSClient(url, **options)
+    return SSEClient(url, **options)

@@ -4,38 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
 import pytest
 
-from pushsdk import Backoff, ReadyState, SSEClient, WSClient
+from pushsdk import Backoff, ReadyState, WSClient
 from pushsdk._client import BaseClient
 from pushsdk.message import Message
 from tests.faults.proxy import Fault, FaultProxy
-from tests.faults.servers import EchoServer, NumberedSSE
+from tests.faults.servers import EchoServer, client_for
 
 WAIT = 5.0
 #: close(timeout=CLOSE_TIMEOUT) may take that long plus BaseClient's forced-close grace.
 CLOSE_TIMEOUT = 0.5
 CLOSE_BOUND = CLOSE_TIMEOUT + 1.0 + 0.5
-
-
-@pytest.fixture
-def upstream(
-    request: pytest.FixtureRequest,
-    echo_server: EchoServer,
-    numbered_sse: Callable[..., NumberedSSE],
-) -> tuple[str, tuple[str, int]]:
-    """(scheme, address) of a live server for the parametrized client kind."""
-    if request.param == "ws":
-        return "ws", echo_server.address
-    return "http", numbered_sse(3).address
-
-
-def _client(scheme: str, url: str, **options: object) -> BaseClient:
-    if scheme == "ws":
-        return WSClient(url, **options)  # type: ignore[arg-type]
-    return SSEClient(url, **options)  # type: ignore[arg-type]
 
 
 def _timed_close(client: BaseClient) -> float:
@@ -53,7 +34,7 @@ def test_close_on_a_stalled_connection_returns_in_time(
     """A stalled peer never answers the close handshake: close() gives up after its timeout."""
     scheme, address = upstream
     with FaultProxy(address) as proxy:
-        client = _client(scheme, proxy.url(scheme))
+        client = client_for(scheme, proxy.url(scheme))
         client.start()
         assert client.wait_open(WAIT)
         proxy.stall()
@@ -68,7 +49,7 @@ def test_close_while_refused_and_backing_off_returns_at_once(
     waiting = threading.Event()
     with FaultProxy(address) as proxy:
         proxy.refuse()
-        client = _client(
+        client = client_for(
             scheme,
             proxy.url(scheme),
             reconnect=Backoff(initial=30.0, jitter=0.0),
@@ -87,7 +68,7 @@ def test_close_while_the_connect_is_stalled_returns_in_time(
     """The proxy accepts but forwards nothing: the client is stuck in its handshake."""
     scheme, address = upstream
     with FaultProxy(address, plan=lambda _: Fault("stall")) as proxy:
-        client = _client(scheme, proxy.url(scheme))
+        client = client_for(scheme, proxy.url(scheme))
         client.start()
         assert proxy.wait_connections(1, WAIT)
         time.sleep(0.05)  # let the request go out and block on the answer

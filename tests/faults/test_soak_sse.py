@@ -162,3 +162,25 @@ def test_sse_backoff_schedule_while_the_server_refuses_for_3_s(
     )
     assert low - 1 <= attempts <= high + 1
     assert opened_after < refusal + backoff.maximum + 1.0
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+def test_sse_iterator_exactly_once_under_mixed_faults(
+    numbered_sse: Callable[..., NumberedSSE], seed: int
+) -> None:
+    """The iterator path (no callbacks) under a seeded mix of FIN, RST and stall faults."""
+    total = 300
+    server = numbered_sse(total, chunked=seed % 2 == 0, newline="\r\n", seed=seed)
+    plan = seeded_cuts(seed=seed, min_bytes=100, max_bytes=1200, actions=("fin", "rst", "stall"))
+    numbers: list[int] = []
+    with (
+        FaultProxy(server.address, plan=plan) as proxy,
+        SSEClient(proxy.url("http"), reconnect=FAST, read_timeout=0.1) as client,
+    ):
+        for message in client.messages(timeout=WAIT):
+            numbers.append(int(message.data.split()[1]))
+            assert message.id == str(numbers[-1])
+            if len(numbers) == total:
+                break
+    assert numbers == list(range(1, total + 1))
+    assert proxy.connections >= 5

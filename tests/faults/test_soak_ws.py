@@ -13,7 +13,7 @@ import pytest
 from pushsdk import Backoff, ReadyState, WSClient
 from pushsdk.message import Message
 from tests.faults.proxy import FaultProxy, periodic_cuts, seeded_cuts
-from tests.faults.schedule import attempt_bounds, percentile
+from tests.faults.schedule import attempt_bounds
 from tests.faults.servers import EchoServer
 
 #: Fast enough that each cut costs little time; the schedule is not what is tested here.
@@ -101,59 +101,6 @@ def test_ws_echo_soak_with_a_cut_every_second(echo_server: EchoServer) -> None:
         )
     # At most what was in flight at each cut: a few messages per cut, never more.
     assert lost_total <= 10 * cuts
-
-
-@pytest.mark.slow
-def test_reconnect_time_after_a_cut_with_default_backoff(echo_server: EchoServer) -> None:
-    """20 clients are cut at once, three times; each reconnect waits per the default Backoff.
-
-    The n-th consecutive cut waits ``0.5 * 2**(n-1)`` s shortened by up to half (jitter),
-    since a connection shorter than ``reset_after`` (60 s) does not reset the growth.
-    """
-    clients = 20
-    rounds = 3
-    opened: dict[int, list[float]] = {i: [] for i in range(clients)}
-    lock = threading.Condition()
-
-    def on_open(index: int) -> None:
-        with lock:
-            opened[index].append(time.monotonic())
-            lock.notify_all()
-
-    def all_opened(times: int, timeout: float) -> bool:
-        with lock:
-            return lock.wait_for(lambda: all(len(o) >= times for o in opened.values()), timeout)
-
-    backoff = Backoff()
-    with FaultProxy(echo_server.address) as proxy:
-        group = [
-            WSClient(proxy.url("ws"), on_open=lambda _c, i=i: on_open(i), reconnect=backoff)
-            for i in range(clients)
-        ]
-        for client in group:
-            client.start()
-        try:
-            assert all_opened(1, WAIT)
-            figures = []
-            for round_ in range(1, rounds + 1):
-                cut_at = time.monotonic()
-                assert proxy.cut("rst") == clients
-                assert all_opened(round_ + 1, WAIT + 2 * round_)
-                with lock:
-                    times = [opened[i][-1] - cut_at for i in range(clients)]
-                    assert all(len(opened[i]) == round_ + 1 for i in range(clients))
-                high = backoff.initial * backoff.multiplier ** (round_ - 1)
-                low = high * (1 - backoff.jitter)
-                assert min(times) >= low, "reconnected sooner than the backoff allows"
-                assert max(times) < high + 1.0, "reconnect much later than the backoff asks"
-                figures.append(
-                    f"cut {round_}: p50={percentile(times, 0.5) * 1000:.0f} ms "
-                    f"max={max(times) * 1000:.0f} ms (delay drawn in [{low:.2f}, {high:.2f}] s)"
-                )
-        finally:
-            for client in group:
-                client.close()
-    print("\nSOAK ws reconnect after cut, 20 clients, default Backoff: " + "; ".join(figures))
 
 
 @pytest.mark.slow
@@ -271,3 +218,47 @@ def test_ws_stall_is_detected_by_ping_timeout_and_nothing_sent_after_is_lost(
     assert "ping_timeout" in str(client.last_error)
     assert 0.05 <= detected < 2.0, f"stall detected after {detected:.2f} s"
     assert received == ["after"]
+
+
+def test_ws_iterator_under_cuts_never_duplicates_or_reorders(echo_server: EchoServer) -> None:
+    """The iterator path (no callbacks) with a cut every 0.3 s while a thread sends."""
+    errors: list[BaseException] = []
+    sent: list[int] = []
+    plan = periodic_cuts(0.3, seed=4)
+    with (
+        FaultProxy(echo_server.address, plan=plan) as proxy,
+        WSClient(proxy.url("ws"), reconnect=FAST) as client,
+    ):
+        assert client.wait_open(WAIT)
+
+        def send() -> None:
+            for i in range(600):
+                try:
+                    client.send(str(i))
+                except BaseException as exc:
+                    errors.append(exc)
+                    return
+                sent.append(i)
+                time.sleep(0.002)
+            proxy.plan = None
+            before = client.stats.reconnects
+            proxy.cut("fin")
+            deadline = time.monotonic() + WAIT
+            while client.stats.reconnects == before and time.monotonic() < deadline:
+                time.sleep(0.01)
+            client.wait_open(WAIT)
+            client.send("end")
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        numbers: list[int] = []
+        try:
+            for message in client.messages(timeout=WAIT):
+                if message.data == "end":
+                    break
+                numbers.append(int(message.data))
+        finally:
+            sender.join(WAIT)
+    assert not errors
+    assert numbers == sorted(set(numbers))
+    assert len(numbers) >= len(sent) - 10 * (proxy.connections - 1)

@@ -43,6 +43,8 @@ def latency(params: dict[str, Any], listen: Listen) -> dict[str, Any]:
     done.wait(count * params["interval"] + deadline + 2.0)
     if not order_ok[0]:
         return failure("events out of order or missing")
+    if not samples:
+        return failure("no event arrived, even after the stream ended")
     got = [s if s <= deadline else float("inf") for s in samples]
     result = latency_result(got, count, (cpu[1] - cpu[0]) * count / max(len(samples) - 1, 1))
     result["late"] = count - sum(1 for s in got if s != float("inf"))
