@@ -129,9 +129,7 @@ class DemoServer:
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
         await site.start()
-        server = site._server
-        if server is not None and server.sockets:  # port 0: read back the real port
-            self.port = server.sockets[0].getsockname()[1]
+        self.port = runner.addresses[0][1]  # port 0: read back the real port
         self._ready.set()
         try:
             await self._stopping.wait()

@@ -55,8 +55,9 @@ class MainWindow(QMainWindow):
         self.new_action = self._action("&New tab", "Ctrl+T", self.new_tab)
         self.close_action = self._action("&Close tab", "Ctrl+W", self.close_current_tab)
         self.export_action = self._action("&Export log…", "Ctrl+S", self._export)
+        self.find_action = self._action("&Filter…", "Ctrl+F", self._focus_filter)
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
-        for action in (self.new_action, self.close_action, self.export_action):
+        for action in (self.new_action, self.close_action, self.export_action, self.find_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -115,6 +116,12 @@ class MainWindow(QMainWindow):
         if index >= 0:
             self.tabs.setTabText(index, title)
             self.tabs.setTabToolTip(index, tab.controller.url)
+
+    def _focus_filter(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            tab.filter_bar.text_edit.setFocus()
+            tab.filter_bar.text_edit.selectAll()
 
     def _export(self) -> None:
         tab = self.current_tab()

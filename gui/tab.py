@@ -121,6 +121,7 @@ class ConnectionTab(QWidget):
         self.pause_button.toggled.connect(controller.set_paused)
         self.follow_button.toggled.connect(self.view.set_follow_tail)
         self.clear_button.clicked.connect(controller.clear)
+        self.clear_button.clicked.connect(lambda: self.detail.show_record(None))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.composer.send_requested.connect(self._send)
         self._url_edited(self.bar.url)
@@ -212,8 +213,8 @@ class ConnectionTab(QWidget):
 
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         rows = self.view.selectionModel().selectedRows()
-        record = self.controller.proxy.record(rows[0].row()) if rows else None
-        self.detail.show_record(record)
+        if rows:  # with none (the row was evicted or filtered out) keep showing it
+            self.detail.show_record(self.controller.proxy.record(rows[0].row()))
 
     def _send(self, payload: str | bytes) -> None:
         error = self.controller.send(payload)

@@ -17,7 +17,15 @@ import codecs
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["Close", "Control", "Failure", "FrameReader", "encode_frame", "valid_close_code"]
+__all__ = [
+    "Close",
+    "Control",
+    "Failure",
+    "FrameReader",
+    "Item",
+    "encode_frame",
+    "valid_close_code",
+]
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
@@ -45,6 +53,10 @@ class Failure(NamedTuple):
 
     code: int
     reason: str
+
+
+#: What ``FrameReader.feed`` returns: text, binary, control frames, a close or a failure.
+Item = str | bytes | Control | Close | Failure
 
 
 def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
@@ -108,7 +120,7 @@ class FrameReader:
         self._done = False
         self.data_bytes = 0
 
-    def feed(self, data: bytes) -> list[object]:
+    def feed(self, data: bytes) -> list[Item]:
         """Add ``data`` and return what it completed (see the class docstring)."""
         if self._done:
             return []
@@ -123,7 +135,7 @@ class FrameReader:
             self._pending.append(data)
             self._have = len(data)
             return []
-        out: list[object] = []
+        out: list[Item] = []
         append = out.append
         max_size = self._max_size
         pos = 0
@@ -220,7 +232,7 @@ class FrameReader:
         return None
 
     def _frame(
-        self, b0: int, payload: bytes, add: Callable[[object], None]
+        self, b0: int, payload: bytes, add: Callable[[Item], None]
     ) -> tuple[int, str] | None:
         """Handle a frame off the fast path: control frames and fragments."""
         opcode = b0 & 0x0F
@@ -259,7 +271,7 @@ class FrameReader:
             self._decoder = None
         return None
 
-    def _close(self, payload: bytes, add: Callable[[object], None]) -> tuple[int, str] | None:
+    def _close(self, payload: bytes, add: Callable[[Item], None]) -> tuple[int, str] | None:
         if not payload:
             code: int | None = None
             reason = ""
@@ -277,7 +289,7 @@ class FrameReader:
         self._done = True
         return None
 
-    def _fail(self, out: list[object], code: int, reason: str) -> list[object]:
+    def _fail(self, out: list[Item], code: int, reason: str) -> list[Item]:
         out.append(Failure(code, reason))
         self._done = True
         self._pending = []

@@ -44,6 +44,7 @@ from ._wsframes import (
     Control,
     Failure,
     FrameReader,
+    Item,
     encode_frame,
 )
 from .backoff import Backoff
@@ -53,10 +54,12 @@ from .message import Message
 __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
-_CHUNK = 128 * 1024 - 64
+_CHUNK = 256 * 1024
 #: Read timeouts set with SO_RCVTIMEO keep the socket blocking, so that sends skip the
 #: poll() a Python socket timeout adds to every call (3.5 -> 10 us per small send).
 _RCVTIMEO = sys.platform.startswith("linux")
+#: Longest a control frame (ping, pong, close) waits for another thread's send.
+_CONTROL_WAIT = 5.0
 
 
 class WSClient(BaseClient):
@@ -214,9 +217,17 @@ class WSClient(BaseClient):
         self._bytes_out += len(payload)
         return True
 
-    def _write_control(self, opcode: int, payload: bytes) -> None:
-        """Send a control frame if the connection is writable; errors end it."""
-        with self._send_lock:
+    def _write_control(self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT) -> None:
+        """Send a control frame if the connection is writable; errors end it.
+
+        A send stuck for ``wait`` seconds (a peer that stopped reading) holds the send
+        lock: the connection is then cut, which unblocks it, rather than hanging.
+        """
+        if not self._send_lock.acquire(timeout=wait):
+            self._logger.info("a send is stuck: cutting the connection")
+            self._interrupt()
+            return
+        try:
             sock = self._sock
             if sock is None:
                 return
@@ -228,6 +239,8 @@ class WSClient(BaseClient):
                 _shutdown(sock)
             if opcode == OP_CLOSE:
                 self._close_sent = True
+        finally:
+            self._send_lock.release()
 
     # -- transport hooks ---------------------------------------------------------------
 
@@ -274,7 +287,7 @@ class WSClient(BaseClient):
             _shutdown(sock)
 
     def _start_closing(self, code: int, reason: str) -> None:
-        self._write_control(OP_CLOSE, code.to_bytes(2, "big") + reason.encode())
+        self._write_control(OP_CLOSE, code.to_bytes(2, "big") + reason.encode(), wait=1.0)
         if not self._close_sent:
             self._interrupt()
 
@@ -319,21 +332,21 @@ class WSClient(BaseClient):
                 pinged = False
                 _set_read_timeout(sock, interval)
             for item in feed(data):
-                kind = type(item)
-                if kind is str:
-                    event = "message" if route is None else route(item)  # type: ignore[arg-type]
-                    deliver(Message(item, event, None, url, now()))  # type: ignore[arg-type]
-                elif kind is bytes:
-                    deliver(Message(item, "message", None, url, now()))  # type: ignore[arg-type]
+                if type(item) is str:
+                    event = "message" if route is None else route(item)
+                    deliver(Message(item, event, None, url, now()))
+                elif type(item) is bytes:
+                    deliver(Message(item, "message", None, url, now()))
                 else:
+                    self._bytes_in += reader.data_bytes
+                    reader.data_bytes = 0
                     ended = self._control(item)
                     if ended is not None:
-                        self._bytes_in += reader.data_bytes
                         return ended
             self._bytes_in += reader.data_bytes
             reader.data_bytes = 0
 
-    def _control(self, item: object) -> tuple[int | None, str] | None:
+    def _control(self, item: Item) -> tuple[int | None, str] | None:
         """Handle a control frame or a failure; return (code, reason) when it ends."""
         if isinstance(item, Control):
             if item.opcode == OP_PING:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +105,44 @@ def test_demo_screenshot(qtbot, tmp_path: Path) -> None:
     assert main(["--demo", "--screenshot", str(path), "--after", "1.5"]) == 0
     image = QImage(str(path))
     assert image.width() >= 1000 and image.height() >= 600
+
+
+@needs_sse
+def test_sse_post_stream_sends_method_body_and_headers(qtbot, window, sse_server) -> None:
+    tab = window.new_tab(sse_server.url)
+    tab.bar.method_combo.setCurrentText("POST")
+    tab.bar.set_options({"Authorization": "Bearer secret"}, '{"prompt": "hi"}')
+    assert tab.connect_to(sse_server.url)
+    (request,) = sse_server.wait_requests(1)
+    assert (request.method, request.body) == ("POST", b'{"prompt": "hi"}')
+    assert request.headers["authorization"] == "Bearer secret"
+    assert request.headers["content-type"] == "application/json"
+    sse_server.push("event: token\nid: 1\ndata: Hel\n\n")
+    qtbot.waitUntil(lambda: "Hel" in previews(tab, Direction.IN), timeout=WAIT_MS)
+    assert tab.controller.model.records()[-1].event == "token"
+
+
+@needs_sse
+def test_http_404_ends_the_client_and_says_why(qtbot, window, sse_server) -> None:
+    sse_server.handler = lambda conn: conn.respond(404, body=b"no such stream")
+    tab = window.new_tab(sse_server.url, connect=True)
+    qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect", timeout=WAIT_MS)
+    assert tab.status_panel.status.label == "Closed"
+    assert "404" in tab.status_panel.error_label.text()
+    assert "HandshakeError" in tab.status_panel.error_label.text()
+
+
+@needs_sse
+def test_closing_tabs_on_hung_servers_returns_at_once(
+    qtbot, window, raw_ws_server, stalled_connect_url
+) -> None:
+    """A server that never answers a close, and one that never accepts: no GUI wait."""
+    ws_tab = window.new_tab(raw_ws_server.url, connect=True)
+    raw_ws_server.accept()  # handshake done; the server now ignores everything
+    qtbot.waitUntil(lambda: ws_tab.status_panel.status.label == "Open", timeout=WAIT_MS)
+    window.new_tab(stalled_connect_url, connect=True)
+    started = time.monotonic()
+    window.close_tab(1)
+    window.close_tab(0)
+    assert time.monotonic() - started < 0.3
+    # the autouse fixtures then check every client thread ends within seconds

@@ -30,6 +30,8 @@ def test_ctrl_t_opens_and_ctrl_w_closes_tabs(qtbot, settings, fake_factory: Fake
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 2
     tab = window.tab(1)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert tab.filter_bar.text_edit.hasFocus()
     tab.connect_to("ws://fake.test/a")
     qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open")
     assert window.tabs.tabText(1) == "fake.test/a"

@@ -215,6 +215,12 @@ def test_selection_shows_json_text_and_hex(qtbot, tab, fake_factory) -> None:
     tab.filter_bar.apply()  # the selected row is now proxy row 0
     tab.view.selectRow(0)
     assert detail.record is not None and detail.record.payload == "plain"
+    tab.filter_bar.text_edit.setText("nothing matches")
+    tab.filter_bar.apply()  # the selection goes; the message stays in the pane
+    assert detail.record is not None and detail.record.payload == "plain"
+    tab.clear_button.click()
+    assert detail.record is None
+    assert tab.controller.model.rowCount() == 0
 
 
 def test_large_payloads_are_capped_until_show_all(qtbot, tab, fake_factory) -> None:
@@ -362,3 +368,25 @@ def test_shutdown_never_waits_for_a_hung_close(qtbot, settings) -> None:
     assert time.monotonic() - started < 0.5
     release.set()
     assert made[0].closed.wait(5)
+
+
+def test_composer_history_is_offered_per_url(qtbot, tab, fake_factory, settings) -> None:
+    settings.set_composer_history(URL, ["older", '{"op": 1}'])
+    connect(qtbot, tab, fake_factory)
+    actions = tab.composer.history_menu.actions()
+    assert [a.data() for a in actions] == ["older", '{"op": 1}']
+    actions[1].trigger()
+    assert tab.composer.editor.toPlainText() == '{"op": 1}'
+    tab.composer.submit()
+    assert settings.composer_history(URL) == ['{"op": 1}', "older"]
+
+
+def test_system_rows_for_errors_are_marked(qtbot, tab, fake_factory) -> None:
+    client = connect(qtbot, tab, fake_factory)
+    client.do(lambda c: c.drop(5.0, ConnectError("boom")))
+    qtbot.waitUntil(lambda: "error" in [e for _, e, _ in rows(tab)])
+    model = tab.controller.model
+    row = next(i for i in range(model.rowCount()) if model.record(i).event == "error")
+    background = model.data(model.index(row, 0), Qt.ItemDataRole.BackgroundRole)
+    assert background.color().name() == "#fdecea"
+    assert model.data(model.index(row, 4)) == ""  # no size for system rows

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from pushsdk import Backoff, ConnectionClosed, SendBufferFull, WSClient
+from pushsdk import Backoff, ConnectionClosed, ReadyState, SendBufferFull, WSClient
+from tests.servers.raw_ws import RawWSServer
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -118,3 +119,30 @@ def test_send_rejects_other_types(data: object) -> None:
     client = WSClient("ws://127.0.0.1:9/")
     with pytest.raises(TypeError, match="data"):
         client.send(data)  # type: ignore[arg-type]
+
+
+def test_close_does_not_hang_behind_a_stuck_send(raw_ws_server: RawWSServer) -> None:
+    """The server stops reading: a send blocks in the kernel, close() still returns."""
+    client = WSClient(raw_ws_server.url, ping_interval=None)
+    client.start()
+    raw_ws_server.accept()  # never reads what the client sends
+    assert client.wait_open(WAIT)
+    outcome: list[BaseException] = []
+
+    def flood() -> None:
+        try:
+            while True:
+                client.send(b"\0" * 1024 * 1024)
+        except ConnectionClosed as exc:
+            outcome.append(exc)
+
+    sender = threading.Thread(target=flood)
+    sender.start()
+    time.sleep(0.2)  # long enough to fill the socket buffers
+    started = time.monotonic()
+    client.close(timeout=1.0)
+    assert time.monotonic() - started < 4.0
+    sender.join(WAIT)
+    assert not sender.is_alive()
+    assert isinstance(outcome[0], ConnectionClosed)
+    assert client.ready_state is ReadyState.CLOSED
