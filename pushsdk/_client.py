@@ -33,6 +33,10 @@ OnReconnect = Callable[[Any, int, float], object]
 
 F = TypeVar("F", bound=Callable[..., object])
 
+# A library adds no handler but this one: without it, Python's last-resort handler
+# would print pushsdk's warnings to stderr in a program that never set up logging.
+logging.getLogger("pushsdk").addHandler(logging.NullHandler())
+
 #: After close()'s timeout, how long to wait for the thread once the socket is cut.
 _FORCED_CLOSE_GRACE = 1.0
 
@@ -97,6 +101,8 @@ class BaseClient:
         self._thread: threading.Thread | None = None
         self._thread_ident: int | None = None
         self._silenced = False
+        #: An on_close failure, reported to on_error only if a callback follows on_close.
+        self._close_failure: CallbackError | None = None
         #: Base delay set by the server (the SSE ``retry:`` field), overriding Backoff.initial.
         self._server_retry: float | None = None
 
@@ -194,19 +200,28 @@ class BaseClient:
         self._run()
 
     def wait_open(self, timeout: float | None = None) -> bool:
-        """Block until the client is OPEN; return False on timeout or if it ended."""
+        """Block until the client is OPEN; return False on timeout or if it ended.
+
+        Raises RuntimeError from a callback of this client while not OPEN (a deadlock).
+        """
         check_seconds("timeout", timeout)
         with self._state_changed:
+            if self._state is not ReadyState.OPEN and timeout != 0:
+                self._refuse_own_thread("wait_open()")
             self._state_changed.wait_for(
                 lambda: self._state is ReadyState.OPEN or self._finished.is_set(), timeout
             )
             return self._state is ReadyState.OPEN
 
     def join(self, timeout: float | None = None) -> bool:
-        """Block until the client is closed for good; return False on timeout."""
+        """Block until the client is closed for good; return False on timeout.
+
+        Raises RuntimeError if never started, or from a callback of this client.
+        """
         check_seconds("timeout", timeout)
         if not self._started:
             raise RuntimeError("cannot join a client that was never started")
+        self._refuse_own_thread("join()")
         if not self._finished.wait(timeout):
             return False
         thread = self._thread
@@ -233,7 +248,7 @@ class BaseClient:
             return
         with self._state_changed:
             was_open = self._state is ReadyState.OPEN
-            if was_open:
+            if self._state is not ReadyState.CLOSED:  # also while connecting or waiting
                 self._state = ReadyState.CLOSING
                 self._state_changed.notify_all()
         if was_open:
@@ -267,11 +282,12 @@ class BaseClient:
 
         Raises:
             TimeoutError: no message arrived within ``timeout`` seconds.
-            RuntimeError: the client was never started.
+            RuntimeError: the client was never started, or this is one of its callbacks.
         """
         check_seconds("timeout", timeout)
         if not self._started:
             raise RuntimeError("start() the client (or use it in a with block) before iterating")
+        self._refuse_own_thread("iterating")
         return self._iterate(timeout)
 
     def _iterate(self, timeout: float | None) -> Iterator[Message]:
@@ -291,7 +307,7 @@ class BaseClient:
     def _deliver(self, message: Message) -> None:
         """Hand one message to on_message, the on() handlers and the iterators."""
         self._messages_in += 1
-        if self._silenced:
+        if self._silenced or self._closing.is_set():  # close() from a callback: no more
             return
         event = message.event
         callback = self.on_message
@@ -324,7 +340,6 @@ class BaseClient:
             if self._started:
                 raise RuntimeError("client already started (a client runs once)")
             self._started = True
-        self._thread_ident = threading.get_ident()
 
     def _run(self) -> None:
         self._thread_ident = threading.get_ident()
@@ -371,6 +386,9 @@ class BaseClient:
                 if delay is None:
                     delay = backoff.delay(failures, initial=self._server_retry)
                 owes_close = True
+                if self._close_failure is not None:
+                    self._emit(self.on_error, self._close_failure)
+                    self._close_failure = None
                 self._emit(self.on_reconnect, attempt, delay)
                 if self._closing.wait(delay):
                     break
@@ -449,9 +467,17 @@ class BaseClient:
         error = CallbackError(f"callback {name} raised {type(exc).__name__}: {exc}")
         error.__cause__ = exc
         self.last_error = error
+        if callback is self.on_close:  # on_close must stay the last callback
+            self._close_failure = error
+            return
         self._emit(self.on_error, error)
 
     # -- helpers -----------------------------------------------------------------
+
+    def _refuse_own_thread(self, what: str) -> None:
+        """Raise instead of waiting on the client from its own thread: that could only hang."""
+        if threading.get_ident() == self._thread_ident and not self._finished.is_set():
+            raise RuntimeError(f"{what} from a callback of the same client would deadlock")
 
     @property
     def _log_url(self) -> str:

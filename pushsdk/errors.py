@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from requests.structures import CaseInsensitiveDict
+
 __all__ = [
     "CallbackError",
     "ConnectError",
@@ -41,7 +43,8 @@ class HandshakeError(ConnectError):
 
     Attributes:
         status: the HTTP status code the server sent.
-        headers: the response headers (case-insensitive keys where the transport allows).
+        headers: the response headers; lookups ignore the case of the name, whatever
+            the transport (websocket-client lower-cases names, requests keeps them).
         body: up to 64 KiB of the response body.
     """
 
@@ -55,7 +58,7 @@ class HandshakeError(ConnectError):
     ) -> None:
         super().__init__(message)
         self.status = status
-        self.headers: Mapping[str, str] = dict(headers or {})
+        self.headers: Mapping[str, str] = CaseInsensitiveDict(headers or {})
         self.body = body
 
 

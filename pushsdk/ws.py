@@ -306,7 +306,9 @@ class WSClient(BaseClient):
         _set_read_timeout(sock, interval)
         reader = FrameReader(self.max_message_size)
         feed = reader.feed
-        recv = sock.recv
+        buffer = bytearray(_CHUNK)
+        view = memoryview(buffer)
+        recv_into = sock.recv_into
         deliver = self._deliver
         url = self.url
         now = time.time
@@ -314,7 +316,7 @@ class WSClient(BaseClient):
         pinged = False
         while True:
             try:
-                data = recv(_CHUNK)
+                count = recv_into(buffer)
             except (TimeoutError, BlockingIOError):  # BlockingIOError: SO_RCVTIMEO expired
                 if pinged and self.ping_timeout is not None:
                     raise ConnectionClosed(
@@ -326,8 +328,9 @@ class WSClient(BaseClient):
                 continue
             except OSError as exc:
                 raise ConnectionClosed(f"connection lost: {exc}") from exc
-            if not data:
+            if not count:
                 raise ConnectionClosed("connection dropped without a close frame")
+            data = view[:count].tobytes()
             if pinged:
                 pinged = False
                 _set_read_timeout(sock, interval)

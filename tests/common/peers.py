@@ -26,7 +26,7 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection
 
-from pushsdk import Backoff, SSEClient, WSClient
+from pushsdk import Backoff, Message, SSEClient, WSClient
 from pushsdk._client import BaseClient
 from tests.servers.sse_server import SSEConn, SSEServer
 from tests.servers.ws_server import WSServer
@@ -76,6 +76,13 @@ Step = Serve | Reject | Silent
 def messages(count: int, prefix: str = "m") -> list[tuple[str, str]]:
     """``count`` plain messages named "message" with data m0, m1, ..."""
     return [("message", f"{prefix}{i}") for i in range(count)]
+
+
+def payload(message: Message) -> str | bytes:
+    """The data a step sent: WS custom events travel as {"type": event, "data": data}."""
+    if isinstance(message.data, str) and message.event != "message" and message.data[:1] == "{":
+        return str(json.loads(message.data)["data"])
+    return message.data
 
 
 def free_port_url(kind: str) -> str:
@@ -262,4 +269,3 @@ def peer_fixture(kind: str) -> Iterator[Peer]:
         yield peer
     finally:
         peer.stop()
-

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
-from pushsdk import Backoff, ConnectError, PushError, ReadyState
+import pytest
+
+from pushsdk import Backoff, ConnectError, ConnectionClosed, PushError, ReadyState
 from tests.common.peers import FAST, Peer, Reject, Serve, Silent, messages
 from tests.common.recorder import Recorder, close_and_check
 
@@ -32,8 +35,7 @@ def test_a_clean_end_is_not_an_error(peer: Peer, rec: Recorder) -> None:
     assert rec.wait_count("open", 2)
     close_and_check(client, rec)
     assert rec.names() == ["open", "close", "reconnect", "open", "close"]
-    code, _reason = rec.of("close")[0]
-    assert code == (1000 if peer.kind == "ws" else None)
+    assert rec.of("close")[0] == ((1000, "bye") if peer.kind == "ws" else (None, "end of stream"))
 
 
 def test_attempt_counts_from_one_and_resets_after_an_open(peer: Peer, rec: Recorder) -> None:
@@ -57,7 +59,7 @@ def test_on_close_reports_the_end_of_each_connection_once(peer: Peer, rec: Recor
     close_and_check(client, rec)
     assert rec.count("open") == rec.count("close") == 4
     names = rec.names()
-    assert all(a != b for a, b in zip(names, names[1:], strict=False) if a in ("open", "close"))
+    assert all(a != b for a, b in itertools.pairwise(names) if a in ("open", "close"))
 
 
 def test_a_fatal_handshake_ends_with_error_then_close(peer: Peer, rec: Recorder) -> None:
@@ -93,6 +95,19 @@ def test_close_while_connecting_gives_one_abnormal_close(peer: Peer, rec: Record
     assert rec.of("close") == [(abnormal(peer), "")]
 
 
+def test_close_during_a_tcp_connect_that_hangs(
+    peer: Peer, rec: Recorder, stalled_connect_url: str
+) -> None:
+    url = stalled_connect_url.replace("http://", "ws://") if peer.kind == "ws" else None
+    client = rec.attach(peer.client(url=url or stalled_connect_url))
+    client.start()
+    assert client.wait_open(0.2) is False
+    started = time.monotonic()
+    close_and_check(client, rec)
+    assert time.monotonic() - started < 2.0, "close() did not interrupt the TCP connect"
+    assert rec.of("close") == [(abnormal(peer), "")]
+
+
 def test_close_while_waiting_to_reconnect_gives_one_abnormal_close(
     peer: Peer, rec: Recorder
 ) -> None:
@@ -116,3 +131,15 @@ def test_close_of_an_open_connection_is_the_last_callback(peer: Peer, rec: Recor
     assert rec.names() == ["open", "close"]
     code, _reason = rec.of("close")[0]
     assert code == (1000 if peer.kind == "ws" else None)
+
+
+@pytest.mark.parametrize("peer", ["sse"], indirect=True)
+def test_a_stream_cut_inside_a_chunked_body_is_an_error(peer: Peer, rec: Recorder) -> None:
+    """A FIN before the last chunk is a dropped connection, not a clean end of stream."""
+    peer.script(Serve(messages(2), end="cut"), Serve())
+    client = rec.attach(peer.client())
+    client.start()
+    assert rec.wait_count("open", 2)
+    close_and_check(client, rec)
+    assert rec.names() == ["open", "error", "close", "reconnect", "open", "close"]
+    assert isinstance(rec.errors()[0], ConnectionClosed)

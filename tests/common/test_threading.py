@@ -75,9 +75,9 @@ def test_a_raising_on_error_is_only_logged(
         close_and_check(client, rec)
     assert rec.names() == ["open", "error", "close", "reconnect", "open", "close"]
     assert not any(isinstance(e, CallbackError) for e in rec.errors())
-    assert any(
-        isinstance(r.exc_info[1], ValueError) for r in caplog.records if r.exc_info
-    ), "the failing on_error was not logged"
+    assert any(isinstance(r.exc_info[1], ValueError) for r in caplog.records if r.exc_info), (
+        "the failing on_error was not logged"
+    )
 
 
 def test_on_and_off_from_another_thread_while_messages_flow(peer: Peer) -> None:
@@ -133,4 +133,31 @@ def test_on_and_off_from_inside_callbacks(peer: Peer) -> None:
     assert got_all.wait(5)
     client.close()
     assert once == ["m0"]
-    assert later == ["m2", "m3", "m4"]  # added while m1 was dispatched: from the next one (as in a browser)
+    assert later == [
+        "m2",
+        "m3",
+        "m4",
+    ]  # added while m1 was dispatched: from the next one (as in a browser)
+
+
+def test_a_raising_on_close_does_not_follow_the_final_close(
+    peer: Peer, rec: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """on_close stays the last callback; the failure is still logged (and reported to
+    on_error when the client goes on: before on_reconnect)."""
+    peer.script(Serve(end="drop"), Serve())
+    boom = RuntimeError("on_close failed")
+
+    def fail(*_args: object) -> None:
+        raise boom
+
+    rec.then["close"] = fail
+    client = rec.attach(peer.client())
+    with caplog.at_level(logging.ERROR, logger=peer.logger):
+        client.start()
+        assert rec.wait_count("open", 2)
+        close_and_check(client, rec)
+    assert rec.names() == ["open", "error", "close", "error", "reconnect", "open", "close"]
+    callback_errors = [e for e in rec.errors() if isinstance(e, CallbackError)]
+    assert len(callback_errors) == 1 and callback_errors[0].__cause__ is boom
+    assert sum(1 for r in caplog.records if r.exc_info and r.exc_info[1] is boom) == 2

@@ -305,6 +305,8 @@ def test_split_multibyte_sequence_across_fragments_is_valid(raw_ws_server: RawWS
         conn.send(frame(CONT, euro[2:]))
         assert got.wait(WAIT)
         assert messages == ["€"]
+        conn.send(close(1000))
+        assert conn.recv_close_code() == 1000
     finally:
         client.close()
 

@@ -211,3 +211,12 @@ def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], name: 
     arguments: dict[str, object] = {"url": "ws://127.0.0.1:9/"} | kwargs
     with pytest.raises(error, match=name):
         WSClient(**arguments)  # type: ignore[arg-type]
+
+
+def test_unresolvable_host_reports_connect_error() -> None:
+    recorder = Recorder()
+    client = recorder.attach(WSClient("ws://nonexistent.invalid/", reconnect=False))
+    client.start()
+    assert client.join(WAIT)
+    (error,) = recorder.errors()
+    assert isinstance(error, ConnectError) and "resolve" in str(error)

@@ -166,5 +166,7 @@ def test_many_small_fragments_assemble_in_linear_time(raw_ws_server: RawWSServer
         conn.send(b"".join(frames))
         assert done.wait(10.0)
         assert received == [chunk.decode() * count]
+        conn.send(frame(0x8, b"\x03\xe8"))  # server close: the client answers and ends
+        assert client.join(WAIT)
     finally:
         client.close()

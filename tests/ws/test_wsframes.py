@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from websocket import ABNF
 
 from pushsdk._wsframes import Close, Control, Failure, FrameReader, encode_frame, valid_close_code
@@ -116,3 +120,17 @@ def test_encode_frame_matches_websocket_client(length: int) -> None:
     reference = ABNF.create_frame(payload, ABNF.OPCODE_BINARY)
     reference.get_mask_key = lambda _length: mask
     assert encode_frame(0x2, payload, mask) == reference.format()
+
+
+MIXED = b"".join(s[1] for s in STREAMS[:6])
+MIXED_EXPECTED = [item for s in STREAMS[:6] for item in s[2]]
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(MIXED)), max_size=30))
+def test_any_split_gives_the_same_items(cuts: list[int]) -> None:
+    reader = FrameReader(1 << 20)
+    out: list[object] = []
+    points = [0, *sorted(cuts), len(MIXED)]
+    for start, end in itertools.pairwise(points):
+        out += reader.feed(MIXED[start:end])
+    assert out == MIXED_EXPECTED
