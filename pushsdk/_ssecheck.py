@@ -12,6 +12,7 @@ import ssl
 import requests
 import urllib3.exceptions
 
+from ._redact import redact_url
 from ._ssetransport import response_socket
 from .errors import ConnectError, ConnectionClosed, HandshakeError, PushError
 
@@ -89,17 +90,17 @@ def read_error_body(response: requests.Response) -> bytes:
     return b"".join(parts)
 
 
-def root_cause(exc: BaseException) -> BaseException:
-    """The TLS certificate error buried in a requests error, if any (BaseClient stops on it)."""
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it wraps (causes, contexts, urllib3 reasons, args)."""
     seen: set[int] = set()
+    found: list[BaseException] = []
     stack: list[BaseException] = [exc]
     while stack:
         current = stack.pop()
         if id(current) in seen:
             continue
         seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return current
+        found.append(current)
         stack.extend(
             item
             for item in (
@@ -110,15 +111,27 @@ def root_cause(exc: BaseException) -> BaseException:
             )
             if isinstance(item, BaseException)
         )
-    return exc
+    return found
 
 
-def connect_error(exc: Exception) -> ConnectError:
+def root_cause(exc: BaseException) -> BaseException:
+    """The TLS certificate error buried in a requests error, if any (BaseClient stops on it)."""
+    return next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), exc)
+
+
+def connect_error(exc: Exception, url: str) -> ConnectError:
+    """A ConnectError naming the socket-level reason, without the URL's secrets.
+
+    requests' own message repeats the full URL, query string (tokens) included.
+    """
+    where = redact_url(url)
     if isinstance(exc, requests.Timeout):
-        return ConnectError(f"timed out connecting: {exc}")
+        return ConnectError(f"timed out connecting to {where}")
+    socket_errors = [e for e in _chain(exc) if type(e).__module__ in ("builtins", "socket", "ssl")]
+    reason = str(socket_errors[-1]) if socket_errors else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
-        return ConnectError(f"TLS failure: {exc}")
-    return ConnectError(f"could not connect: {exc}")
+        return ConnectError(f"TLS failure connecting to {where}: {reason}")
+    return ConnectError(f"could not connect to {where}: {reason}")
 
 
 def read_error(exc: BaseException, read_timeout: float | None) -> PushError:

@@ -29,6 +29,7 @@ from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from ._chunked import ChunkedDecoder
+from .errors import ConnectionClosed
 
 #: Bytes asked of the socket per read (a read returns as soon as anything arrived).
 READ_SIZE = 65536
@@ -260,8 +261,8 @@ def _chunked_reader(read1: Callable[[int], bytes]) -> Callable[[], bytes]:
     def read_chunked() -> bytes:
         while not decoder.done:
             data = read1(READ_SIZE)
-            if not data:
-                return b""
+            if not data:  # EOF before the last chunk: the connection dropped
+                raise ConnectionClosed("connection closed inside the chunked body")
             body = feed(data)
             if body:
                 return body
@@ -278,6 +279,8 @@ def _sized_reader(read1: Callable[[int], bytes], length: int) -> Callable[[], by
         if left <= 0:
             return b""
         data = read1(min(left, READ_SIZE))
+        if not data:
+            raise ConnectionClosed(f"connection closed with {left} bytes of the body unread")
         left -= len(data)
         return data
 

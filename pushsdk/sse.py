@@ -35,7 +35,7 @@ from ._ssetransport import (
 )
 from ._state import ReadyState
 from .backoff import Backoff
-from .errors import ConnectError, PushError
+from .errors import ConnectError, ConnectionClosed, PushError
 from .message import Message
 
 __all__ = ["SSEClient"]
@@ -184,7 +184,7 @@ class SSEClient(BaseClient):
             )
         except TRANSPORT_ERRORS as exc:
             self._release()
-            raise connect_error(exc) from root_cause(exc)
+            raise connect_error(exc, self.url) from root_cause(exc)
         finally:
             self._handle.deactivate()
         self._response = response
@@ -225,6 +225,10 @@ class SSEClient(BaseClient):
         while True:
             try:
                 chunk = read()
+            except ConnectionClosed:
+                if closing():
+                    return None, self._close_reason
+                raise
             except TRANSPORT_ERRORS as exc:
                 if closing():
                     return None, self._close_reason
