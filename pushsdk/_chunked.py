@@ -21,6 +21,11 @@ _SIZE = rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
 _FIRST_HEADER = re.compile(_SIZE)
 _NEXT_HEADER = re.compile(rb"\r?\n" + _SIZE)
 _NEXT_MATCH = _NEXT_HEADER.match
+#: Chunk-size lines already parsed (a server sends few distinct sizes): a dict look-up
+#: is faster than ``int(size, 16)``. Only pure hex digits are keys; it stops growing.
+_SIZES: dict[bytes, int] = {}
+_SIZES_LIMIT = 4096
+_MAX_SIZE_DIGITS = 16
 
 
 class ChunkedDecoder:
@@ -106,26 +111,28 @@ class ChunkedDecoder:
         Returns the body and the bytes left for ``_feed``, or None (and gives up on
         this path for the stream) when the check fails.
         """
-        start = 0
+        parts = data.split(b"\r\n")
+        first = 0
         if self._header is _NEXT_HEADER:  # the previous chunk's CRLF is due first
-            if data[:2] != b"\r\n":
+            if parts[0]:
                 return None
-            start = 2
-        parts = data[start:].split(b"\r\n") if start else data.split(b"\r\n")
-        pairs = (len(parts) - 1) // 2
-        if not pairs:
+            first = 1
+        pairs = (len(parts) - 1 - first) // 2
+        if pairs <= 0:
             return None
-        sizes = parts[0 : 2 * pairs : 2]
-        chunks = parts[1 : 2 * pairs : 2]
-        declared = []
-        if not b"".join(sizes).translate(None, _HEX_DIGITS) and all(sizes):
-            declared = list(map(int, sizes, repeat(16, pairs)))
+        end = first + 2 * pairs
+        sizes = parts[first:end:2]
+        chunks = parts[first + 1 : end : 2]
+        try:
+            declared = list(map(_SIZES.__getitem__, sizes))
+        except KeyError:
+            declared = _parse_sizes(sizes)
         if declared != list(map(len, chunks)) or 0 in declared:
             self._split_ok = False
             return None
         self._header = _FIRST_HEADER
-        used = start + sum(declared) + sum(map(len, sizes)) + 4 * pairs
-        return b"".join(chunks), data[used:]
+        rest = parts[end:]
+        return b"".join(chunks), rest[0] if len(rest) == 1 else b"\r\n".join(rest)
 
     def _keep_partial_header(self, rest: bytes) -> None:
         """Keep an incomplete header for the next feed; refuse a malformed one."""
@@ -153,3 +160,15 @@ class ChunkedDecoder:
             if not line.strip():
                 self.done = True
                 return
+
+
+def _parse_sizes(sizes: list[bytes]) -> list[int]:
+    """The chunk sizes in ``sizes``, or [] if one is not 1 to 16 hex digits alone."""
+    if b"".join(sizes).translate(None, _HEX_DIGITS) or not all(sizes):
+        return []
+    if max(map(len, sizes)) > _MAX_SIZE_DIGITS:
+        return []
+    declared = list(map(int, sizes, repeat(16, len(sizes))))
+    if len(_SIZES) < _SIZES_LIMIT:
+        _SIZES.update(zip(sizes, declared, strict=True))
+    return declared

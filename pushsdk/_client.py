@@ -101,6 +101,8 @@ class BaseClient:
         self._thread: threading.Thread | None = None
         self._thread_ident: int | None = None
         self._silenced = False
+        #: close() began or the thread was silenced: ``_deliver`` reads this one flag.
+        self._muted = False
         #: An on_close failure, reported to on_error only if a callback follows on_close.
         self._close_failure: CallbackError | None = None
         #: Base delay set by the server (the SSE ``retry:`` field), overriding Backoff.initial.
@@ -241,6 +243,7 @@ class BaseClient:
         with self._start_lock:
             never_started = not self._started
             self._started = True
+        self._muted = True  # before _closing: whoever sees _closing set sees this too
         self._closing.set()
         if never_started:
             self._set_state(ReadyState.CLOSED)
@@ -261,7 +264,7 @@ class BaseClient:
             self._interrupt()
             self._finished.wait(_FORCED_CLOSE_GRACE)
         if not self._finished.is_set():
-            self._silenced = True
+            self._silenced = self._muted = True
             self._logger.warning("close(): client thread still busy in a callback; silenced it")
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -307,7 +310,7 @@ class BaseClient:
     def _deliver(self, message: Message) -> None:
         """Hand one message to on_message, the on() handlers and the iterators."""
         self._messages_in += 1
-        if self._silenced or self._closing.is_set():  # close() from a callback: no more
+        if self._muted:  # close() began (maybe from a callback): no more
             return
         event = message.event
         callback = self.on_message
@@ -346,7 +349,7 @@ class BaseClient:
         backoff = self._backoff
         failures = 0  # consecutive attempts without a lasting connection
         attempt = 0  # reported to on_reconnect; reset by every open
-        owes_close = False  # an attempt failed since the last on_close
+        owes_close = True  # no on_close since the last attempt (or since start)
         try:
             while not self._closing.is_set():
                 self._set_state(ReadyState.CONNECTING)

@@ -28,14 +28,12 @@ class Inbox:
         self._items: deque[Message] = deque()
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
+        #: Whether an iterator is active: a plain attribute, read once per message.
+        self.has_readers = False
         self._ended = False
         self._dropped = 0
         self._logger = logger
         self._closing = closing  # a waiting reader thread gives up once the client closes
-
-    @property
-    def has_readers(self) -> bool:
-        return self._readers > 0
 
     def put(self, message: Message, *, keep_backlog: bool) -> None:
         with self._cond:
@@ -82,8 +80,10 @@ class Inbox:
     def attach(self) -> None:
         with self._cond:
             self._readers += 1
+            self.has_readers = True
 
     def detach(self) -> None:
         with self._cond:
             self._readers -= 1
+            self.has_readers = self._readers > 0
             self._cond.notify_all()

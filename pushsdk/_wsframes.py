@@ -6,9 +6,12 @@ violation is reported as soon as the offending bytes arrive, with the close code
 the RFC names (1002 protocol error, 1007 invalid UTF-8, 1009 too big).
 
 The reader is written for speed: the caller feeds big chunks, and an unfragmented
-text or binary frame costs one slice (plus one C-level UTF-8 decode for text).
-Fragmented messages are assembled in linear time, and fragmented text is checked
-with an incremental decoder so bad UTF-8 fails at the fragment that holds it.
+text or binary frame that arrived whole costs one slice (plus one C-level UTF-8
+decode for text). A data frame that arrives in pieces is consumed piece by piece
+("streaming"): text is checked with C's incremental UTF-8 decoder as the bytes
+come, so bad UTF-8 fails at the chunk that holds it, not when the frame ends, and
+the decoded parts are joined once at the end. Fragmented messages are assembled
+the same way, in linear time.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x
 
 #: Unfragmented text and binary frames: the fast path.
 _FAST_HEADERS = frozenset({0x81, 0x82})
-_IncrementalDecoder = codecs.getincrementaldecoder("utf-8")
+_utf8_decode = codecs.utf_8_decode
 
 
 class Control(NamedTuple):
@@ -91,51 +94,69 @@ class FrameReader:
     message), ``Control`` (ping/pong), ``Close`` and at most one ``Failure``, after
     which the reader ignores everything (as it does after a ``Close``).
     ``data_bytes`` counts the payload bytes of the messages returned so far.
+    ``payload_left`` is the number of payload bytes still due for a data frame that
+    arrived in part: the caller may read exactly those and pass them to
+    ``feed_payload()`` without copying them into ``bytes`` first.
     """
 
     __slots__ = (
         "_byte_parts",
-        "_decoder",
         "_done",
+        "_fin",
         "_frag_op",
         "_frag_size",
         "_have",
         "_max_size",
         "_need",
         "_pending",
+        "_tail",
+        "_text",
         "_text_parts",
         "data_bytes",
+        "payload_left",
     )
 
     def __init__(self, max_message_size: int) -> None:
         self._max_size = max_message_size
-        self._pending: list[bytes] = []  # bytes of an incomplete frame
+        self._pending: list[bytes] = []  # bytes of an incomplete frame header
         self._have = 0  # total length of _pending
         self._need = 2  # bytes needed before parsing can progress
-        self._frag_op = 0  # opcode of the fragmented message in progress, 0 if none
+        # The message being assembled (from fragments, or from a frame arriving in parts):
+        self._frag_op = 0  # its opcode, 0 if none
+        self._text = False  # whether it is text (decoded into _text_parts as it comes)
         self._text_parts: list[str] = []
         self._byte_parts: list[bytes] = []
+        self._tail = b""  # an incomplete UTF-8 sequence at the end of the text so far
         self._frag_size = 0
-        self._decoder: codecs.IncrementalDecoder | None = None
+        self._fin = 0  # FIN bit of the frame whose payload is arriving (payload_left > 0)
         self._done = False
         self.data_bytes = 0
+        self.payload_left = 0
 
     def feed(self, data: bytes) -> list[Item]:
         """Add ``data`` and return what it completed (see the class docstring)."""
         if self._done:
             return []
+        out: list[Item] = []
+        if self.payload_left:
+            size = self.payload_left
+            if len(data) <= size:
+                return self.feed_payload(data)
+            out = self.feed_payload(data[:size])
+            if out and type(out[-1]) is Failure:
+                return out
+            data = data[size:]
         if self._pending:
             self._pending.append(data)
             self._have += len(data)
             if self._have < self._need:
-                return []
+                return out
             data = b"".join(self._pending)
             self._pending = []
         elif len(data) < self._need:
             self._pending.append(data)
             self._have = len(data)
-            return []
-        out: list[Item] = []
+            return out
         append = out.append
         max_size = self._max_size
         pos = 0
@@ -174,10 +195,12 @@ class FrameReader:
             elif length > max_size:
                 return self._fail(out, 1009, f"message of {length} bytes exceeds max_message_size")
             total = head + length
-            if avail < total:
-                need = total
-                break
             start = pos + head
+            if avail < total:
+                if b0 & 0x08:  # a control frame (<= 125 bytes): wait for all of it
+                    need = total
+                    break
+                return self._stream(b0, memoryview(data)[start:], total - avail, out)
             pos += total
             if frag == 0:
                 if b0 == 0x81:
@@ -203,6 +226,39 @@ class FrameReader:
         else:
             self._have = 0
         self._need = need
+        return out
+
+    def feed_payload(self, data: bytes | memoryview) -> list[Item]:
+        """Add payload of the frame in progress: at most ``payload_left`` bytes.
+
+        ``data`` may be a view of the caller's receive buffer: it is decoded (text)
+        or copied (binary) before this returns.
+        """
+        out: list[Item] = []
+        if self._done:
+            return out
+        failure = self._add(data)
+        if failure is not None:
+            return self._fail(out, *failure)
+        self.payload_left -= len(data)
+        if not self.payload_left and self._fin:
+            failure = self._finish(out.append)
+            if failure is not None:
+                return self._fail(out, *failure)
+        return out
+
+    def _stream(self, b0: int, part: memoryview, left: int, out: list[Item]) -> list[Item]:
+        """Start a data frame whose payload only partly arrived (its header is valid)."""
+        opcode = b0 & 0x0F
+        if opcode != OP_CONT:
+            self._begin(opcode)
+        self._fin = b0 & 0x80
+        self.payload_left = left
+        self._have = 0
+        self._need = 2
+        failure = self._add(part)
+        if failure is not None:
+            return self._fail(out, *failure)
         return out
 
     def _check_header(self, b0: int, length: int) -> tuple[int, str] | None:
@@ -234,41 +290,66 @@ class FrameReader:
     def _frame(
         self, b0: int, payload: bytes, add: Callable[[Item], None]
     ) -> tuple[int, str] | None:
-        """Handle a frame off the fast path: control frames and fragments."""
+        """Handle a whole frame off the fast path: control frames and fragments."""
         opcode = b0 & 0x0F
         if opcode == OP_CLOSE:
             return self._close(payload, add)
         if opcode >= OP_PING:
             add(Control(opcode, payload))
             return None
-        fin = b0 & 0x80
         if opcode != OP_CONT:  # first fragment, or an unfragmented frame after a message
-            self._frag_op = opcode
-            self._text_parts = []
-            self._byte_parts = []
-            self._frag_size = 0
-            self._decoder = _IncrementalDecoder() if opcode == OP_TEXT else None
-        self._frag_size += len(payload)
-        decoder = self._decoder
-        if decoder is not None:
-            try:
-                text = decoder.decode(payload, bool(fin))
-            except UnicodeDecodeError:
-                return 1007, "invalid UTF-8 in a text message"
-            self._text_parts.append(text)
+            self._begin(opcode)
+        failure = self._add(payload)
+        if failure is None and b0 & 0x80:
+            failure = self._finish(add)
+        return failure
+
+    def _begin(self, opcode: int) -> None:
+        """Start assembling a message of type ``opcode`` (text or binary)."""
+        self._frag_op = opcode
+        self._text = opcode == OP_TEXT
+        self._text_parts = []
+        self._byte_parts = []
+        self._tail = b""
+        self._frag_size = 0
+
+    def _add(self, data: bytes | memoryview) -> tuple[int, str] | None:
+        """Append payload bytes to the message; text is validated as it comes."""
+        self._frag_size += len(data)
+        if not self._text:
+            self._byte_parts.append(bytes(data))
+            return None
+        parts = self._text_parts
+        try:
+            tail = self._tail
+            if tail:  # complete the character split at the previous boundary first
+                head = tail + bytes(data[:3])
+                text, used = _utf8_decode(head, None, False)
+                if used < len(tail):  # data too short to complete it
+                    self._tail = head
+                    return None
+                parts.append(text)
+                data = memoryview(data)[used - len(tail) :]
+            text, used = _utf8_decode(data, None, False)
+        except UnicodeDecodeError:
+            return 1007, "invalid UTF-8 in a text message"
+        parts.append(text)
+        self._tail = bytes(data[used:])
+        return None
+
+    def _finish(self, add: Callable[[Item], None]) -> tuple[int, str] | None:
+        """The message's last frame is complete: deliver it."""
+        if self._tail:
+            return 1007, "invalid UTF-8 in a text message"
+        if self._text:
+            add("".join(self._text_parts))
         else:
-            self._byte_parts.append(payload)
-        if fin:
-            if decoder is not None:
-                add("".join(self._text_parts))
-            else:
-                add(b"".join(self._byte_parts))
-            self.data_bytes += self._frag_size
-            self._frag_op = 0
-            self._text_parts = []
-            self._byte_parts = []
-            self._frag_size = 0
-            self._decoder = None
+            add(b"".join(self._byte_parts))
+        self.data_bytes += self._frag_size
+        self._frag_op = 0
+        self._text_parts = []
+        self._byte_parts = []
+        self._frag_size = 0
         return None
 
     def _close(self, payload: bytes, add: Callable[[Item], None]) -> tuple[int, str] | None:
@@ -293,4 +374,7 @@ class FrameReader:
         out.append(Failure(code, reason))
         self._done = True
         self._pending = []
+        self._text_parts = []
+        self._byte_parts = []
+        self.payload_left = 0
         return out

@@ -36,16 +36,9 @@ from ._ssetransport import (
 from ._state import ReadyState
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, PushError
-from .message import Message
+from .message import Message, _build_message
 
 __all__ = ["SSEClient"]
-
-# Message is a frozen dataclass: filling its slots directly costs half its __init__,
-# which matters on the per-event path (see _receive).
-_MESSAGE_BUILDER = (
-    object.__new__,
-    *(vars(Message)[name].__set__ for name in ("data", "event", "id", "origin", "received_at")),
-)
 
 #: An HTTP method is a token (RFC 9110, 5.6.2).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -219,8 +212,7 @@ class SSEClient(BaseClient):
         origin = self._origin
         now = time.time
         retry = parser.retry
-        # Locals, not globals, on the per-event path.
-        new, set_data, set_event, set_id, set_origin, set_received_at = _MESSAGE_BUILDER
+        build = _build_message
         open_state = ReadyState.OPEN
         while True:
             try:
@@ -245,13 +237,7 @@ class SSEClient(BaseClient):
                 raise
             received_at = now()  # the events of one read arrived together
             for data, event, last_id in events:
-                message = new(Message)
-                set_data(message, data)
-                set_event(message, event)
-                set_id(message, last_id)
-                set_origin(message, origin)
-                set_received_at(message, received_at)
-                deliver(message)
+                deliver(build(data, event, last_id, origin, received_at))
                 if self._state is not open_state:  # close() from a callback
                     return None, self._close_reason
             self.last_event_id = parser.last_event_id

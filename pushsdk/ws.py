@@ -273,6 +273,8 @@ class WSClient(BaseClient):
     def _mark_open(self) -> None:
         with self._send_lock:
             sock = self._live_sock
+            if sock is not None:  # end the handshake's deadline: a flush may take long
+                _set_read_timeout(sock, self.ping_interval)
             self._sock = sock
             buffer = self._buffer
             while buffer and sock is not None:
@@ -302,10 +304,10 @@ class WSClient(BaseClient):
         sock = self._live_sock
         if sock is None:
             raise ConnectionClosed("connection closed before it could be read")
-        interval = self.ping_interval
-        _set_read_timeout(sock, interval)
+        interval = self.ping_interval  # the read timeout _mark_open set
         reader = FrameReader(self.max_message_size)
         feed = reader.feed
+        feed_payload = reader.feed_payload
         buffer = bytearray(_CHUNK)
         view = memoryview(buffer)
         recv_into = sock.recv_into
@@ -315,8 +317,11 @@ class WSClient(BaseClient):
         route = self._route if self.event_key is not None else None
         pinged = False
         while True:
+            # While a frame's payload is arriving, read only that payload: the reader then
+            # decodes (text) or copies (binary) it straight out of ``buffer``.
+            left = reader.payload_left
             try:
-                count = recv_into(buffer)
+                count = recv_into(buffer, left if left < _CHUNK else _CHUNK)
             except (TimeoutError, BlockingIOError):  # BlockingIOError: SO_RCVTIMEO expired
                 if pinged and self.ping_timeout is not None:
                     raise ConnectionClosed(
@@ -330,11 +335,11 @@ class WSClient(BaseClient):
                 raise ConnectionClosed(f"connection lost: {exc}") from exc
             if not count:
                 raise ConnectionClosed("connection dropped without a close frame")
-            data = view[:count].tobytes()
             if pinged:
                 pinged = False
                 _set_read_timeout(sock, interval)
-            for item in feed(data):
+            items = feed_payload(view[:count]) if left else feed(view[:count].tobytes())
+            for item in items:
                 if type(item) is str:
                     event = "message" if route is None else route(item)
                     deliver(Message(item, event, None, url, now()))

@@ -116,6 +116,12 @@ def test_last_event_id_not_set_before_dispatch() -> None:
     assert parser.last_event_id == ""
 
 
+def test_id_of_an_event_split_across_reads_applies_to_the_events_after() -> None:
+    events, parser = parse(b"id: 5\ndata: x\n\ndata: y\n\n", [6])
+    assert events == [("x", "message", "5"), ("y", "message", "5")]
+    assert parser.last_event_id == "5"
+
+
 def test_seeded_last_event_id_persists() -> None:
     parser = EventStreamParser(last_event_id="9")
     assert parser.feed(b"data: a\n\n") == [("a", "message", "9")]
@@ -268,6 +274,54 @@ streams = st.one_of(
 @given(stream=streams, data=st.data())
 def test_any_split_gives_the_reference_events(stream: bytes, data: st.DataObject) -> None:
     cuts = data.draw(st.lists(st.integers(1, max(len(stream) - 1, 1)), max_size=10))
+    events, parser = parse(stream, sorted({c for c in cuts if 0 < c < len(stream)}))
+    expected, last_id, retry = reference(stream)
+    assert events == expected
+    assert parser.last_event_id == last_id
+    assert parser.retry == retry
+
+
+# -- property: runs of events sharing one shape (the parser's bulk path) --------------
+
+_field_names = st.sampled_from(["data", "id", "event", "retry", "", "dat", "data:"])
+_field_values = st.sampled_from(["", "x", " x", "a: b", "7", "\0", "é", "data: y", "😀"])
+
+
+@st.composite
+def _line(draw: st.DrawFn, name: str | None = None) -> str:
+    name = draw(_field_names) if name is None else name
+    colon = draw(st.sampled_from([": ", ": ", ": ", ":", ""]))
+    return name + colon + draw(_field_values)
+
+
+@st.composite
+def _regular_streams(draw: st.DrawFn) -> bytes:
+    """Events that mostly repeat one shape (e.g. id, data), now and then another."""
+    shape = draw(st.lists(st.sampled_from(["data", "id", "event"]), min_size=1, max_size=3))
+    events = []
+    for _ in range(draw(st.integers(0, 40))):
+        lines = [f"{name}: {draw(_field_values)}" for name in shape]
+        change = draw(st.integers(0, 15))
+        if change == 1:  # one line more, of the shape's or another field
+            lines.insert(
+                draw(st.integers(0, len(lines))), draw(_line(draw(st.sampled_from(shape))))
+            )
+        elif change == 2:  # one line less
+            del lines[draw(st.integers(0, len(lines) - 1))]
+        elif change == 3:  # one line of another kind
+            lines[draw(st.integers(0, len(lines) - 1))] = draw(_line())
+        elif change == 4:
+            lines = draw(st.lists(_line(), max_size=4))
+        events.append("".join(line + "\n" for line in lines))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    tail = draw(st.sampled_from(["", "data: unterminated\n", "id: 9\n"]))
+    return (end.join(events) + end + tail).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=_regular_streams(), data=st.data())
+def test_runs_of_one_shape_give_the_reference_events(stream: bytes, data: st.DataObject) -> None:
+    cuts = data.draw(st.lists(st.integers(1, max(len(stream) - 1, 1)), max_size=3))
     events, parser = parse(stream, sorted({c for c in cuts if 0 < c < len(stream)}))
     expected, last_id, retry = reference(stream)
     assert events == expected

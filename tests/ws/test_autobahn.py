@@ -9,6 +9,7 @@ must echo 1000.
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from pushsdk import ProtocolError, WSClient
-from tests.servers.raw_ws import RawWSServer, frame
+from tests.servers.raw_ws import RawConnection, RawWSServer, frame
 
 TEXT, BINARY, CLOSE, PING, PONG, CONT = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
 WAIT = 5.0
@@ -237,7 +238,13 @@ def run_case(server: RawWSServer, case: Case) -> None:
     try:
         conn = server.accept()
         for data in case.sends:
-            conn.send(data)
+            try:
+                conn.send(data)
+            except (BrokenPipeError, ConnectionResetError):
+                # A client that failed the connection at once may close TCP before
+                # the rest is written; its close frame is already on the way.
+                assert case.fault, "the client hung up on a valid case"
+                break
             if case.chunked:
                 time.sleep(0.001)
         expected = case.code
@@ -272,15 +279,107 @@ def test_autobahn_case(raw_ws_server: RawWSServer, name: str) -> None:
     run_case(raw_ws_server, CASES[name])
 
 
-def test_invalid_utf8_fails_fast_at_the_bad_fragment(raw_ws_server: RawWSServer) -> None:
-    """6.4.1: the connection fails when the bad fragment arrives, before the message ends."""
-    client = WSClient(raw_ws_server.url, reconnect=False, ping_interval=None)
+# Autobahn 6.4.x: PART1 + PART2 + PART3 where PART2 (U+110000) makes the text invalid.
+# The server sends the parts with pauses and then STALLS: the message (6.4.1, 6.4.2) or
+# the frame itself (6.4.3, 6.4.4) never completes, so a client that only checks UTF-8
+# when a frame or message is complete never closes.
+PART1, PART2, PART3 = KOSME, b"\xf4\x90\x80\x80", b"edited"
+FAIL_FAST: dict[str, list[bytes]] = {
+    "6.4.1-bad-fragment": [frame(TEXT, PART1, fin=False), frame(CONT, PART2, fin=False)],
+    "6.4.2-bad-byte-in-next-fragment": [
+        frame(TEXT, PART1 + PART2[:1], fin=False),
+        frame(CONT, PART2[1:2], fin=False),
+    ],
+    "6.4.3-bad-chunk-of-one-frame": [
+        frame(TEXT, PART1, length=len(PART1 + PART2 + PART3)),
+        PART2,
+    ],
+    "6.4.4-bad-byte-in-next-chunk-of-one-frame": [
+        frame(TEXT, PART1 + PART2[:1], length=len(PART1 + PART2 + PART3)),
+        PART2[1:2],
+    ],
+}
+
+
+def send_with_pauses(conn: RawConnection, parts: list[bytes]) -> None:
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for part in parts:
+        conn.send(part)
+        time.sleep(0.05)  # let the client read each part on its own
+
+
+@pytest.mark.parametrize("name", list(FAIL_FAST))
+def test_invalid_utf8_fails_fast_before_the_frame_ends(
+    raw_ws_server: RawWSServer, name: str
+) -> None:
+    """Close 1007 within a second of the bad byte, though the rest never comes."""
+    errors: list[Exception] = []
+    client = WSClient(
+        raw_ws_server.url,
+        reconnect=False,
+        ping_interval=None,
+        on_error=lambda _c, e: errors.append(e),
+    )
     client.start()
     try:
         conn = raw_ws_server.accept()
-        conn.send(frame(TEXT, "κόσμε".encode(), fin=False))
-        conn.send(frame(CONT, b"\xf4\x90\x80\x80", fin=False))  # U+110000: never valid
-        assert conn.recv_close_code(WAIT) == 1007  # no final fragment was sent
+        *good, bad = FAIL_FAST[name]
+        send_with_pauses(conn, good)
+        conn.send(bad)  # ... and nothing more
+        assert conn.recv_close_code(timeout=1.0) == 1007
+        assert client.join(WAIT)
+        assert [type(e) for e in errors] == [ProtocolError]
+        assert isinstance(errors[0], ProtocolError) and errors[0].close_code == 1007
+    finally:
+        client.close()
+
+
+VALID_PART2 = b"\xf4\x8f\xbf\xbf"  # U+10FFFF: the highest valid code point
+SPLIT_VALID: dict[str, list[bytes]] = {
+    "6.4.1-like": [
+        frame(TEXT, PART1, fin=False),
+        frame(CONT, VALID_PART2, fin=False),
+        frame(CONT, PART3),
+    ],
+    "6.4.2-like": [
+        frame(TEXT, PART1 + VALID_PART2[:1], fin=False),
+        frame(CONT, VALID_PART2[1:2], fin=False),
+        frame(CONT, VALID_PART2[2:] + PART3),
+    ],
+    "6.4.3-like": [
+        frame(TEXT, PART1, length=len(PART1 + VALID_PART2 + PART3)),
+        VALID_PART2,
+        PART3,
+    ],
+    "6.4.4-like": [
+        frame(TEXT, PART1 + VALID_PART2[:1], length=len(PART1 + VALID_PART2 + PART3)),
+        VALID_PART2[1:2],
+        VALID_PART2[2:] + PART3,
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(SPLIT_VALID))
+def test_valid_utf8_split_at_the_same_points_is_delivered(
+    raw_ws_server: RawWSServer, name: str
+) -> None:
+    """The control case: with a valid PART2 the same pieces make one message."""
+    got = threading.Event()
+    messages: list[str | bytes] = []
+
+    def on_message(_client: WSClient, message: object) -> None:
+        messages.append(message.data)  # type: ignore[attr-defined]
+        got.set()
+
+    client = WSClient(raw_ws_server.url, reconnect=False, ping_interval=None, on_message=on_message)
+    client.start()
+    try:
+        conn = raw_ws_server.accept()
+        send_with_pauses(conn, SPLIT_VALID[name])
+        assert got.wait(WAIT)
+        assert messages == [(PART1 + VALID_PART2 + PART3).decode()]
+        conn.send(close(1000))
+        assert conn.recv_close_code() == 1000
     finally:
         client.close()
 

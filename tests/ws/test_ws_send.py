@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 
 import pytest
 
 from pushsdk import Backoff, ConnectionClosed, ReadyState, SendBufferFull, WSClient
-from tests.servers.raw_ws import RawWSServer
+from tests.servers.raw_ws import RawConnection, RawWSServer
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -146,3 +148,103 @@ def test_close_does_not_hang_behind_a_stuck_send(raw_ws_server: RawWSServer) -> 
     assert not sender.is_alive()
     assert isinstance(outcome[0], ConnectionClosed)
     assert client.ready_state is ReadyState.CLOSED
+
+
+#: More than the kernel buffers of a loopback connection hold (about 4 MiB here): a
+#: send of it blocks until the server reads, which it never does on the first connection.
+BIG = bytes(range(256)) * (16 * 1024 * 1024 // 256)
+
+
+def reset_once_sending(conn: RawConnection) -> threading.Thread:
+    """Reset (RST) the connection as soon as the client's big frame starts arriving."""
+
+    def run() -> None:
+        conn.sock.settimeout(WAIT)
+        while True:
+            head = conn.sock.recv(2, socket.MSG_PEEK)
+            if head == b"\x82\xff":  # BIG's header (binary, masked, 64-bit length)
+                break
+            if len(head) == 2:  # a small frame sent before BIG: skip it whole
+                conn.sock.recv(6 + (head[1] & 0x7F), socket.MSG_WAITALL)
+            elif not head:
+                raise EOFError("the client closed before sending BIG")
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.sock.close()
+
+    thread = threading.Thread(target=run, name="test-reset")
+    thread.start()
+    return thread
+
+
+def data_frames_until_close(
+    client: WSClient, conn: RawConnection, count: int
+) -> list[tuple[int, bytes]]:
+    """The client's data frames on ``conn``: ``count`` of them, then any more that come
+    before its close frame (``client.close()`` is called once ``count`` have arrived)."""
+    frames = []
+    closer = threading.Thread(target=client.close, name="test-close")
+    while True:
+        if len(frames) == count and closer.ident is None:
+            closer.start()
+        fin, opcode, payload = conn.recv_frame(WAIT)
+        if opcode == 0x8:
+            conn.send(b"\x88\x02\x03\xe8")  # answer: close 1000
+            closer.join(WAIT)
+            return frames
+        assert fin and opcode in (0x1, 0x2)
+        frames.append((opcode, payload))
+
+
+def test_failed_flush_goes_back_to_the_front_of_the_buffer(raw_ws_server: RawWSServer) -> None:
+    """Queued [BIG, a, b]: the flush of BIG breaks, then all three arrive once, in order."""
+    client = WSClient(
+        raw_ws_server.url, ping_interval=None, reconnect=Backoff(initial=0.0, jitter=0.0)
+    )
+    for message in (BIG, "a", b"b"):
+        client.send(message)
+    client.start()
+    try:
+        resetter = reset_once_sending(raw_ws_server.accept())
+        second = raw_ws_server.accept()
+        resetter.join(WAIT)
+        assert data_frames_until_close(client, second, 3) == [(0x2, BIG), (0x1, b"a"), (0x2, b"b")]
+    finally:
+        client.close()
+
+
+def test_failed_send_is_sent_once_after_reconnect(raw_ws_server: RawWSServer) -> None:
+    """A send() whose write breaks returns; the message goes first on the next connection."""
+    client = WSClient(
+        raw_ws_server.url, ping_interval=None, reconnect=Backoff(initial=0.0, jitter=0.0)
+    )
+    client.start()
+    try:
+        first = raw_ws_server.accept()
+        assert client.wait_open(WAIT)
+        resetter = reset_once_sending(first)
+        client.send("before")
+        client.send(BIG)  # blocks until the reset, then is kept for the next connection
+        resetter.join(WAIT)
+        # The next connection may already be flushing BIG (holding the send lock until
+        # we read it): send "after" from another thread.
+        after = threading.Thread(target=client.send, args=("after",), name="test-send")
+        after.start()
+        second = raw_ws_server.accept()
+        assert data_frames_until_close(client, second, 2) == [(0x2, BIG), (0x1, b"after")]
+        after.join(WAIT)
+    finally:
+        client.close()
+
+
+def test_a_flush_may_outlast_open_timeout(raw_ws_server: RawWSServer) -> None:
+    """The handshake's deadline does not cut the flush of a big buffer (no reconnect)."""
+    client = WSClient(raw_ws_server.url, ping_interval=None, open_timeout=0.3)
+    client.send(BIG)
+    client.start()
+    try:
+        conn = raw_ws_server.accept()
+        time.sleep(0.6)  # the server reads late: the flush blocks past open_timeout
+        assert data_frames_until_close(client, conn, 1) == [(0x2, BIG)]
+        assert raw_ws_server.handshakes == 1
+    finally:
+        client.close()

@@ -134,3 +134,82 @@ def test_any_split_gives_the_same_items(cuts: list[int]) -> None:
     for start, end in itertools.pairwise(points):
         out += reader.feed(MIXED[start:end])
     assert out == MIXED_EXPECTED
+
+
+KOSME = "κόσμε".encode()
+BAD = b"\xf4\x90\x80\x80"  # U+110000: never valid
+
+
+def test_text_frame_arriving_in_parts_fails_at_the_bad_chunk() -> None:
+    """Autobahn 6.4.3/6.4.4: the frame is incomplete, yet the bad byte fails it at once."""
+    reader = FrameReader(1 << 20)
+    length = len(KOSME + BAD + b"edited")
+    assert reader.feed(frame(TEXT, KOSME + BAD[:1], length=length)) == []
+    assert reader.payload_left == length - len(KOSME) - 1
+    assert reader.feed(BAD[1:2]) == [Failure(1007, "invalid UTF-8 in a text message")]
+    assert reader.payload_left == 0
+    assert reader.feed(BAD[2:] + b"edited") == []
+
+
+def test_incomplete_utf8_at_the_end_of_a_frame_that_arrived_in_parts() -> None:
+    reader = FrameReader(100)
+    assert reader.feed(frame(TEXT, b"ab", length=4)) == []
+    assert reader.feed_payload(memoryview(b"\xe2\x82")) == [
+        Failure(1007, "invalid UTF-8 in a text message")
+    ]
+
+
+def test_control_frame_in_parts_waits_for_its_whole_payload() -> None:
+    reader = FrameReader(100)
+    assert reader.feed(frame(PING, b"abc")[:3]) == []
+    assert reader.payload_left == 0
+    assert reader.feed(b"bc") == [Control(PING, b"abc")]
+
+
+def read_like_the_client(data: bytes, sizes: list[int]) -> list[object]:
+    """Feed ``data`` as ``WSClient`` does: payload still due goes through a reused buffer."""
+    reader = FrameReader(1 << 20)
+    buffer = bytearray(max(sizes))
+    view = memoryview(buffer)
+    out: list[object] = []
+    pos = 0
+    for size in itertools.cycle(sizes):
+        if pos >= len(data):
+            return out
+        left = reader.payload_left
+        count = len(data[pos : pos + (min(size, left) if left else size)])
+        buffer[:count] = data[pos : pos + count]
+        pos += count
+        out += reader.feed_payload(view[:count]) if left else reader.feed(bytes(view[:count]))
+        buffer[:] = b"\xff" * len(buffer)  # what was delivered must not share the buffer
+    raise AssertionError("unreachable")
+
+
+TEXTS = [
+    frame(TEXT, "aé€😀".encode() * 300),
+    frame(BINARY, bytes(range(256)) * 5),
+    frame(TEXT, "é€".encode() * 50, fin=False) + frame(PING) + frame(CONT, "😀".encode() * 40),
+    frame(TEXT, KOSME),
+]
+TEXTS_EXPECTED = [
+    "aé€😀" * 300,
+    bytes(range(256)) * 5,
+    Control(PING, b""),
+    "é€" * 50 + "😀" * 40,
+    "κόσμε",
+]
+
+
+@given(st.lists(st.integers(min_value=1, max_value=3000), min_size=1, max_size=20))
+def test_multibyte_text_read_in_any_sizes(sizes: list[int]) -> None:
+    data = b"".join(TEXTS)
+    assert read_like_the_client(data, sizes) == TEXTS_EXPECTED
+    reader = FrameReader(1 << 20)
+    out: list[object] = []
+    pos = 0
+    for size in itertools.islice(itertools.cycle(sizes), len(data)):
+        out += reader.feed(data[pos : pos + size])
+        pos += size
+    assert out == TEXTS_EXPECTED
+    payloads = [m.encode() if isinstance(m, str) else m for m in TEXTS_EXPECTED]
+    assert reader.data_bytes == sum(len(m) for m in payloads if isinstance(m, bytes))
