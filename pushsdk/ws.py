@@ -49,7 +49,7 @@ from ._wsframes import (
 )
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, SendBufferFull
-from .message import Message
+from .message import _build_message
 
 __all__ = ["WSClient"]
 
@@ -312,6 +312,7 @@ class WSClient(BaseClient):
         view = memoryview(buffer)
         recv_into = sock.recv_into
         deliver = self._deliver
+        build = _build_message
         url = self.url
         now = time.time
         route = self._route if self.event_key is not None else None
@@ -342,9 +343,9 @@ class WSClient(BaseClient):
             for item in items:
                 if type(item) is str:
                     event = "message" if route is None else route(item)
-                    deliver(Message(item, event, None, url, now()))
+                    deliver(build(item, event, None, url, now()))
                 elif type(item) is bytes:
-                    deliver(Message(item, "message", None, url, now()))
+                    deliver(build(item, "message", None, url, now()))
                 else:
                     self._bytes_in += reader.data_bytes
                     reader.data_bytes = 0
