@@ -20,6 +20,7 @@ import collections
 import contextlib
 import json
 import logging
+import mmap
 import os
 import socket
 import ssl
@@ -308,7 +309,9 @@ class WSClient(BaseClient):
         reader = FrameReader(self.max_message_size)
         feed = reader.feed
         feed_payload = reader.feed_payload
-        buffer = bytearray(_CHUNK)
+        # Anonymous memory: its pages cost RSS only once data has been read into them,
+        # so an idle connection does not pay for a buffer sized for bursts.
+        buffer = mmap.mmap(-1, _CHUNK)
         view = memoryview(buffer)
         recv_into = sock.recv_into
         deliver = self._deliver
