@@ -54,6 +54,9 @@ class ChunkedDecoder:
         if self.done:
             return b""
         head = b""
+        if self._left >= len(data):  # inside a chunk (a large event): no copy
+            self._left -= len(data)
+            return data
         if self._left:  # the rest of a chunk begun in an earlier feed
             head = data[: self._left]
             self._left -= len(head)

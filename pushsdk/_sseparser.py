@@ -11,6 +11,7 @@ Speed: lines are found with C-level ``str`` methods, ``data`` lines are kept in 
 list and joined once at dispatch, so an event costs time linear in its size. Runs
 of events of one shape (``id`` / ``data`` / blank line, say) skip the per-line
 steps: they are taken apart column by column with list slices and ``str.split``.
+The long ``data`` lines of a large event are taken one memchr-based ``find`` each.
 Memory is bounded by ``max_event_size``.
 """
 
@@ -26,6 +27,8 @@ Event = tuple[str, str, str]
 
 #: The fields of a regular run (see ``_process_regular``), as its lines start.
 _REGULAR_PREFIXES = ("data: ", "id: ", "event: ")
+#: A first line at least this long takes the long-line path (see ``_take_data_lines``).
+_LONG_LINE = 256
 #: Events a regular run is first checked over; a shorter run ends the bulk path for
 #: the rest of the read, so that a stream of mixed shapes costs no more than before.
 _FIRST_WINDOW = 8
@@ -120,6 +123,9 @@ class EventStreamParser:
         if "\r" in text:
             self._skip_lf = text[-1] == "\r"
             text = text.replace("\r\n", "\n").replace("\r", "\n")
+        first = text.find("\n", 0, _LONG_LINE)  # a long first line: a large event
+        if self._partial_size + first >= _LONG_LINE or (first < 0 and len(text) >= _LONG_LINE):
+            text = self._take_data_lines(text)
         lines = text.split("\n")
         tail = lines.pop()
         if lines:
@@ -144,6 +150,47 @@ class EventStreamParser:
                     f"a line is longer than max_event_size ({self._max_size})", events
                 )
         return events
+
+    def _take_data_lines(self, text: str) -> str:
+        """Take the leading ``data: `` lines of ``text`` one ``find`` at a time.
+
+        Large events come as long data lines, where ``str.split`` (a char-by-char
+        loop) and a step per field cost more than one memchr-based ``find`` per line.
+        Returns the rest of ``text``, for the general path.
+        """
+        find = text.find
+        starts = text.startswith
+        data = self._data
+        append = data.append
+        size = self._data_size
+        pos = 0
+        if self._partial:
+            newline = find("\n")
+            line = "".join(self._partial) + text[:newline] if newline >= 0 else ""
+            if not line.startswith("data: "):
+                return text
+            append(line[6:])
+            size += len(line) - 5
+            self._partial = []
+            self._partial_size = 0
+            pos = newline + 1
+        first = pos
+        count = len(data)
+        while starts("data: ", pos):
+            newline = find("\n", pos)
+            if newline < 0:
+                break
+            append(text[pos + 6 : newline])
+            pos = newline + 1
+        # Each line adds its value and a LF to the buffer: all but its "data: ".
+        size += pos - first - 6 * (len(data) - count)
+        self._data_size = size
+        if pos:
+            self._mid_event = True
+        if size > self._max_size:
+            self._reset()
+            raise EventTooLarge(f"an event is larger than max_event_size ({self._max_size})", [])
+        return text[pos:] if pos else text
 
     def _process(self, lines: list[str]) -> list[Event]:
         """Run the spec's steps over complete lines: regular runs in bulk, the rest one by one."""

@@ -327,3 +327,41 @@ def test_runs_of_one_shape_give_the_reference_events(stream: bytes, data: st.Dat
     assert events == expected
     assert parser.last_event_id == last_id
     assert parser.retry == retry
+
+
+# -- property: long lines (the parser's path for large events) ------------------------
+
+
+@st.composite
+def _long_line_streams(draw: st.DrawFn) -> bytes:
+    """Lines of any field, many long (past ``_LONG_LINE``), with any line ends."""
+    parts = []
+    for _ in range(draw(st.integers(0, 30))):
+        if draw(st.integers(0, 4)) == 0:
+            parts.append("")  # a blank line: dispatch
+        else:
+            pad = "x" * draw(st.sampled_from([0, 5, 250, 255, 256, 300, 700]))
+            parts.append(draw(_line()) + pad + draw(_field_values))
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    return (end.join(parts) + draw(st.sampled_from(["", end, end + end]))).encode()
+
+
+@settings(max_examples=300, deadline=None)
+@given(stream=_long_line_streams(), data=st.data())
+def test_long_lines_give_the_reference_events(stream: bytes, data: st.DataObject) -> None:
+    cuts = data.draw(st.lists(st.integers(1, max(len(stream) - 1, 1)), max_size=12))
+    events, parser = parse(stream, sorted({c for c in cuts if 0 < c < len(stream)}))
+    expected, last_id, retry = reference(stream)
+    assert events == expected
+    assert parser.last_event_id == last_id
+    assert parser.retry == retry
+
+
+def test_event_of_long_lines_growing_past_limit() -> None:
+    parser = EventStreamParser(max_event_size=1000)
+    line = b"data: " + b"x" * 299 + b"\n"
+    parser.feed(line[:100])
+    with pytest.raises(EventTooLarge, match="larger than max_event_size"):
+        for _ in range(5):
+            parser.feed(line[100:] + line[:100])
+    assert parser.feed(b"\ndata: ok\n\n") == [("ok", "message", "")]
