@@ -11,6 +11,9 @@ import hashlib
 import socket
 
 from tests.faults.tcp import recv_exactly, recv_until
+from tests.servers.raw_ws import frame
+
+__all__ = ["accept_key", "frame", "read_close_code", "read_request", "response", "ws_accept"]
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 WAIT = 5.0
@@ -45,21 +48,6 @@ def ws_accept(sock: socket.socket, accept: str | None = None) -> None:
             {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Accept": key},
         )
     )
-
-
-def frame(
-    opcode: int, payload: bytes = b"", *, fin: bool = True, rsv: int = 0, length: int | None = None
-) -> bytes:
-    """A server frame (unmasked); ``length`` overrides the payload length in the header."""
-    size = len(payload) if length is None else length
-    head = bytes([(0x80 if fin else 0) | (rsv << 4) | opcode])
-    if size < 126:
-        head += bytes([size])
-    elif size < 1 << 16:
-        head += bytes([126]) + size.to_bytes(2, "big")
-    else:
-        head += bytes([127]) + size.to_bytes(8, "big")
-    return head + payload
 
 
 def read_close_code(sock: socket.socket) -> int | None:
