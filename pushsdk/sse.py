@@ -36,9 +36,11 @@ from ._ssetransport import (
 from ._state import ReadyState
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, PushError
-from .message import Message, _build_message
+from .message import _build_message
 
 __all__ = ["SSEClient"]
+
+_OPEN = ReadyState.OPEN
 
 #: An HTTP method is a token (RFC 9110, 5.6.2).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -207,13 +209,11 @@ class SSEClient(BaseClient):
         parser = self._parser
         assert read is not None and parser is not None
         feed = parser.feed
-        deliver = self._deliver
+        dispatch = self._dispatch
         closing = self._closing.is_set
         origin = self._origin
         now = time.time
         retry = parser.retry
-        build = _build_message
-        open_state = ReadyState.OPEN
         while True:
             try:
                 chunk = read()
@@ -233,13 +233,10 @@ class SSEClient(BaseClient):
             try:
                 events = feed(chunk)
             except EventTooLarge as exc:
-                self._dispatch(exc.events, origin)
+                dispatch(exc.events, origin, now())
                 raise
-            received_at = now()  # the events of one read arrived together
-            for data, event, last_id in events:
-                deliver(build(data, event, last_id, origin, received_at))
-                if self._state is not open_state:  # close() from a callback
-                    return None, self._close_reason
+            if not dispatch(events, origin, now()):  # close() from a callback
+                return None, self._close_reason
             self.last_event_id = parser.last_event_id
             if parser.retry != retry:
                 retry = parser.retry
@@ -267,11 +264,16 @@ class SSEClient(BaseClient):
 
     # -- helpers --------------------------------------------------------------------
 
-    def _dispatch(self, events: list[tuple[str, str, str]], origin: str) -> None:
+    def _dispatch(
+        self, events: list[tuple[str, str, str]], origin: str, received_at: float
+    ) -> bool:
+        """Deliver the events of one read (they arrived together); False once closing."""
+        deliver = self._deliver
         for data, event, last_id in events:
-            if self._closing.is_set():
-                return
-            self._deliver(Message(data, event, last_id, origin, time.time()))
+            deliver(_build_message(data, event, last_id, origin, received_at))
+            if self._state is not _OPEN:  # close() from a callback
+                return False
+        return True
 
 
 def _check_url(url: str) -> None:
