@@ -185,6 +185,37 @@ def echo_payloads(params: dict[str, Any]) -> list[str]:
     return [payloads.text_payload(i, params["size"]) for i in range(params["count"])]
 
 
+class CallbackEcho:
+    """The echo loop for callback-style clients: each reply sends the next message.
+
+    ``opened`` goes in ``on_open`` and ``received`` in ``on_message``; both take the
+    client's send function, so the same loop drives every callback library alike.
+    """
+
+    def __init__(self, sent: list[str]) -> None:
+        self.sent = sent
+        self.samples: list[float] = []
+        self.got: list[str] = []
+        self.done = threading.Event()
+        self._start = 0.0
+
+    def opened(self, send: Any) -> None:
+        self._start = time.perf_counter()
+        send(self.sent[0])
+
+    def received(self, data: str, send: Any) -> None:
+        self.samples.append(time.perf_counter() - self._start)
+        self.got.append(data)
+        if len(self.got) == len(self.sent):
+            self.done.set()
+            return
+        self._start = time.perf_counter()
+        send(self.sent[len(self.got)])
+
+    def result(self, cpu: float) -> dict[str, Any]:
+        return echo_result(self.samples, self.sent, self.got, cpu)
+
+
 def echo_result(samples: list[float], sent: list[str], got: list[str], cpu: float) -> dict:
     """Round-trip figures, or a failure if any echo differs from what was sent."""
     if got != sent:

@@ -10,9 +10,9 @@ from typing import Any
 from pushsdk import Backoff, WSClient
 
 from .common import (
+    CallbackEcho,
     cpu_seconds,
     echo_payloads,
-    echo_result,
     failure,
     make_tally,
     rate_result,
@@ -34,33 +34,19 @@ def stream(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def echo(params: dict[str, Any]) -> dict[str, Any]:
-    sent = echo_payloads(params)
-    samples: list[float] = []
-    got: list[str] = []
-    done = threading.Event()
-    clock = time.perf_counter
-    start = [0.0]
-
-    def on_open(client: Any) -> None:
-        start[0] = clock()
-        client.send(sent[0])
-
-    def on_message(client: Any, message: Any) -> None:
-        samples.append(clock() - start[0])
-        got.append(message.data)
-        if len(got) == len(sent):
-            done.set()
-            return
-        start[0] = clock()
-        client.send(sent[len(got)])
-
-    client = WSClient(params["url"], on_open=on_open, on_message=on_message, reconnect=False)
+    loop = CallbackEcho(echo_payloads(params))
+    client = WSClient(
+        params["url"],
+        on_open=lambda client: loop.opened(client.send),
+        on_message=lambda client, message: loop.received(message.data, client.send),
+        reconnect=False,
+    )
     cpu0 = cpu_seconds()
     client.start()
-    done.wait(params["timeout"])
+    loop.done.wait(params["timeout"])
     cpu = cpu_seconds() - cpu0
     client.close()
-    return echo_result(samples, sent, got, cpu)
+    return loop.result(cpu)
 
 
 def send(params: dict[str, Any]) -> dict[str, Any]:

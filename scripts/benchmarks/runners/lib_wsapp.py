@@ -10,9 +10,9 @@ from typing import Any
 import websocket
 
 from .common import (
+    CallbackEcho,
     cpu_seconds,
     echo_payloads,
-    echo_result,
     failure,
     make_tally,
     rate_result,
@@ -41,34 +41,19 @@ def stream(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def echo(params: dict[str, Any]) -> dict[str, Any]:
-    sent = echo_payloads(params)
-    samples: list[float] = []
-    got: list[str] = []
-    done = threading.Event()
-    clock = time.perf_counter
-    start = [0.0]
-
-    def on_open(app: Any) -> None:
-        start[0] = clock()
-        app.send(sent[0])
-
-    def on_message(app: Any, message: str) -> None:
-        samples.append(clock() - start[0])
-        got.append(message)
-        if len(got) == len(sent):
-            done.set()
-            return
-        start[0] = clock()
-        app.send(sent[len(got)])
-
-    app = websocket.WebSocketApp(params["url"], on_open=on_open, on_message=on_message)
+    loop = CallbackEcho(echo_payloads(params))
+    app = websocket.WebSocketApp(
+        params["url"],
+        on_open=lambda app: loop.opened(app.send),
+        on_message=lambda app, message: loop.received(message, app.send),
+    )
     cpu0 = cpu_seconds()
     thread = run(app)
-    done.wait(params["timeout"])
+    loop.done.wait(params["timeout"])
     cpu = cpu_seconds() - cpu0
     app.close()
     thread.join(5)
-    return echo_result(samples, sent, got, cpu)
+    return loop.result(cpu)
 
 
 def send(params: dict[str, Any]) -> dict[str, Any]:
