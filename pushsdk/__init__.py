@@ -2,9 +2,10 @@
 
 The API mirrors the browser's ``WebSocket`` and ``EventSource``, made reliable:
 auto-reconnect with backoff, SSE resume, heartbeats, thread-safe sending and a
-clean shutdown. See SPEC.md for the contract.
+clean shutdown.
 """
 
+from ._client import Client
 from ._state import ReadyState, Stats
 from .backoff import Backoff
 from .errors import (
@@ -23,6 +24,7 @@ from .ws import WSClient
 __all__ = [
     "Backoff",
     "CallbackError",
+    "Client",
     "ConnectError",
     "ConnectionClosed",
     "HandshakeError",

@@ -19,19 +19,22 @@ from typing import Any, TypeVar, overload
 from ._handlers import ANY_EVENT, Handler, HandlerRegistry
 from ._inbox import Inbox
 from ._redact import redact_url
-from ._retry import is_transient, retry_after
+from ._retry import ReconnectSchedule, is_transient
 from ._state import ReadyState, Stats
 from .backoff import Backoff
-from .errors import CallbackError, ConnectError, ProtocolError, PushError
+from .errors import CallbackError, ConnectError, ConnectionClosed, ProtocolError, PushError
 from .message import Message
 
+# Loose callback types for the shared constructor; each client's own signature
+# spells out the exact ones (they show in help() and in IDEs).
 OnOpen = Callable[[Any], object]
-OnMessage = Callable[[Any, Message], object]
+OnMessage = Callable[[Any, Message[Any]], object]
 OnClose = Callable[[Any, "int | None", str], object]
 OnError = Callable[[Any, PushError], object]
 OnReconnect = Callable[[Any, int, float], object]
 
 F = TypeVar("F", bound=Callable[..., object])
+ClientT = TypeVar("ClientT", bound="Client")
 
 # A library adds no handler but this one: without it, Python's last-resort handler
 # would print pushsdk's warnings to stderr in a program that never set up logging.
@@ -49,12 +52,17 @@ def check_seconds(name: str, value: float | None, *, allow_none: bool = True) ->
         raise ValueError(f"{name} must be a non-negative number of seconds, got {value!r}")
 
 
-class BaseClient:
-    """What ``WSClient`` and ``SSEClient`` have in common (see SPEC.md)."""
+class Client:
+    """What ``WSClient`` and ``SSEClient`` have in common; the type for "either client".
+
+    Not instantiated directly: use ``WSClient`` or ``SSEClient``.
+    """
 
     _logger: logging.Logger = logging.getLogger("pushsdk")
     #: The code ``on_close`` reports when no clean close code is known.
     _abnormal_close_code: int | None = 1006
+    #: The code ``on_close`` reports for a close the user caused (Ctrl+C included).
+    _user_close_code: int | None = 1000
     _kind = "client"
 
     def __init__(
@@ -68,7 +76,9 @@ class BaseClient:
         on_reconnect: OnReconnect | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
+        first_connect_timeout: float | None = 30.0,
     ) -> None:
+        check_seconds("first_connect_timeout", first_connect_timeout)
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, got {type(url).__name__}")
         if isinstance(reconnect, Backoff):
@@ -88,7 +98,15 @@ class BaseClient:
         self.on_close = on_close
         self.on_error = on_error
         self.on_reconnect = on_reconnect
+        self.first_connect_timeout = first_connect_timeout
+        #: The last error reported to on_error (None if none yet).
         self.last_error: PushError | None = None
+        #: The error that ended the client for good; None while running, after close()
+        #: or after a clean end with reconnect off. Iteration, wait_open() and join()
+        #: raise it.
+        self._end_error: PushError | None = None
+        #: Whether the one stderr notice of a failing callback was given (see _tell_once).
+        self._told_of_callback_failure = False
 
         self._handlers = HandlerRegistry()
         self._closing = threading.Event()
@@ -202,9 +220,17 @@ class BaseClient:
         self._run()
 
     def wait_open(self, timeout: float | None = None) -> bool:
-        """Block until the client is OPEN; return False on timeout or if it ended.
+        """Block until the client is OPEN.
 
-        Raises RuntimeError from a callback of this client while not OPEN (a deadlock).
+        Returns:
+            True once open; False on timeout, or if the client was closed by ``close()``
+            (or ended cleanly with reconnect off) before opening.
+
+        Raises:
+            PushError: the error that ended the client for good (e.g. a
+                ``HandshakeError`` for a 401, or the last ``ConnectError`` once
+                ``first_connect_timeout`` ran out), as soon as it ends.
+            RuntimeError: called from a callback of this client while not OPEN.
         """
         check_seconds("timeout", timeout)
         with self._state_changed:
@@ -213,12 +239,21 @@ class BaseClient:
             self._state_changed.wait_for(
                 lambda: self._state is ReadyState.OPEN or self._finished.is_set(), timeout
             )
-            return self._state is ReadyState.OPEN
+            if self._state is ReadyState.OPEN:
+                return True
+        self._raise_end_error()
+        return False
 
     def join(self, timeout: float | None = None) -> bool:
-        """Block until the client is closed for good; return False on timeout.
+        """Block until the client is closed for good.
 
-        Raises RuntimeError if never started, or from a callback of this client.
+        Returns:
+            True once it ended (by ``close()``, or cleanly with reconnect off); False on
+            timeout.
+
+        Raises:
+            PushError: the error that ended the client for good (as iteration does).
+            RuntimeError: never started, or called from a callback of this client.
         """
         check_seconds("timeout", timeout)
         if not self._started:
@@ -229,7 +264,9 @@ class BaseClient:
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout)
-            return not thread.is_alive()
+            if thread.is_alive():
+                return False
+        self._raise_end_error()
         return True
 
     def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None:
@@ -270,20 +307,24 @@ class BaseClient:
         if thread is not None and thread is not threading.current_thread():
             thread.join(_FORCED_CLOSE_GRACE)
 
-    def __enter__(self) -> BaseClient:
+    def __enter__(self: ClientT) -> ClientT:
         self.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[Message]:
+    def __iter__(self) -> Iterator[Message[Any]]:
         return self.messages()
 
-    def messages(self, timeout: float | None = None) -> Iterator[Message]:
+    def messages(self, timeout: float | None = None) -> Iterator[Message[Any]]:
         """Yield every message in arrival order until the client is closed for good.
 
+        The loop ends quietly after ``close()`` or a clean end with reconnect off.
+
         Raises:
+            PushError: the error that ended the client for good, after every message
+                that arrived before it was yielded.
             TimeoutError: no message arrived within ``timeout`` seconds.
             RuntimeError: the client was never started, or this is one of its callbacks.
         """
@@ -293,7 +334,7 @@ class BaseClient:
         self._refuse_own_thread("iterating")
         return self._iterate(timeout)
 
-    def _iterate(self, timeout: float | None) -> Iterator[Message]:
+    def _iterate(self, timeout: float | None) -> Iterator[Message[Any]]:
         inbox = self._inbox
         inbox.attach()
         try:
@@ -301,17 +342,23 @@ class BaseClient:
                 yield message
         finally:
             inbox.detach()
+        self._raise_end_error()
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._state.name} {self.url!r}>"
+        return f"<{type(self).__name__} {self._state.name} {self._log_url!r}>"
 
     # -- per-message path (client thread) ------------------------------------------
 
-    def _deliver(self, message: Message) -> None:
-        """Hand one message to on_message, the on() handlers and the iterators."""
+    def _deliver(self, message: Message[Any]) -> None:
+        """Hand one message to on_message, the on() handlers and the iterators.
+
+        Checked again before each further handler: close() may return while one runs
+        (past its timeout), and no handler may start after that.
+        """
         self._messages_in += 1
         if self._muted:  # close() began (maybe from a callback): no more
             return
+        closing = self._closing.is_set  # set by close() right after _muted
         event = message.event
         callback = self.on_message
         if callback is not None and event == "message":
@@ -319,18 +366,17 @@ class BaseClient:
                 callback(self, message)
             except Exception as exc:
                 self._callback_failed(callback, exc)
+            if closing():
+                return
         table = self._handlers.table
         if table:
-            for handler in table.get(event, ()):
+            for handler in (*table.get(event, ()), *table.get(ANY_EVENT, ())):
                 try:
                     handler(self, message)
                 except Exception as exc:
                     self._callback_failed(handler, exc)
-            for handler in table.get(ANY_EVENT, ()):
-                try:
-                    handler(self, message)
-                except Exception as exc:
-                    self._callback_failed(handler, exc)
+                if closing():
+                    return
         inbox = self._inbox
         keep_backlog = callback is None and not table
         if keep_backlog or inbox.has_readers:
@@ -346,85 +392,110 @@ class BaseClient:
 
     def _run(self) -> None:
         self._thread_ident = threading.get_ident()
-        backoff = self._backoff
-        failures = 0  # consecutive attempts without a lasting connection
-        attempt = 0  # reported to on_reconnect; reset by every open
-        owes_close = True  # no on_close since the last attempt (or since start)
+        schedule = ReconnectSchedule(
+            self._backoff, first_connect_timeout=self.first_connect_timeout
+        )
+        self._owes_close = True  # no on_close since the last attempt (or since start)
+        end_error: PushError | None = None
         try:
             while not self._closing.is_set():
                 self._set_state(ReadyState.CONNECTING)
-                error: PushError | None = None
-                try:
-                    self._connect()
-                except PushError as exc:
-                    error = exc
+                error = self._attempt()
                 if error is not None:
-                    owes_close = True
+                    self._owes_close = True
                     if self._closing.is_set():
                         break
                     self._report(error)
-                    if not is_transient(error):
-                        break
+                elif self._closing.is_set():  # close() raced the handshake
+                    self._release()
+                    break
                 else:
-                    if self._closing.is_set():  # close() raced the handshake
-                        self._release()
-                        owes_close = True
-                        break
-                    opened_at = time.monotonic()
-                    attempt = 0
-                    owes_close = False
+                    schedule.opened()
+                    self._owes_close = False
                     error = self._serve_connection()
-                    if backoff is not None and time.monotonic() - opened_at >= backoff.reset_after:
-                        failures = 0
-                    if error is not None and not is_transient(error):
-                        break
-                if backoff is None or self._closing.is_set():
+                if self._closing.is_set():
                     break
-                failures += 1
-                attempt += 1
-                if backoff.max_attempts is not None and attempt > backoff.max_attempts:
-                    self._logger.info("giving up after %d reconnect attempts", attempt - 1)
+                if error is not None and not is_transient(error):
+                    end_error = error
                     break
-                delay = retry_after(error)
+                delay = schedule.next_delay(error, self._server_retry)
                 if delay is None:
-                    delay = backoff.delay(failures, initial=self._server_retry)
-                owes_close = True
+                    if self._backoff is not None:
+                        self._logger.warning("giving up: %s", schedule.gave_up_because)
+                    end_error = error
+                    break
+                self._owes_close = True
                 if self._close_failure is not None:
                     self._emit(self.on_error, self._close_failure)
                     self._close_failure = None
-                self._emit(self.on_reconnect, attempt, delay)
+                self._logger.info("reconnecting in %.2f s (attempt %d)", delay, schedule.attempt)
+                self._emit(self.on_reconnect, schedule.attempt, delay)
                 if self._closing.wait(delay):
                     break
-        except BaseException as exc:  # pragma: no cover - a bug in pushsdk itself
-            self._logger.exception("client thread crashed")
-            self._report(ConnectError(f"internal error: {exc!r}"))
-            owes_close = True
+        except Exception as exc:  # pragma: no cover - a bug in pushsdk; never kill the thread
+            self._logger.exception("client thread failed")
+            end_error = _unexpected(ConnectionClosed, "in the client thread", exc)
+            self._report(end_error)
+            self._owes_close = True
+        except BaseException:  # Ctrl+C in run_forever(), SystemExit: end as close() would
+            self._muted = True
+            self._closing.set()
+            self._release()
             raise
         finally:
+            self._end_error = None if self._closing.is_set() else end_error
             self._set_state(ReadyState.CLOSED)
-            if owes_close:
+            if self._owes_close:
                 self._emit(self.on_close, self._abnormal_close_code, "")
             self._finish()
+
+    def _attempt(self) -> PushError | None:
+        """Connect once; return the error if it failed (unexpected errors included)."""
+        try:
+            self._connect()
+        except PushError as exc:
+            return exc
+        except Exception as exc:
+            self._release()
+            self._logger.debug("unexpected error while connecting", exc_info=exc)
+            return _unexpected(ConnectError, "while connecting", exc)
+        return None
 
     def _serve_connection(self) -> PushError | None:
         """Run one open connection to its end; return the error that ended it, if any."""
         self._opens += 1
         self._connected_since = time.time()
-        self._mark_open()
-        self._logger.info("open: %s", self._log_url)
-        self._emit(self.on_open)
         code: int | None
         error: PushError | None = None
         try:
+            self._mark_open()
+            self._logger.info("open: %s", self._log_url)
+            self._emit(self.on_open)
             code, reason = self._receive()
         except PushError as exc:
             error = exc
             code = exc.close_code if isinstance(exc, ProtocolError) else None
             code = code if code is not None else self._abnormal_close_code
             reason = str(exc)
-        finally:
-            self._connected_since = None
-            self._release()
+        except Exception as exc:
+            self._logger.debug("unexpected error on an open connection", exc_info=exc)
+            error = _unexpected(ConnectionClosed, "on the open connection", exc)
+            code, reason = self._abnormal_close_code, str(error)
+        except BaseException:  # Ctrl+C in run_forever(): close as close() would, re-raise
+            self._muted = True
+            self._closing.set()
+            self._start_closing(1000, "")
+            self._finish_connection(self._user_close_code, "")
+            raise
+        self._finish_connection(code, reason, error)
+        return error
+
+    def _finish_connection(
+        self, code: int | None, reason: str, error: PushError | None = None
+    ) -> None:
+        """Release the connection, then report its end (``on_error``, ``on_close``)."""
+        self._connected_since = None
+        self._release()
         ending = self._closing.is_set() or self._backoff is None
         self._set_state(ReadyState.CLOSED if ending else ReadyState.CONNECTING)
         if error is not None and not self._closing.is_set():
@@ -432,8 +503,8 @@ class BaseClient:
         elif error is not None:
             self._logger.debug("connection ended while closing: %s", error)
         self._logger.info("closed: code=%s reason=%r", code, reason)
+        self._owes_close = False
         self._emit(self.on_close, code, reason)
-        return error
 
     def _finish(self) -> None:
         self._inbox.end()
@@ -464,10 +535,12 @@ class BaseClient:
 
     def _callback_failed(self, callback: Callable[..., object], exc: Exception) -> None:
         name = getattr(callback, "__qualname__", repr(callback))
-        self._logger.error("callback %s raised %r", name, exc, exc_info=exc)
+        hint = _migration_hint(exc)
+        self._logger.error("callback %s raised %r%s", name, exc, hint, exc_info=exc)
+        self._tell_once(name, exc, hint)
         if callback is self.on_error:
             return
-        error = CallbackError(f"callback {name} raised {type(exc).__name__}: {exc}")
+        error = CallbackError(f"callback {name} raised {type(exc).__name__}: {exc}{hint}")
         error.__cause__ = exc
         self.last_error = error
         if callback is self.on_close:  # on_close must stay the last callback
@@ -475,7 +548,36 @@ class BaseClient:
             return
         self._emit(self.on_error, error)
 
+    def _tell_once(self, name: str, exc: Exception, hint: str) -> None:
+        """Show the first failing callback on stderr if the program set up no logging.
+
+        A library logs through a NullHandler, so a program that never configured
+        logging would otherwise learn of a broken callback only from ``last_error``.
+        """
+        if self._told_of_callback_failure or _logging_configured(self._logger):
+            return
+        self._told_of_callback_failure = True
+        record = self._logger.makeRecord(
+            self._logger.name,
+            logging.ERROR,
+            __file__,
+            0,
+            "pushsdk: callback %s raised %r%s (reported to on_error; further callback "
+            "errors go to the %r logger only: configure logging to see them)",
+            (name, exc, hint, self._logger.name),
+            (type(exc), exc, exc.__traceback__),
+        )
+        handler = logging.lastResort
+        if handler is not None:
+            handler.handle(record)
+
     # -- helpers -----------------------------------------------------------------
+
+    def _raise_end_error(self) -> None:
+        """Raise the error that ended the client for good, if it ended so."""
+        error = self._end_error
+        if error is not None and self._finished.is_set():
+            raise error
 
     def _refuse_own_thread(self, what: str) -> None:
         """Raise instead of waiting on the client from its own thread: that could only hang."""
@@ -496,3 +598,33 @@ class BaseClient:
             raise TypeError(f"reason must be a str, got {type(reason).__name__}")
         if len(reason.encode()) > 123:
             raise ValueError("reason must be at most 123 bytes of UTF-8")
+
+
+#: Kept for the transports and for code written against the old private name.
+BaseClient = Client
+
+
+def _unexpected(kind: type[PushError], where: str, exc: Exception) -> PushError:
+    """Wrap an exception pushsdk did not foresee, so that it follows the reconnect rules."""
+    error = kind(f"unexpected {type(exc).__name__} {where}: {exc}")
+    error.__cause__ = exc
+    return error
+
+
+def _migration_hint(exc: Exception) -> str:
+    """A pointer for code written for websocket-client, whose on_message gets a str."""
+    if isinstance(exc, AttributeError | TypeError) and "'Message'" in str(exc):
+        return " (callbacks get a pushsdk.Message: its text or bytes are message.data)"
+    return ""
+
+
+def _logging_configured(logger: logging.Logger) -> bool:
+    """Whether a record from ``logger`` reaches any handler but a NullHandler."""
+    current: logging.Logger | None = logger
+    while current is not None:
+        if any(not isinstance(h, logging.NullHandler) for h in current.handlers):
+            return True
+        if not current.propagate:
+            return False
+        current = current.parent
+    return False

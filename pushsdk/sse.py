@@ -73,6 +73,7 @@ class SSEClient(BaseClient):
 
     _logger = logging.getLogger("pushsdk.sse")
     _abnormal_close_code = None
+    _user_close_code = None
     _kind = "sse"
 
     def __init__(
@@ -86,6 +87,7 @@ class SSEClient(BaseClient):
         on_reconnect: OnReconnect | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
+        first_connect_timeout: float | None = 30.0,
         method: str = "GET",
         body: str | bytes | None = None,
         json: Any = None,
@@ -105,6 +107,7 @@ class SSEClient(BaseClient):
             on_reconnect=on_reconnect,
             headers=headers,
             reconnect=reconnect,
+            first_connect_timeout=first_connect_timeout,
         )
         _check_url(url)
         if not isinstance(method, str) or not _TOKEN.fullmatch(method):

@@ -99,6 +99,7 @@ class WSClient(BaseClient):
         on_reconnect: OnReconnect | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
+        first_connect_timeout: float | None = 30.0,
         subprotocols: list[str] | None = None,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
@@ -141,6 +142,7 @@ class WSClient(BaseClient):
             on_reconnect=on_reconnect,
             headers=headers,
             reconnect=reconnect,
+            first_connect_timeout=first_connect_timeout,
         )
         self.subprotocols = list(subprotocols) if subprotocols else None
         self.ping_interval = ping_interval or None

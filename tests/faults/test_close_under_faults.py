@@ -53,6 +53,7 @@ def test_close_while_refused_and_backing_off_returns_at_once(
             scheme,
             proxy.url(scheme),
             reconnect=Backoff(initial=30.0, jitter=0.0),
+            first_connect_timeout=None,
             on_reconnect=lambda *_: waiting.set(),
         )
         client.start()

@@ -9,6 +9,7 @@ import pytest
 from websockets.sync.server import ServerConnection
 
 from pushsdk import Backoff, ConnectError, ConnectionClosed, HandshakeError, ReadyState, WSClient
+from tests.ending import ended
 from tests.servers.raw_ws import RawWSServer
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
@@ -123,7 +124,7 @@ def test_max_attempts_ends_the_client() -> None:
         WSClient(f"ws://127.0.0.1:{port}/", reconnect=Backoff(initial=0.01, max_attempts=2))
     )
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "reconnect", "error", "reconnect", "error", "close"]
     assert all(isinstance(error, ConnectError) for error in recorder.errors())
     assert recorder.of("close") == [("close", 1006, "")]
@@ -135,7 +136,7 @@ def test_4xx_handshake_is_final(ws_server: WSServer) -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(ws_server.url, reconnect=FAST))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "close"]
     (error,) = recorder.errors()
     assert isinstance(error, HandshakeError)
@@ -164,6 +165,6 @@ def test_redirect_is_a_final_handshake_error(ws_server: WSServer) -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(ws_server.url, reconnect=FAST))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = recorder.errors()
     assert isinstance(error, HandshakeError) and error.status == 301

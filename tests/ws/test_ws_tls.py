@@ -7,6 +7,7 @@ import ssl
 import trustme
 
 from pushsdk import ConnectError, WSClient
+from tests.ending import ended
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -25,7 +26,7 @@ def test_certificate_is_verified_by_default_and_failure_is_final(wss_server: WSS
     recorder = Recorder()
     client = recorder.attach(WSClient(wss_server.url))  # reconnect on: still no retry
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "close"]
     (error,) = recorder.errors()
     assert isinstance(error, ConnectError)
