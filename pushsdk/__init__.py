@@ -5,6 +5,8 @@ auto-reconnect with backoff, SSE resume, heartbeats, thread-safe sending and a
 clean shutdown.
 """
 
+from typing import TypeAlias
+
 from ._client import Client
 from ._state import ReadyState, Stats
 from .backoff import Backoff
@@ -21,7 +23,11 @@ from .message import Message
 from .sse import SSEClient
 from .ws import WSClient
 
+#: Either client, for code that takes both (``def consume(client: AnyClient)``).
+AnyClient: TypeAlias = WSClient | SSEClient
+
 __all__ = [
+    "AnyClient",
     "Backoff",
     "CallbackError",
     "Client",

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar, overload
+from typing import Any, Generic, TypeVar, overload
 
 from ._handlers import ANY_EVENT, Handler, HandlerRegistry
 from ._inbox import Inbox
@@ -34,7 +34,9 @@ OnError = Callable[[Any, PushError], object]
 OnReconnect = Callable[[Any, int, float], object]
 
 F = TypeVar("F", bound=Callable[..., object])
-ClientT = TypeVar("ClientT", bound="Client")
+ClientT = TypeVar("ClientT", bound="Client[Any]")
+#: What ``Message.data`` holds: ``str`` for SSE, ``str | bytes`` for WebSocket.
+DataT = TypeVar("DataT", bound="str | bytes")
 
 # A library adds no handler but this one: without it, Python's last-resort handler
 # would print pushsdk's warnings to stderr in a program that never set up logging.
@@ -52,10 +54,12 @@ def check_seconds(name: str, value: float | None, *, allow_none: bool = True) ->
         raise ValueError(f"{name} must be a non-negative number of seconds, got {value!r}")
 
 
-class Client:
-    """What ``WSClient`` and ``SSEClient`` have in common; the type for "either client".
+class Client(Generic[DataT]):
+    """What ``WSClient`` and ``SSEClient`` have in common.
 
-    Not instantiated directly: use ``WSClient`` or ``SSEClient``.
+    Not instantiated directly: use ``WSClient`` (a ``Client[str | bytes]``) or
+    ``SSEClient`` (a ``Client[str]``). Code that takes either can annotate with
+    ``pushsdk.AnyClient``.
     """
 
     _logger: logging.Logger = logging.getLogger("pushsdk")
@@ -314,10 +318,10 @@ class Client:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[Message[Any]]:
+    def __iter__(self) -> Iterator[Message[DataT]]:
         return self.messages()
 
-    def messages(self, timeout: float | None = None) -> Iterator[Message[Any]]:
+    def messages(self, timeout: float | None = None) -> Iterator[Message[DataT]]:
         """Yield every message in arrival order until the client is closed for good.
 
         The loop ends quietly after ``close()`` or a clean end with reconnect off.
@@ -334,7 +338,7 @@ class Client:
         self._refuse_own_thread("iterating")
         return self._iterate(timeout)
 
-    def _iterate(self, timeout: float | None) -> Iterator[Message[Any]]:
+    def _iterate(self, timeout: float | None) -> Iterator[Message[DataT]]:
         inbox = self._inbox
         inbox.attach()
         try:

@@ -28,11 +28,11 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
+from ._client import Client, check_seconds
 from ._state import ReadyState
 from ._wsconnect import SSLOPT_KEYS, open_connection
 from ._wsframes import (
@@ -49,8 +49,8 @@ from ._wsframes import (
     encode_frame,
 )
 from .backoff import Backoff
-from .errors import ConnectionClosed, ProtocolError, SendBufferFull
-from .message import _build_message
+from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
+from .message import Message, _build_message
 
 __all__ = ["WSClient"]
 
@@ -63,7 +63,7 @@ _RCVTIMEO = sys.platform.startswith("linux")
 _CONTROL_WAIT = 5.0
 
 
-class WSClient(BaseClient):
+class WSClient(Client["str | bytes"]):
     """A WebSocket client that reconnects, pings and buffers sends (see SPEC.md).
 
     Args:
@@ -92,11 +92,11 @@ class WSClient(BaseClient):
         self,
         url: str,
         *,
-        on_open: OnOpen | None = None,
-        on_message: OnMessage | None = None,
-        on_close: OnClose | None = None,
-        on_error: OnError | None = None,
-        on_reconnect: OnReconnect | None = None,
+        on_open: Callable[[WSClient], object] | None = None,
+        on_message: Callable[[WSClient, Message[str | bytes]], object] | None = None,
+        on_close: Callable[[WSClient, int | None, str], object] | None = None,
+        on_error: Callable[[WSClient, PushError], object] | None = None,
+        on_reconnect: Callable[[WSClient, int, float], object] | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
         first_connect_timeout: float | None = 30.0,
@@ -163,10 +163,6 @@ class WSClient(BaseClient):
         self._live_sock: socket.socket | None = None  # the connection, for _interrupt
         self._sock: socket.socket | None = None  # writable while OPEN; None once broken
         self._close_sent = False
-
-    def __enter__(self) -> WSClient:
-        self.start()
-        return self
 
     # -- sending (any thread) ----------------------------------------------------------
 
