@@ -5,7 +5,7 @@ auto-reconnect with backoff, SSE resume, heartbeats, thread-safe sending and a
 clean shutdown.
 """
 
-from typing import TypeAlias
+import typing
 
 from ._client import Client
 from ._state import ReadyState, Stats
@@ -24,7 +24,7 @@ from .sse import SSEClient
 from .ws import WSClient
 
 #: Either client, for code that takes both (``def consume(client: AnyClient)``).
-AnyClient: TypeAlias = WSClient | SSEClient
+AnyClient: typing.TypeAlias = WSClient | SSEClient
 
 __all__ = [
     "AnyClient",
