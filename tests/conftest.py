@@ -15,6 +15,7 @@ import pytest
 from tests.servers.demo import *  # noqa: F403
 from tests.servers.raw_ws import *  # noqa: F403
 from tests.servers.sse_server import *  # noqa: F403
+from tests.servers.tls import *  # noqa: F403
 from tests.servers.ws_server import *  # noqa: F403
 
 #: How long a test's client threads get to finish after the test body ends.

@@ -159,15 +159,8 @@ def reset_once_sending(conn: RawConnection) -> threading.Thread:
     """Reset (RST) the connection as soon as the client's big frame starts arriving."""
 
     def run() -> None:
-        conn.sock.settimeout(WAIT)
-        while True:
-            head = conn.sock.recv(2, socket.MSG_PEEK)
-            if head == b"\x82\xff":  # BIG's header (binary, masked, 64-bit length)
-                break
-            if len(head) == 2:  # a small frame sent before BIG: skip it whole
-                conn.sock.recv(6 + (head[1] & 0x7F), socket.MSG_WAITALL)
-            elif not head:
-                raise EOFError("the client closed before sending BIG")
+        while (head := conn.read(2)) != b"\x82\xff":  # BIG's header (binary, 64-bit length)
+            conn.read(4 + (head[1] & 0x7F))  # a small frame sent before BIG: skip it whole
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.sock.close()
 
