@@ -229,6 +229,33 @@ def test_failed_send_is_sent_once_after_reconnect(raw_ws_server: RawWSServer) ->
         client.close()
 
 
+def test_a_send_to_a_server_that_stopped_reading_gives_up_then_goes_first(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """Issue 10 item 8: send() does not hang on a server that reads nothing: after
+    ping_timeout without progress the connection is cut, send() returns, and the message
+    is the first one sent on the next connection."""
+    client = WSClient(
+        raw_ws_server.url,
+        ping_interval=None,
+        ping_timeout=0.5,
+        reconnect=Backoff(initial=0.0, jitter=0.0),
+    )
+    client.start()
+    try:
+        raw_ws_server.accept()  # never reads
+        assert client.wait_open(WAIT)
+        sender = threading.Thread(target=client.send, args=(BIG,), name="test-send")
+        sender.start()
+        second = raw_ws_server.accept(timeout=15.0)
+        sender.join(WAIT)
+        assert not sender.is_alive(), "send() still blocked on the dead connection"
+        assert "stopped reading" in str(client.last_error)
+        assert data_frames_until_close(client, second, 1) == [(0x2, BIG)]
+    finally:
+        client.close()
+
+
 def test_a_flush_may_outlast_open_timeout(raw_ws_server: RawWSServer) -> None:
     """The handshake's deadline does not cut the flush of a big buffer (no reconnect)."""
     client = WSClient(raw_ws_server.url, ping_interval=None, open_timeout=0.3)
