@@ -182,7 +182,12 @@ class TLSStream:
         session = self._session
         nbytes = nbytes or len(buffer)
         while True:
-            count = session.read_into(buffer, nbytes)
+            try:
+                count = session.read_into(buffer, nbytes)
+            except ssl.SSLError:
+                with contextlib.suppress(OSError):  # the alert tells the server why
+                    self._flush()
+                raise
             if session.has_output:
                 self._flush()
             if count >= 0:
