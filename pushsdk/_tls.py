@@ -11,10 +11,10 @@ into bytes, each call under one lock held no longer than that call, and
   straight into the caller's buffer;
 - writing: plaintext goes in, and the records that come out of the outgoing BIO are
   written by one thread at a time, in the order they were pulled (records carry
-  sequence numbers). Reading can produce records too (the answer to a TLS 1.3
-  KeyUpdate): the reader writes them, unless a writer is busy, who then writes them
-  after its own. The reader never waits for a writer, so it keeps reading while a
-  send is blocked on a peer that is itself waiting for us to read.
+  sequence numbers). Reading can produce records too (an alert, or a reply to a
+  post-handshake message): the reader writes them, unless a writer is busy, who then
+  writes them after its own. The reader never waits for a writer, so it keeps reading
+  while a send is blocked on a peer that is itself waiting for us to read.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Open a WebSocket connection: TCP (or an HTTP proxy tunnel), TLS, then the handshake.
 
 We make the TCP connection ourselves, so that ``close()`` can cut a connect in
-progress (the socket is handed to ``register`` before anything blocks on it),
-then let websocket-client do the opening handshake on that socket: request
+progress (the socket is handed to ``register`` before anything blocks on it), and
+the TLS too (``_tls``: safe for a reader and senders at once), then let
+websocket-client do the opening handshake on that connection: request
 headers, subprotocols, origin and the ``Sec-WebSocket-Accept`` check. Its
 exceptions are mapped to pushsdk's (root cause chained).
 """

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import ssl
 import threading
+import time
 
 import pytest
 import trustme
@@ -120,8 +122,8 @@ def test_tls13_key_update_from_the_server_while_a_thread_sends(
     raw_ws_server: RawWSServer,
 ) -> None:
     """The server updates its keys and asks for ours while a thread sends: the client's
-    KeyUpdate (written after a read) and its records (written by the sender) must go out
-    in order, or the server cannot decrypt what follows."""
+    KeyUpdate (due once the reader has read the server's) and the sender's records must go
+    out in order, each under the right keys, or the server cannot decrypt what follows."""
     read_new_keys = threading.Event()
     stop = threading.Event()
     client = WSClient(
@@ -159,3 +161,22 @@ def test_tls13_key_update_from_the_server_while_a_thread_sends(
     finally:
         stop.set()
         client.close()
+
+
+def test_a_server_silent_during_the_tls_handshake_times_out() -> None:
+    """The TLS handshake is bounded by open_timeout like the rest of the connect."""
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts (backlog), never answers
+    try:
+        port = listener.getsockname()[1]
+        recorder = Recorder()
+        client = recorder.attach(
+            WSClient(f"wss://127.0.0.1:{port}/", open_timeout=0.3, reconnect=False)
+        )
+        started = time.monotonic()
+        client.start()
+        assert client.join(WAIT)
+        assert time.monotonic() - started < 3.0
+    finally:
+        listener.close()
+    (error,) = recorder.errors()
+    assert isinstance(error, ConnectError) and "timed out" in str(error)
