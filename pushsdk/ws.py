@@ -82,7 +82,9 @@ class WSClient(BaseClient):
         ping_interval: seconds of silence from the server before we ping; None or 0
             disables pings.
         ping_timeout: seconds to wait for any traffic after a ping before the
-            connection is treated as dead; None or 0 waits forever.
+            connection is treated as dead; None or 0 waits forever. Also how long a
+            write may make no progress before the server is taken for dead (20 s
+            when None or 0).
         open_timeout: bound on TCP connect, TLS and the opening handshake together.
         max_message_size: a larger message closes the connection with 1009.
         event_key: JSON-object text messages with this key are dispatched under the
