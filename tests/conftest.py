@@ -17,6 +17,7 @@ from hypothesis import settings
 from tests.servers.demo import *  # noqa: F403
 from tests.servers.raw_ws import *  # noqa: F403
 from tests.servers.sse_server import *  # noqa: F403
+from tests.servers.tls import *  # noqa: F403
 from tests.servers.ws_server import *  # noqa: F403
 
 # Property tests: no per-example deadline (timings on a loaded 2-core machine are noise).
