@@ -12,7 +12,15 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["PREVIEW_CHARS", "Direction", "LogRecord", "RecordBuffer", "make_record"]
+__all__ = [
+    "PREVIEW_CHARS",
+    "Delivery",
+    "Direction",
+    "LogRecord",
+    "RecordBuffer",
+    "format_time",
+    "make_record",
+]
 
 #: Characters of payload shown in the Preview column.
 PREVIEW_CHARS = 200
@@ -28,6 +36,14 @@ class Direction(str, Enum):
     SYSTEM = "system"
 
 
+class Delivery(str, Enum):
+    """Where a sent message is: written, waiting for the connection, or never sent."""
+
+    SENT = "sent"
+    QUEUED = "queued"
+    DROPPED = "dropped"
+
+
 @dataclass(frozen=True, slots=True)
 class LogRecord:
     """One row of the message log.
@@ -41,6 +57,8 @@ class LogRecord:
         size: payload size in bytes (UTF-8 for text).
         preview: the first PREVIEW_CHARS characters on one line.
         payload: the full data (``bytes`` for binary).
+        delivery: for sent messages, whether they were written yet (others: SENT).
+        note: what happened to the message besides, e.g. "queued at 12:00:01.250".
     """
 
     timestamp: float
@@ -51,6 +69,8 @@ class LogRecord:
     size: int
     preview: str
     payload: str | bytes
+    delivery: Delivery = Delivery.SENT
+    note: str = ""
 
     @property
     def is_binary(self) -> bool:
@@ -58,8 +78,14 @@ class LogRecord:
 
     @property
     def text(self) -> str:
-        """The payload as text: itself for text, the preview for binary."""
-        return self.payload if isinstance(self.payload, str) else self.preview
+        """The payload as text: itself, binary decoded as UTF-8 where it decodes, else hex."""
+        payload = self.payload
+        if isinstance(payload, str):
+            return payload
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.preview
 
 
 class _Clock:
@@ -91,6 +117,7 @@ def make_record(
     event: str = "message",
     id: str | None = None,
     timestamp: float | None = None,
+    delivery: Delivery = Delivery.SENT,
 ) -> LogRecord:
     """Build a record, formatting every cell's text once."""
     when = time.time() if timestamp is None else timestamp
@@ -101,7 +128,16 @@ def make_record(
     else:
         size = len(payload) if payload.isascii() else len(payload.encode("utf-8", "replace"))
         preview = payload[:PREVIEW_CHARS].translate(_PREVIEW_TRANSLATION)
-    return LogRecord(when, _clock.format(when), direction, event, id or "", size, preview, payload)
+    time_text = _clock.format(when)
+    note = f"queued at {time_text}" if delivery is Delivery.QUEUED else ""
+    return LogRecord(
+        when, time_text, direction, event, id or "", size, preview, payload, delivery, note
+    )
+
+
+def format_time(timestamp: float) -> str:
+    """``HH:MM:SS.mmm`` in local time, as the Time column shows it."""
+    return _clock.format(timestamp)
 
 
 class RecordBuffer:

@@ -128,8 +128,8 @@ def test_http_404_ends_the_client_and_says_why(qtbot, window, sse_server) -> Non
     tab = window.new_tab(sse_server.url, connect=True)
     qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect", timeout=WAIT_MS)
     assert tab.status_panel.status.label == "Closed"
-    assert "404" in tab.status_panel.error_label.text()
-    assert "HandshakeError" in tab.status_panel.error_label.text()
+    assert "404" in tab.status_panel.error_label.full_text
+    assert "HandshakeError" in tab.status_panel.error_label.full_text
 
 
 @needs_sse
