@@ -50,7 +50,7 @@ def deliver(qtbot, tab: ConnectionTab, client: FakeClient, *payloads: str | byte
 def test_a_reconnect_clears_the_last_error(qtbot, tab, fake_factory) -> None:
     client = connected(qtbot, tab, fake_factory)
     client.do(lambda c: c.drop(2.0, ConnectError("refused")))
-    qtbot.waitUntil(lambda: tab.status_panel.error_label.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(tab.status_panel.error_label.isVisible, timeout=WAIT_MS)
     assert "reconnects, attempt 1" in tab.status_panel.counters_label.text()
     client.do(FakeClient.open)
     qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
