@@ -6,6 +6,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
 
+from .elided_label import ElidedLabel
 from .filter_proxy import LogFilter
 from .records import Direction
 
@@ -35,6 +36,10 @@ class FilterBar(QWidget):
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText("Filter messages (text or regex)…")
         self.text_edit.setClearButtonEnabled(True)
+        self.regex_error_label = ElidedLabel()
+        self.regex_error_label.setStyleSheet("color: #b3261e")
+        self.regex_error_label.setMinimumWidth(120)
+        self.regex_error_label.hide()
         self.regex_button = _toggle(".*", "Regular expression")
         self.case_button = _toggle("Aa", "Match case")
         self.exclude_button = _toggle("Exclude", "Hide matching rows instead of showing only them")
@@ -65,6 +70,7 @@ class FilterBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.text_edit, 1)
+        layout.addWidget(self.regex_error_label)
         for widget in (self.regex_button, self.case_button, self.exclude_button):
             layout.addWidget(widget)
         layout.addSpacing(8)
@@ -104,6 +110,10 @@ class FilterBar(QWidget):
         error = spec.regex_error
         self.text_edit.setStyleSheet("QLineEdit { background: #fff4e5; }" if error else "")
         self.text_edit.setToolTip(f"Invalid regex, matching literally: {error}" if error else "")
+        self.regex_error_label.set_full_text(
+            f"Invalid regex ({error}): matched as text" if error else ""
+        )
+        self.regex_error_label.setVisible(bool(error))
         hidden = len(spec.hidden_events)
         self.events_button.setText(f"Events ({hidden} hidden)" if hidden else "Events")
         if spec != self._spec:

@@ -129,3 +129,15 @@ def test_close_rows_say_what_happened(code: int | None, reason: str, user: bool,
     session = _Session(RecordBuffer(10))
     session.user_closed = user
     assert session.close_text(code, reason) == text
+
+
+def test_an_invalid_regex_is_said_next_to_the_filter(qtbot, tab) -> None:
+    bar = tab.filter_bar
+    bar.regex_button.setChecked(True)
+    bar.text_edit.setText("time: (12")
+    bar.apply()
+    assert bar.regex_error_label.isVisible()
+    assert bar.regex_error_label.full_text.startswith("Invalid regex (missing ), unterminated")
+    bar.text_edit.setText("time: \\(12")
+    bar.apply()
+    assert bar.regex_error_label.isHidden()
