@@ -123,6 +123,25 @@ def test_sse_post_stream_sends_method_body_and_headers(qtbot, window, sse_server
 
 
 @needs_sse
+def test_a_finished_sse_post_stream_is_not_sent_again(qtbot, window, sse_server) -> None:
+    """An LLM-style stream ends after [DONE]: one billed request, not one a second."""
+    tab = window.new_tab(sse_server.url)
+    tab.bar.method_combo.setCurrentText("POST")
+    tab.bar.set_options({"Authorization": "Bearer secret"}, '{"prompt": "hi"}')
+    assert not tab.bar.reconnect_check.isChecked()
+    assert tab.connect_to(sse_server.url)
+    sse_server.push("data: Hel\n\n")
+    sse_server.push("data: [DONE]\n\n")
+    sse_server.push(None)  # the server ends the response cleanly
+    qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect", timeout=WAIT_MS)
+    assert "[DONE]" in previews(tab, Direction.IN)
+    assert tab.status_panel.status.label == "Closed"
+    assert len(sse_server.requests) == 1
+    closes = [r.preview for r in tab.controller.model.records() if r.event == "close"]
+    assert closes and "stream ended end of stream" not in closes
+
+
+@needs_sse
 def test_http_404_ends_the_client_and_says_why(qtbot, window, sse_server) -> None:
     sse_server.handler = lambda conn: conn.respond(404, body=b"no such stream")
     tab = window.new_tab(sse_server.url, connect=True)
