@@ -14,15 +14,15 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from .clients import Callbacks, ClientFactory, ConnectOptions, PushClient, transport_for_url
+from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
 from .filter_proxy import FilterProxy
 from .log_model import DEFAULT_CAPACITY, LogModel
 from .rate import RateSeries
 from .records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
+from .session import Session
 
 __all__ = ["Counters", "Status", "TabController", "wait_for_closers"]
 
@@ -89,62 +89,6 @@ class _Queued:
     due: int
 
 
-class _Session:
-    """Per-client state written by SDK callbacks (single writer: the client thread)."""
-
-    def __init__(self, buffer: RecordBuffer) -> None:
-        self.buffer = buffer
-        self.opens = 0
-        self.reconnect_deadline: float | None = None
-        self.attempt = 0
-        self.last_error = ""
-        self.user_closed = False
-
-    def callbacks(self) -> Callbacks:
-        push = self.buffer.push
-        system = Direction.SYSTEM
-
-        def on_open(client: Any) -> None:
-            self.opens += 1
-            self.reconnect_deadline = None
-            self.attempt = 0
-            self.last_error = ""  # the error that a reconnect has just repaired
-            push(make_record("connected", direction=system, event="open"))
-
-        def on_close(client: Any, code: int | None, reason: str) -> None:
-            push(make_record(self.close_text(code, reason), direction=system, event="close"))
-
-        def on_error(client: Any, error: Exception) -> None:
-            self.last_error = f"{type(error).__name__}: {error}"
-            push(make_record(self.last_error, direction=system, event="error"))
-
-        def on_reconnect(client: Any, attempt: int, delay: float) -> None:
-            self.reconnect_deadline = time.monotonic() + delay
-            self.attempt = attempt
-            text = f"attempt {attempt} in {delay:.1f} s"
-            push(make_record(text, direction=system, event="reconnect"))
-
-        def on_any(client: Any, message: Any) -> None:
-            push(
-                make_record(
-                    message.data,
-                    event=message.event,
-                    id=message.id,
-                    timestamp=message.received_at or None,
-                )
-            )
-
-        return Callbacks(on_open, on_close, on_error, on_reconnect, on_any)
-
-    def close_text(self, code: int | None, reason: str) -> str:
-        """The close row's text: a user's Disconnect says so, not the SDK's 1006."""
-        if self.user_closed:
-            return "disconnected by you"
-        if code is None:
-            return reason or "stream ended"
-        return f"code {code} {reason}".strip()
-
-
 class TabController(QObject):
     """Connects, disconnects and sends for one tab, and feeds its log model.
 
@@ -177,7 +121,7 @@ class TabController(QObject):
         self.rate = RateSeries(60)
         self._buffer = RecordBuffer(capacity)
         self._client: PushClient | None = None
-        self._session: _Session | None = None
+        self._session: Session | None = None
         self._url = ""
         self._paused = False
         self._held: deque[LogRecord] = deque(maxlen=capacity)
@@ -209,7 +153,7 @@ class TabController(QObject):
             ValueError: a bad URL or option (the client is not started).
         """
         transport_for_url(url)
-        session = _Session(self._buffer)
+        session = Session(self._buffer)
         client = self._factory(url.strip(), session.callbacks(), options)  # may raise
         self.close_connection()
         self._client, self._session, self._url = client, session, url.strip()

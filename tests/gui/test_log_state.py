@@ -9,7 +9,8 @@ import pytest
 from pushsdk import ConnectError
 from pushsdk_monitor.filter_proxy import LogFilter, compile_filter
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.records import make_record
+from pushsdk_monitor.records import RecordBuffer, make_record
+from pushsdk_monitor.session import Session
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
@@ -123,10 +124,7 @@ def test_capacity_is_a_setting(qtbot, settings, fake_factory) -> None:
     ],
 )
 def test_close_rows_say_what_happened(code: int | None, reason: str, user: bool, text: str) -> None:
-    from pushsdk_monitor.controller import _Session
-    from pushsdk_monitor.records import RecordBuffer
-
-    session = _Session(RecordBuffer(10))
+    session = Session(RecordBuffer(10))
     session.user_closed = user
     assert session.close_text(code, reason) == text
 
