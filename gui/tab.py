@@ -30,6 +30,7 @@ from .filter_bar import FilterBar
 from .filter_proxy import LogFilter
 from .log_model import DEFAULT_CAPACITY
 from .log_view import LogView
+from .payload_format import hex_dump
 from .records import Direction, LogRecord
 from .settings import MonitorSettings
 from .status_panel import StatusPanel
@@ -48,8 +49,8 @@ QToolButton:checked { background: #1971c2; color: white; border: 1px solid #1864
 QToolButton:checked:hover { background: #1864ab; }
 QToolButton[popupMode="2"] { padding-right: 18px; }
 """
-#: Characters of one hex-dump line (offset, 16 bytes, ASCII column), see hex_dump.
-_HEX_LINE = 78
+#: Characters of one hex-dump line (offset, 16 bytes, ASCII column).
+_HEX_LINE = len(hex_dump(bytes(16)))
 
 
 def tab_title(url: str) -> str:
