@@ -10,10 +10,18 @@ from .elided_label import ElidedLabel
 from .filter_proxy import LogFilter
 from .records import Direction
 
-__all__ = ["FilterBar"]
+__all__ = ["TOGGLE_STYLE", "FilterBar"]
 
 #: Milliseconds of typing quiet before the filter is applied.
 DEBOUNCE_MS = 150
+#: Checkable buttons look pressed when on; a pop-up button keeps room for its arrow.
+TOGGLE_STYLE = """
+QToolButton { padding: 2px 6px; }
+QToolButton:checked { background: #1971c2; color: white; border: 1px solid #1864ab;
+                      border-radius: 3px; }
+QToolButton:checked:hover { background: #1864ab; }
+QToolButton[popupMode="2"] { padding-right: 18px; }
+"""
 
 
 def _toggle(text: str, tip: str, checked: bool = False) -> QToolButton:
@@ -66,6 +74,7 @@ class FilterBar(QWidget):
         for button in self.direction_buttons.values():
             button.toggled.connect(self.apply)
 
+        self.setStyleSheet(TOGGLE_STYLE)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)

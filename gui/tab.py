@@ -26,7 +26,7 @@ from .detail_pane import DetailPane
 from .elided_label import elide_middle
 from .export import export_csv, export_jsonl
 from .export_dialog import ask_export
-from .filter_bar import FilterBar
+from .filter_bar import TOGGLE_STYLE, FilterBar
 from .filter_proxy import LogFilter
 from .log_model import DEFAULT_CAPACITY
 from .log_view import LogView
@@ -35,20 +35,12 @@ from .records import Direction, LogRecord
 from .settings import MonitorSettings
 from .status_panel import StatusPanel
 
-__all__ = ["TOGGLE_STYLE", "ConnectionTab", "tab_title"]
+__all__ = ["ConnectionTab", "tab_title"]
 
 #: Characters of a tab title; longer host names are shortened in the middle.
 TITLE_CHARS = 32
 #: Milliseconds a note about something done (an export) stays.
 NOTE_MS = 10_000
-#: Checkable buttons look pressed when on; a pop-up button keeps room for its arrow.
-TOGGLE_STYLE = """
-QToolButton { padding: 2px 6px; }
-QToolButton:checked { background: #1971c2; color: white; border: 1px solid #1864ab;
-                      border-radius: 3px; }
-QToolButton:checked:hover { background: #1864ab; }
-QToolButton[popupMode="2"] { padding-right: 18px; }
-"""
 #: Characters of one hex-dump line (offset, 16 bytes, ASCII column).
 _HEX_LINE = len(hex_dump(bytes(16)))
 
@@ -90,7 +82,6 @@ class ConnectionTab(QWidget):
         controller = self.controller
         self._to_remember: tuple[str, ConnectOptions] | None = None  # once it opens
         self._filtering = False
-        self.setStyleSheet(TOGGLE_STYLE)
 
         self.bar = ConnectionBar()
         self.bar.set_recent(settings.recent_urls())
@@ -119,6 +110,7 @@ class ConnectionTab(QWidget):
         tools.addWidget(self.shown_label)
         tools.addSpacing(8)
         for button in (self.pause_button, self.follow_button, self.clear_button):
+            button.setStyleSheet(TOGGLE_STYLE)  # on the buttons only: the table keeps Fusion
             tools.addWidget(button)
 
         self.log_splitter = QSplitter(Qt.Orientation.Vertical)
