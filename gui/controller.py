@@ -197,23 +197,31 @@ class TabController(QObject):
         client = self._client
         if client is None:
             return "not connected"
+        # Logged before sending, so that it comes before the reply it may get at once.
+        record = make_record(payload, direction=Direction.OUT)
+        self._buffer.push(record)
         written = client.stats.messages_out
         try:
             client.send(payload)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            dropped = f"not sent: {reason}"
+            self._buffer.replace(
+                record, dataclasses.replace(record, delivery=Delivery.DROPPED, note=dropped)
+            )
             self._buffer.push(
                 make_record(f"send failed: {reason}", direction=Direction.SYSTEM, event="error")
             )
             return reason
         if client.stats.messages_out > written:
-            self._buffer.push(make_record(payload, direction=Direction.OUT))
             return None
         # Not open: the SDK queued it and writes the queue, in order, on the next open.
-        record = make_record(payload, direction=Direction.OUT, delivery=Delivery.QUEUED)
+        queued = dataclasses.replace(
+            record, delivery=Delivery.QUEUED, note=f"queued at {record.time_text}"
+        )
+        self._buffer.replace(record, queued)  # no flush ran since the push: same thread
         due = (self._queued[-1].due if self._queued else written) + 1
-        self._queued.append(_Queued(record, due))
-        self._buffer.push(record)
+        self._queued.append(_Queued(queued, due))
         return None
 
     @property

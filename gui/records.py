@@ -117,7 +117,6 @@ def make_record(
     event: str = "message",
     id: str | None = None,
     timestamp: float | None = None,
-    delivery: Delivery = Delivery.SENT,
 ) -> LogRecord:
     """Build a record, formatting every cell's text once."""
     when = time.time() if timestamp is None else timestamp
@@ -128,11 +127,7 @@ def make_record(
     else:
         size = len(payload) if payload.isascii() else len(payload.encode("utf-8", "replace"))
         preview = payload[:PREVIEW_CHARS].translate(_PREVIEW_TRANSLATION)
-    time_text = _clock.format(when)
-    note = f"queued at {time_text}" if delivery is Delivery.QUEUED else ""
-    return LogRecord(
-        when, time_text, direction, event, id or "", size, preview, payload, delivery, note
-    )
+    return LogRecord(when, _clock.format(when), direction, event, id or "", size, preview, payload)
 
 
 def format_time(timestamp: float) -> str:
@@ -159,6 +154,16 @@ class RecordBuffer:
         with self._lock:
             self._pending.append(record)
             self._pushed += 1
+
+    def replace(self, old: LogRecord, new: LogRecord) -> bool:
+        """Put ``new`` in place of ``old`` if it is still pending; return whether it was."""
+        with self._lock:
+            pending = self._pending
+            for index in range(len(pending) - 1, -1, -1):  # the one asked about is recent
+                if pending[index] is old:
+                    pending[index] = new
+                    return True
+        return False
 
     def drain(self) -> list[LogRecord]:
         """Take every pending record, oldest first."""

@@ -51,6 +51,8 @@ def test_websocket_tab_shows_ticks_and_echoes(qtbot, window, demo_server: DemoSe
         lambda: "Server received: hello monitor" in previews(tab, Direction.IN), timeout=WAIT_MS
     )
     assert "hello monitor" in previews(tab, Direction.OUT)
+    shown = previews(tab)  # the message comes before the reply to it
+    assert shown.index("hello monitor") < shown.index("Server received: hello monitor")
     tab.composer.encoding_combo.setCurrentText("JSON")
     tab.composer.editor.setPlainText('{"op": "ping"}')
     tab.composer.submit()
