@@ -41,6 +41,7 @@ class ConnectionBar(QWidget):
         self._body = ""
         self._connected = False
         self._reconnect_for: tuple[Transport, str] | None = None  # what the default was set for
+        self._risky_reconnect = False  # a reconnect would repeat a request (SSE POST)
 
         self.url_combo = QComboBox()
         self.url_combo.setEditable(True)
@@ -86,8 +87,8 @@ class ConnectionBar(QWidget):
 
         self.reconnect_check = QCheckBox("Auto-reconnect")
         self.reconnect_check.setChecked(True)
+        self.reconnect_check.toggled.connect(lambda _: self._update_reconnect_note())
         self.reconnect_note = QLabel("off for POST")
-        self.reconnect_note.setStyleSheet("color: #8a5a00")
         self.reconnect_note.setToolTip(
             "A stream requested with POST (an LLM answer) is not sent again when it ends:\n"
             "re-sending repeats the request, its credentials and its bill.\n"
@@ -214,10 +215,17 @@ class ConnectionBar(QWidget):
         if self._reconnect_for == (transport, method):
             return  # typing in the URL keeps the user's choice
         self._reconnect_for = (transport, method)
-        default = reconnects_by_default(transport, method)
-        self.reconnect_check.setChecked(default)
-        self.reconnect_note.setText(f"off for {method}")
-        self.reconnect_note.setVisible(not default)
+        self._risky_reconnect = not reconnects_by_default(transport, method)
+        self.reconnect_check.setChecked(not self._risky_reconnect)
+        self._update_reconnect_note()
+
+    def _update_reconnect_note(self) -> None:
+        """Beside the toggle, for a non-GET stream: off by default, or that it will re-send."""
+        method = self.method_combo.currentText()
+        on = self.reconnect_check.isChecked()
+        self.reconnect_note.setText(f"re-sends the {method}" if on else f"off for {method}")
+        self.reconnect_note.setStyleSheet(f"color: {'#b3261e' if on else '#8a5a00'}")
+        self.reconnect_note.setVisible(self._risky_reconnect)
 
     def _update_request_button(self) -> None:
         count = len(self._headers)

@@ -50,8 +50,11 @@ def test_sse_post_does_not_reconnect_by_default_and_says_so(qtbot, tab, fake_fac
     assert not bar.reconnect_check.isChecked()
     assert bar.reconnect_note.isVisible()
     assert bar.reconnect_note.text() == "off for POST"
+    bar.reconnect_check.setChecked(True)  # the user may insist, and is told what it means
+    assert bar.reconnect_note.text() == "re-sends the POST"
     bar.set_url(POST_URL + "?again=1")  # typing keeps the choice
-    assert not bar.reconnect_check.isChecked()
+    assert bar.reconnect_check.isChecked()
+    bar.reconnect_check.setChecked(False)
     bar.connect_button.click()
     assert fake_factory.last.options.reconnect is False
     tab.close_connection()
