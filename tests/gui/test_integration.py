@@ -81,6 +81,33 @@ def test_badge_through_a_server_restart(qtbot, window, demo_server: DemoServer) 
         window.close_tab(0)  # returns at once; the client closes in the background
 
 
+def test_a_send_while_the_server_is_away_is_queued_then_sent(
+    qtbot, window, demo_server: DemoServer
+) -> None:
+    tab = window.new_tab(demo_server.ws_url, connect=True)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
+    demo_server.stop()
+    qtbot.waitUntil(lambda: tab.status_panel.status.kind == "reconnecting", timeout=WAIT_MS)
+    tab.composer.editor.setPlainText("while away")
+    tab.composer.submit()
+    tab.controller.flush()
+    model = tab.controller.model
+
+    def direction_of(text: str) -> str:
+        row = next(r for r in range(model.rowCount()) if model.record(r).payload == text)
+        return str(model.data(model.index(row, 1)))
+
+    assert direction_of("while away") == "◷ queued"
+    assert "<b>0</b> out" in tab.status_panel.counters_label.text()
+    with DemoServer(port=demo_server.port, interval=0.05):
+        qtbot.waitUntil(lambda: direction_of("while away") == "▲ out", timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: "Server received: while away" in previews(tab, Direction.IN), timeout=WAIT_MS
+        )
+        assert "<b>1</b> out" in tab.status_panel.counters_label.text()
+        window.close_tab(0)
+
+
 @needs_sse
 def test_sse_tab_shows_events_with_ids(qtbot, window, demo_server: DemoServer) -> None:
     tab = window.new_tab(demo_server.sse_url, connect=True)
