@@ -231,8 +231,6 @@ class ConnectionTab(QWidget):
             websocket = transport_for_url(url) is Transport.WEBSOCKET
         except ValueError:
             websocket = True
-        if self.controller.connected:
-            return  # the field is locked; what shows is the connection's
         self.composer.setVisible(websocket)
         # An SSE tab sends nothing: no Out toggle, no out counters.
         self.filter_bar.direction_buttons[Direction.OUT].setVisible(websocket)
