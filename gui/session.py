@@ -16,7 +16,8 @@ __all__ = ["Session"]
 
 
 class Session:
-    """Per-client state written by SDK callbacks (single writer: the client thread)."""
+    """Per-client state: the callbacks write it on the client's thread, except
+    ``user_closed``, which the GUI thread sets before it closes the client."""
 
     def __init__(self, buffer: RecordBuffer) -> None:
         self.buffer = buffer
