@@ -22,8 +22,12 @@ __all__ = [
     "PushClient",
     "Transport",
     "create_client",
+    "reconnects_by_default",
     "transport_for_url",
 ]
+
+#: The longest DNS label (RFC 1035); the SDK's IDNA step fails on longer ones.
+_MAX_LABEL = 63
 
 
 class Transport(str, Enum):
@@ -37,7 +41,7 @@ def transport_for_url(url: str) -> Transport:
     """WebSocket for ws/wss, SSE for http/https.
 
     Raises:
-        ValueError: any other scheme, or no host.
+        ValueError: any other scheme, no host, or a host no resolver accepts.
     """
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
@@ -47,9 +51,24 @@ def transport_for_url(url: str) -> Transport:
         transport = Transport.SSE
     else:
         raise ValueError("URL must start with ws://, wss://, http:// or https://")
-    if not parts.hostname:
+    host = parts.hostname
+    if not host:
         raise ValueError("URL has no host")
+    if any(c.isspace() for c in parts.netloc):
+        raise ValueError("URL host contains a space")
+    if not host.startswith("[") and any(len(label) > _MAX_LABEL for label in host.split(".")):
+        raise ValueError(f"URL host has a part longer than {_MAX_LABEL} characters")
     return transport
+
+
+def reconnects_by_default(transport: Transport, method: str = "GET") -> bool:
+    """Whether a connection reconnects unless told otherwise, as the SDK decides.
+
+    A WebSocket and an SSE GET stream do; any other SSE request does not, because
+    a stream that ended cleanly (an LLM answer after ``[DONE]``) would be sent
+    again, body, credentials, bill and all.
+    """
+    return transport is Transport.WEBSOCKET or method.upper() == "GET"
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,7 @@ class ConnectOptions:
     """What the connection bar lets the user choose."""
 
     headers: dict[str, str] = field(default_factory=dict)
-    reconnect: bool = True
+    reconnect: bool | None = None  #: None: ``reconnects_by_default``
     event_key: str = ""  #: WebSocket only
     method: str = "GET"  #: SSE only
     body: str = ""  #: SSE only; sent as the request body when not empty
@@ -82,6 +101,9 @@ class PushClient(Protocol):
 
     def start(self) -> None: ...
 
+    @property
+    def stats(self) -> pushsdk.Stats: ...
+
     def send(self, data: str | bytes) -> None: ...
 
     def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None: ...
@@ -100,9 +122,10 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
         ValueError: a bad URL or option.
     """
     transport = transport_for_url(url)
-    reconnect: bool | pushsdk.Backoff = (
-        pushsdk.Backoff(maximum=_MAX_BACKOFF) if options.reconnect else False
-    )
+    wanted = options.reconnect
+    if wanted is None:
+        wanted = reconnects_by_default(transport, options.method)
+    reconnect: bool | pushsdk.Backoff = pushsdk.Backoff(maximum=_MAX_BACKOFF) if wanted else False
     common: dict[str, Any] = {
         "on_open": callbacks.on_open,
         "on_close": callbacks.on_close,

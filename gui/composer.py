@@ -86,6 +86,7 @@ class Composer(QWidget):
         layout.addWidget(self.error_label)
         self._history: list[str] = []
         self._enabled = True
+        self.set_history([])  # no History menu to open until something was sent
         self.validate()
 
     @property
@@ -103,8 +104,9 @@ class Composer(QWidget):
         self.history_button.setEnabled(bool(self._history))
 
     def set_send_enabled(self, enabled: bool) -> None:
-        self._enabled = enabled
-        self.validate()
+        if enabled != self._enabled:
+            self._enabled = enabled
+            self.validate()
 
     def payload(self) -> str | bytes:
         """The message the editor holds.

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -14,10 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .clients import ConnectOptions, Transport, transport_for_url
+from .clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
 from .request_dialog import RequestDialog
 
 __all__ = ["ConnectionBar"]
+
+_URL_STYLE = "QComboBox:disabled { color: palette(text); }"
+_URL_ERROR_STYLE = _URL_STYLE + " QComboBox { border: 1px solid #b3261e; }"
 
 
 class ConnectionBar(QWidget):
@@ -36,19 +40,33 @@ class ConnectionBar(QWidget):
         self._headers: dict[str, str] = {}
         self._body = ""
         self._connected = False
+        self._reconnect_for: tuple[Transport, str] | None = None  # what the default was set for
+        self._risky_reconnect = False  # a reconnect would repeat a request (SSE POST)
 
         self.url_combo = QComboBox()
         self.url_combo.setEditable(True)
         self.url_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.url_combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.url_combo.setMinimumContentsLength(30)
+        # A long recent URL must not widen the window.
+        self.url_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         # Disabled while connected, but the URL must stay readable.
-        self.url_combo.setStyleSheet("QComboBox:disabled { color: palette(text); }")
+        self.url_combo.setStyleSheet(_URL_STYLE)
         url_edit = self.url_combo.lineEdit()
         assert url_edit is not None  # the combo is editable
         url_edit.setPlaceholderText("ws://host/path  or  https://host/stream")
         url_edit.returnPressed.connect(self._on_connect_clicked)
+        # Suggest recent URLs in a pop-up, never by completing the text in place:
+        # "ws://" + Enter must not connect to whichever recent URL starts so.
+        completer = QCompleter(self.url_combo.model(), self.url_combo)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.url_combo.setCompleter(completer)
         self.url_combo.currentTextChanged.connect(self._update_transport)
+        self.url_combo.currentTextChanged.connect(lambda _: self.set_url_error(False))
 
         self.transport_label = QLabel()
         self.transport_label.setMinimumWidth(90)
@@ -57,6 +75,7 @@ class ConnectionBar(QWidget):
         self.method_combo = QComboBox()
         self.method_combo.addItems(["GET", "POST"])
         self.method_combo.setToolTip("HTTP method of the SSE request (POST for LLM-style streams)")
+        self.method_combo.currentTextChanged.connect(self._update_reconnect_default)
 
         self.event_key_edit = QLineEdit()
         self.event_key_edit.setPlaceholderText("event_key")
@@ -64,9 +83,17 @@ class ConnectionBar(QWidget):
             'JSON key naming the event of a text message, e.g. "type" (WebSocket)'
         )
         self.event_key_edit.setMaximumWidth(110)
+        self.event_key_edit.returnPressed.connect(self._on_connect_clicked)
 
         self.reconnect_check = QCheckBox("Auto-reconnect")
         self.reconnect_check.setChecked(True)
+        self.reconnect_check.toggled.connect(lambda _: self._update_reconnect_note())
+        self.reconnect_note = QLabel("off for POST")
+        self.reconnect_note.setToolTip(
+            "A stream requested with POST (an LLM answer) is not sent again when it ends:\n"
+            "re-sending repeats the request, its credentials and its bill.\n"
+            "Turn Auto-reconnect on only for a server that expects it."
+        )
 
         self.request_button = QPushButton("Headers…")
         self.request_button.setToolTip("Request headers (and the body of an SSE POST)")
@@ -85,6 +112,7 @@ class ConnectionBar(QWidget):
         layout.addWidget(self.event_key_edit)
         layout.addWidget(self.request_button)
         layout.addWidget(self.reconnect_check)
+        layout.addWidget(self.reconnect_note)
         layout.addWidget(self.connect_button)
         self._update_transport(self.url)
 
@@ -119,8 +147,28 @@ class ConnectionBar(QWidget):
         self._headers, self._body = dict(headers), body
         self._update_request_button()
 
+    def apply_options(self, options: ConnectOptions) -> None:
+        """Show ``options`` (from a recent URL): method, headers, body, event_key, reconnect."""
+        self.method_combo.setCurrentText(options.method.upper())
+        self.event_key_edit.setText(options.event_key)
+        self.set_options(options.headers, options.body)
+        if options.reconnect is not None:
+            self.reconnect_check.setChecked(options.reconnect)
+
+    def set_url_error(self, error: bool) -> None:
+        """Outline the URL in red (it was refused), or not."""
+        style = _URL_ERROR_STYLE if error else _URL_STYLE
+        if self.url_combo.styleSheet() != style:
+            self.url_combo.setStyleSheet(style)
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
     def set_connected(self, connected: bool) -> None:
         """Show Disconnect while a client runs; lock the inputs that need a reconnect."""
+        if connected == self._connected:
+            return
         self._connected = connected
         self.connect_button.setText("Disconnect" if connected else "Connect")
         for widget in (
@@ -155,6 +203,29 @@ class ConnectionBar(QWidget):
         self.method_combo.setVisible(transport is Transport.SSE)
         self.event_key_edit.setVisible(transport is not Transport.SSE)
         self._update_request_button()
+        self._update_reconnect_default()
+
+    def _update_reconnect_default(self) -> None:
+        """Auto-reconnect follows the protocol and method: off for SSE POST (say why)."""
+        try:
+            transport = transport_for_url(self.url)
+        except ValueError:
+            transport = Transport.WEBSOCKET
+        method = self.method_combo.currentText()
+        if self._reconnect_for == (transport, method):
+            return  # typing in the URL keeps the user's choice
+        self._reconnect_for = (transport, method)
+        self._risky_reconnect = not reconnects_by_default(transport, method)
+        self.reconnect_check.setChecked(not self._risky_reconnect)
+        self._update_reconnect_note()
+
+    def _update_reconnect_note(self) -> None:
+        """Beside the toggle, for a non-GET stream: off by default, or that it will re-send."""
+        method = self.method_combo.currentText()
+        on = self.reconnect_check.isChecked()
+        self.reconnect_note.setText(f"re-sends the {method}" if on else f"off for {method}")
+        self.reconnect_note.setStyleSheet(f"color: {'#b3261e' if on else '#8a5a00'}")
+        self.reconnect_note.setVisible(self._risky_reconnect)
 
     def _update_request_button(self) -> None:
         count = len(self._headers)

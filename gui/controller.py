@@ -8,20 +8,21 @@ blocks the GUI thread on the network: clients are closed from a worker thread.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from .clients import Callbacks, ClientFactory, ConnectOptions, PushClient, transport_for_url
+from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
 from .filter_proxy import FilterProxy
 from .log_model import DEFAULT_CAPACITY, LogModel
 from .rate import RateSeries
-from .records import Direction, LogRecord, RecordBuffer, make_record
+from .records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
+from .session import Session
 
 __all__ = ["Counters", "Status", "TabController", "wait_for_closers"]
 
@@ -77,51 +78,15 @@ class Counters:
     bytes_out: int = 0
     reconnects: int = 0
     rate: int = 0  #: messages in during the last complete second
+    attempt: int = 0  #: the reconnect attempt under way (0: none)
 
 
-class _Session:
-    """Per-client state written by SDK callbacks (single writer: the client thread)."""
+@dataclass
+class _Queued:
+    """A message sent while not open: written once the client's messages_out reaches ``due``."""
 
-    def __init__(self, buffer: RecordBuffer) -> None:
-        self.buffer = buffer
-        self.opens = 0
-        self.reconnect_deadline: float | None = None
-        self.last_error = ""
-        self.user_closed = False
-
-    def callbacks(self) -> Callbacks:
-        push = self.buffer.push
-        system = Direction.SYSTEM
-
-        def on_open(client: Any) -> None:
-            self.opens += 1
-            self.reconnect_deadline = None
-            push(make_record("connected", direction=system, event="open"))
-
-        def on_close(client: Any, code: int | None, reason: str) -> None:
-            text = f"code {code}" if code is not None else "stream ended"
-            push(make_record(f"{text} {reason}".strip(), direction=system, event="close"))
-
-        def on_error(client: Any, error: Exception) -> None:
-            self.last_error = f"{type(error).__name__}: {error}"
-            push(make_record(self.last_error, direction=system, event="error"))
-
-        def on_reconnect(client: Any, attempt: int, delay: float) -> None:
-            self.reconnect_deadline = time.monotonic() + delay
-            text = f"attempt {attempt} in {delay:.1f} s"
-            push(make_record(text, direction=system, event="reconnect"))
-
-        def on_any(client: Any, message: Any) -> None:
-            push(
-                make_record(
-                    message.data,
-                    event=message.event,
-                    id=message.id,
-                    timestamp=message.received_at or None,
-                )
-            )
-
-        return Callbacks(on_open, on_close, on_error, on_reconnect, on_any)
+    record: LogRecord
+    due: int
 
 
 class TabController(QObject):
@@ -138,6 +103,8 @@ class TabController(QObject):
     flushed = Signal()
     updated = Signal()
     events_seen = Signal(object)
+    #: (old, new): a sent message's row changed (queued -> sent or dropped).
+    record_replaced = Signal(object, object)
 
     def __init__(
         self,
@@ -154,7 +121,7 @@ class TabController(QObject):
         self.rate = RateSeries(60)
         self._buffer = RecordBuffer(capacity)
         self._client: PushClient | None = None
-        self._session: _Session | None = None
+        self._session: Session | None = None
         self._url = ""
         self._paused = False
         self._held: deque[LogRecord] = deque(maxlen=capacity)
@@ -162,6 +129,7 @@ class TabController(QObject):
         self._events: set[str] = set()
         self._in = self._bytes_in = self._out = self._bytes_out = 0
         self._reconnects_before = 0  # reconnects of earlier sessions
+        self._queued: deque[_Queued] = deque()  # sends waiting for the connection, oldest first
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.flush)
@@ -185,9 +153,9 @@ class TabController(QObject):
             ValueError: a bad URL or option (the client is not started).
         """
         transport_for_url(url)
+        session = Session(self._buffer)
+        client = self._factory(url.strip(), session.callbacks(), options)  # may raise
         self.close_connection()
-        session = _Session(self._buffer)
-        client = self._factory(url.strip(), session.callbacks(), options)
         self._client, self._session, self._url = client, session, url.strip()
         client.start()
         self.updated.emit()
@@ -195,13 +163,29 @@ class TabController(QObject):
     def close_connection(self) -> None:
         """Close the client without waiting for it (the close runs on a worker thread)."""
         client, session = self._client, self._session
-        self._client = None
-        if session is not None:
+        if session is not None and client is not None:
             session.user_closed = True
-            self._reconnects_before += max(session.opens - 1, 0)
+        self._release()
         if client is not None:
             _close_in_background(client)
         self.updated.emit()
+
+    def _release(self) -> None:
+        """Forget the client (closed by the user, or ended by itself); unsent messages drop."""
+        session = self._session
+        if self._client is not None and session is not None:
+            self._reconnects_before += max(session.opens - 1, 0)
+        self._client = None
+        while self._queued:
+            queued = self._queued.popleft().record
+            self._replace(
+                queued,
+                dataclasses.replace(
+                    queued,
+                    delivery=Delivery.DROPPED,
+                    note=f"{queued.note}; dropped: the connection closed first",
+                ),
+            )
 
     def shutdown(self) -> None:
         """Stop the timer and close the client; the tab is going away."""
@@ -213,16 +197,65 @@ class TabController(QObject):
         client = self._client
         if client is None:
             return "not connected"
+        # Logged before sending, so that it comes before the reply it may get at once.
+        record = make_record(payload, direction=Direction.OUT)
+        self._buffer.push(record)
+        written = client.stats.messages_out
         try:
             client.send(payload)
         except Exception as exc:
             reason = f"{type(exc).__name__}: {exc}"
+            dropped = f"not sent: {reason}"
+            self._buffer.replace(
+                record, dataclasses.replace(record, delivery=Delivery.DROPPED, note=dropped)
+            )
             self._buffer.push(
                 make_record(f"send failed: {reason}", direction=Direction.SYSTEM, event="error")
             )
             return reason
-        self._buffer.push(make_record(payload, direction=Direction.OUT))
+        if client.stats.messages_out > written:
+            return None
+        # Not open: the SDK queued it and writes the queue, in order, on the next open.
+        queued = dataclasses.replace(
+            record, delivery=Delivery.QUEUED, note=f"queued at {record.time_text}"
+        )
+        self._buffer.replace(record, queued)  # no flush ran since the push: same thread
+        due = (self._queued[-1].due if self._queued else written) + 1
+        self._queued.append(_Queued(queued, due))
         return None
+
+    @property
+    def queued(self) -> int:
+        """Messages sent while not open that the client has not written yet."""
+        return len(self._queued)
+
+    def _mark_written(self) -> None:
+        """Mark the queued messages the client has written by now as sent."""
+        client = self._client
+        if client is None or not self._queued:
+            return
+        written = client.stats.messages_out
+        now = time.time()
+        while self._queued and self._queued[0].due <= written:
+            record = self._queued.popleft().record
+            self._out += 1
+            self._bytes_out += record.size
+            self._replace(
+                record,
+                dataclasses.replace(
+                    record,
+                    delivery=Delivery.SENT,
+                    note=f"{record.note}, sent at {format_time(now)}",
+                ),
+            )
+
+    def _replace(self, old: LogRecord, new: LogRecord) -> None:
+        if not self.model.replace(old, new):
+            for index, held in enumerate(self._held):
+                if held is old:
+                    self._held[index] = new
+                    break
+        self.record_replaced.emit(old, new)
 
     # -- display state ---------------------------------------------------------
 
@@ -253,10 +286,17 @@ class TabController(QObject):
     def counters(self) -> Counters:
         session = self._session
         reconnects = self._reconnects_before
-        if session is not None and not session.user_closed:
+        if session is not None and self._client is not None:
             reconnects += max(session.opens - 1, 0)
+        attempt = session.attempt if session is not None and self._client is not None else 0
         return Counters(
-            self._in, self._bytes_in, self._out, self._bytes_out, reconnects, self.rate.last_rate()
+            self._in,
+            self._bytes_in,
+            self._out,
+            self._bytes_out,
+            reconnects,
+            self.rate.last_rate(),
+            attempt,
         )
 
     @property
@@ -265,7 +305,7 @@ class TabController(QObject):
         error = session.last_error if session is not None else ""
         if client is None or session is None:
             return Status("Closed", "closed", error)
-        state = getattr(client.ready_state, "name", str(client.ready_state))
+        state = _state_name(client)
         if state == "OPEN":
             return Status("Open", "open", error)
         if state == "CLOSED":
@@ -305,6 +345,10 @@ class TabController(QObject):
                 self.about_to_flush.emit()
                 self.model.append(records)
                 self.flushed.emit()
+        self._mark_written()
+        client = self._client
+        if client is not None and _state_name(client) == "CLOSED":
+            self._release()  # it ended by itself (e.g. HTTP 404, reconnect off)
         self.updated.emit()
 
     def _count(self, records: list[LogRecord], lost: int, now: float) -> None:
@@ -316,7 +360,7 @@ class TabController(QObject):
             if direction is Direction.IN:
                 received += 1
                 self._bytes_in += record.size
-            elif direction is Direction.OUT:
+            elif direction is Direction.OUT and record.delivery is Delivery.SENT:
                 self._out += 1
                 self._bytes_out += record.size
             if record.event not in events:
@@ -326,3 +370,7 @@ class TabController(QObject):
         self.rate.add(now, received)
         if new_events:
             self.events_seen.emit(frozenset(new_events))
+
+
+def _state_name(client: PushClient) -> str:
+    return getattr(client.ready_state, "name", str(client.ready_state))

@@ -89,8 +89,14 @@ class DemoServer:
         self._thread.start()
         if not self._ready.wait(timeout):
             raise TimeoutError("demo server did not start")
-        if self._failure is not None:
-            raise RuntimeError(f"demo server failed to start: {self._failure}") from self._failure
+        failure = self._failure
+        if isinstance(failure, OSError):  # a busy port: one clear line, not two tracebacks
+            reason = failure.strerror or str(failure)
+            raise OSError(
+                failure.errno, f"cannot listen on {self.host}:{self.port}: {reason}"
+            ) from None
+        if failure is not None:
+            raise RuntimeError(f"demo server failed to start: {failure}") from failure
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -218,7 +224,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--interval", type=float, default=1.0)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    server = DemoServer(args.host, args.port, interval=args.interval).start()
+    try:
+        server = DemoServer(args.host, args.port, interval=args.interval).start()
+    except OSError as exc:
+        raise SystemExit(f"demo server: {exc}") from None
     _log.info("serving WebSocket on %s and SSE on %s", server.ws_url, server.sse_url)
     try:
         threading.Event().wait()

@@ -84,6 +84,8 @@ class DetailPane(QWidget):
         if record.id:
             parts.append(f"id {record.id}")
         parts.append(f"{record.size:,} bytes" + (" binary" if record.is_binary else ""))
+        if record.note:
+            parts.append(record.note)
         self.header.setText("  ·  ".join(parts))
         payload = record.payload
         truncated = False

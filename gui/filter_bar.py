@@ -6,13 +6,22 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
 
+from .elided_label import ElidedLabel
 from .filter_proxy import LogFilter
 from .records import Direction
 
-__all__ = ["FilterBar"]
+__all__ = ["TOGGLE_STYLE", "FilterBar"]
 
 #: Milliseconds of typing quiet before the filter is applied.
 DEBOUNCE_MS = 150
+#: Checkable buttons look pressed when on; a pop-up button keeps room for its arrow.
+TOGGLE_STYLE = """
+QToolButton { padding: 2px 6px; }
+QToolButton:checked { background: #1971c2; color: white; border: 1px solid #1864ab;
+                      border-radius: 3px; }
+QToolButton:checked:hover { background: #1864ab; }
+QToolButton[popupMode="2"] { padding-right: 18px; }
+"""
 
 
 def _toggle(text: str, tip: str, checked: bool = False) -> QToolButton:
@@ -35,6 +44,10 @@ class FilterBar(QWidget):
         self.text_edit = QLineEdit()
         self.text_edit.setPlaceholderText("Filter messages (text or regex)…")
         self.text_edit.setClearButtonEnabled(True)
+        self.regex_error_label = ElidedLabel()
+        self.regex_error_label.setStyleSheet("color: #b3261e")
+        self.regex_error_label.setMinimumWidth(120)
+        self.regex_error_label.hide()
         self.regex_button = _toggle(".*", "Regular expression")
         self.case_button = _toggle("Aa", "Match case")
         self.exclude_button = _toggle("Exclude", "Hide matching rows instead of showing only them")
@@ -61,10 +74,12 @@ class FilterBar(QWidget):
         for button in self.direction_buttons.values():
             button.toggled.connect(self.apply)
 
+        self.setStyleSheet(TOGGLE_STYLE)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.text_edit, 1)
+        layout.addWidget(self.regex_error_label)
         for widget in (self.regex_button, self.case_button, self.exclude_button):
             layout.addWidget(widget)
         layout.addSpacing(8)
@@ -104,6 +119,10 @@ class FilterBar(QWidget):
         error = spec.regex_error
         self.text_edit.setStyleSheet("QLineEdit { background: #fff4e5; }" if error else "")
         self.text_edit.setToolTip(f"Invalid regex, matching literally: {error}" if error else "")
+        self.regex_error_label.set_full_text(
+            f"Invalid regex ({error}): matched as text" if error else ""
+        )
+        self.regex_error_label.setVisible(bool(error))
         hidden = len(spec.hidden_events)
         self.events_button.setText(f"Events ({hidden} hidden)" if hidden else "Events")
         if spec != self._spec:

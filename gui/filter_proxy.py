@@ -26,7 +26,8 @@ class LogFilter:
     """What to show.
 
     Attributes:
-        text: searched in the payload text, event name and id; "" matches all.
+        text: searched in the payload text (binary: its UTF-8 text where it decodes,
+            and its hex preview), event name and id; "" matches all.
         regex: treat ``text`` as a regular expression (an invalid one is matched
             literally instead).
         case_sensitive: match case.
@@ -76,6 +77,7 @@ def compile_filter(spec: LogFilter) -> Predicate:
             search(record.text) is not None
             or search(record.event) is not None
             or (record.id != "" and search(record.id) is not None)
+            or (record.is_binary and search(record.preview) is not None)
         )
         return found is want
 
@@ -111,6 +113,14 @@ class FilterProxy(QSortFilterProxyModel):
     def record(self, row: int) -> LogRecord:
         """The record behind proxy row ``row``."""
         return self._source.record(self.mapToSource(self.index(row, 0)).row())
+
+    def row_of(self, record: LogRecord) -> int | None:
+        """The proxy row showing ``record``, or None if it is hidden or gone."""
+        source_row = self._source.row_of(record)
+        if source_row is None:
+            return None
+        index = self.mapFromSource(self._source.index(source_row, 0))
+        return index.row() if index.isValid() else None
 
     def records(self) -> list[LogRecord]:
         """Every record the filter shows, oldest first."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Signal
+from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from .log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
@@ -17,15 +17,19 @@ _WIDTHS = {COL_TIME: 96, COL_DIRECTION: 64, COL_EVENT: 90, COL_ID: 56, COL_SIZE:
 class LogView(QTableView):
     """A QTableView tuned for a fast-growing log.
 
-    ``follow_tail`` keeps the newest row in view, but only while the view is
-    scrolled to the bottom: a user reading older rows is not yanked away. The
-    owner calls ``before_append`` / ``after_append`` around each batch.
+    Following the tail is one explicit state (``follow_tail``): while on, the view
+    stays at the bottom through appends, resizes and splitter drags. The user
+    turns it off by scrolling up and on again by scrolling to the bottom (or with
+    ``set_follow_tail``); ``follow_changed`` reports every change. The owner calls
+    ``before_append`` / ``after_append`` around each batch, so that while not
+    following, the rows being read stay put as old rows are evicted.
     """
+
+    follow_changed = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.follow_tail = True
-        self._was_at_bottom = True
+        self._follow = True
         self._top_before = 0
         self._evicted = 0  # leading rows removed since before_append()
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
@@ -46,6 +50,9 @@ class LogView(QTableView):
         horizontal.setHighlightSections(False)
         horizontal.setStretchLastSection(True)
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        bar = self.verticalScrollBar()
+        bar.rangeChanged.connect(self._range_changed)
+        bar.actionTriggered.connect(self._scrolled_by_user)
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)
@@ -55,18 +62,21 @@ class LogView(QTableView):
             self.setColumnWidth(column, width)
         model.rowsRemoved.connect(self._rows_removed)
 
+    @property
+    def follow_tail(self) -> bool:
+        return self._follow
+
     def at_bottom(self) -> bool:
         bar = self.verticalScrollBar()
-        return bar.value() >= bar.maximum() - 1
+        return bar.value() >= bar.maximum()
 
     def before_append(self) -> None:
-        self._was_at_bottom = self.at_bottom()
         self._top_before = self.verticalScrollBar().value()
         self._evicted = 0
 
     def after_append(self) -> None:
         """Follow the tail, or keep the rows a reader is looking at in place."""
-        if self.follow_tail and self._was_at_bottom:
+        if self._follow:
             self.scrollToBottom()
         elif self._evicted:
             # Qt scrolls to the top when leading rows go; put the reader back.
@@ -74,9 +84,27 @@ class LogView(QTableView):
         self._evicted = 0
 
     def set_follow_tail(self, follow: bool) -> None:
-        self.follow_tail = follow
         if follow:
             self.scrollToBottom()
+        if follow != self._follow:
+            self._follow = follow
+            self.follow_changed.emit(follow)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        before = self.verticalScrollBar().value()
+        super().keyPressEvent(event)
+        if self.verticalScrollBar().value() != before:
+            self.set_follow_tail(self.at_bottom())
+
+    def _range_changed(self, minimum: int, maximum: int) -> None:
+        """Rows came or went, or the view was resized: stay at the bottom if following."""
+        if self._follow:
+            self.verticalScrollBar().setValue(maximum)
+
+    def _scrolled_by_user(self, action: int) -> None:
+        """The user moved the scroll bar (wheel, drag, click): follow only at the bottom."""
+        bar = self.verticalScrollBar()
+        self.set_follow_tail(bar.sliderPosition() >= bar.maximum())
 
     def _rows_removed(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import QInputDialog, QMainWindow, QTabWidget, QToolButton, QWidget
 
 from .clients import ClientFactory, create_client
-from .log_model import DEFAULT_CAPACITY
-from .settings import MonitorSettings
+from .settings import MAX_CAPACITY, MIN_CAPACITY, MonitorSettings
 from .tab import ConnectionTab
 
 __all__ = ["MainWindow"]
@@ -24,9 +23,10 @@ class MainWindow(QMainWindow):
         settings: MonitorSettings | None = None,
         *,
         factory: ClientFactory = create_client,
-        capacity: int = DEFAULT_CAPACITY,
+        capacity: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``capacity``: rows per tab; None takes the setting (File > Log capacity)."""
         super().__init__(parent)
         self.settings = settings if settings is not None else MonitorSettings()
         self._factory = factory
@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.tabCloseRequested.connect(self.close_tab)
         new_button = QToolButton()
         new_button.setText("+")
@@ -56,9 +57,12 @@ class MainWindow(QMainWindow):
         self.close_action = self._action("&Close tab", "Ctrl+W", self.close_current_tab)
         self.export_action = self._action("&Export log…", "Ctrl+S", self._export)
         self.find_action = self._action("&Filter…", "Ctrl+F", self._focus_filter)
+        self.capacity_action = self._action("Log &capacity…", "", self._ask_capacity)
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
         for action in (self.new_action, self.close_action, self.export_action, self.find_action):
             file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.capacity_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
 
@@ -87,7 +91,8 @@ class MainWindow(QMainWindow):
         self, url: str = "", *, connect: bool = False, remember: bool = True
     ) -> ConnectionTab:
         """Add a tab (with ``url`` filled in, connected if ``connect``) and show it."""
-        tab = ConnectionTab(self.settings, factory=self._factory, capacity=self._capacity)
+        capacity = self._capacity if self._capacity is not None else self.settings.capacity()
+        tab = ConnectionTab(self.settings, factory=self._factory, capacity=capacity)
         self._restore_columns(tab)
         index = self.tabs.addTab(tab, tab.title)
         tab.title_changed.connect(lambda title, t=tab: self._retitle(t, title))
@@ -122,6 +127,19 @@ class MainWindow(QMainWindow):
         if tab is not None:
             tab.filter_bar.text_edit.setFocus()
             tab.filter_bar.text_edit.selectAll()
+
+    def _ask_capacity(self) -> None:
+        rows, ok = QInputDialog.getInt(
+            self,
+            "Log capacity",
+            "Rows each new tab keeps (about 37 MiB per 100,000 small messages):",
+            self.settings.capacity(),
+            MIN_CAPACITY,
+            MAX_CAPACITY,
+            10_000,
+        )
+        if ok:
+            self.settings.set_capacity(rows)
 
     def _export(self) -> None:
         tab = self.current_tab()

@@ -12,7 +12,15 @@ from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
-__all__ = ["PREVIEW_CHARS", "Direction", "LogRecord", "RecordBuffer", "make_record"]
+__all__ = [
+    "PREVIEW_CHARS",
+    "Delivery",
+    "Direction",
+    "LogRecord",
+    "RecordBuffer",
+    "format_time",
+    "make_record",
+]
 
 #: Characters of payload shown in the Preview column.
 PREVIEW_CHARS = 200
@@ -28,6 +36,14 @@ class Direction(str, Enum):
     SYSTEM = "system"
 
 
+class Delivery(str, Enum):
+    """Where a sent message is: written, waiting for the connection, or never sent."""
+
+    SENT = "sent"
+    QUEUED = "queued"
+    DROPPED = "dropped"
+
+
 @dataclass(frozen=True, slots=True)
 class LogRecord:
     """One row of the message log.
@@ -41,6 +57,8 @@ class LogRecord:
         size: payload size in bytes (UTF-8 for text).
         preview: the first PREVIEW_CHARS characters on one line.
         payload: the full data (``bytes`` for binary).
+        delivery: for sent messages, whether they were written yet (others: SENT).
+        note: what happened to the message besides, e.g. "queued at 12:00:01.250".
     """
 
     timestamp: float
@@ -51,6 +69,8 @@ class LogRecord:
     size: int
     preview: str
     payload: str | bytes
+    delivery: Delivery = Delivery.SENT
+    note: str = ""
 
     @property
     def is_binary(self) -> bool:
@@ -58,8 +78,14 @@ class LogRecord:
 
     @property
     def text(self) -> str:
-        """The payload as text: itself for text, the preview for binary."""
-        return self.payload if isinstance(self.payload, str) else self.preview
+        """The payload as text: itself, binary decoded as UTF-8 where it decodes, else hex."""
+        payload = self.payload
+        if isinstance(payload, str):
+            return payload
+        try:
+            return payload.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.preview
 
 
 class _Clock:
@@ -104,6 +130,11 @@ def make_record(
     return LogRecord(when, _clock.format(when), direction, event, id or "", size, preview, payload)
 
 
+def format_time(timestamp: float) -> str:
+    """``HH:MM:SS.mmm`` in local time, as the Time column shows it."""
+    return _clock.format(timestamp)
+
+
 class RecordBuffer:
     """A bounded, thread-safe hand-off from SDK threads to the GUI thread.
 
@@ -123,6 +154,16 @@ class RecordBuffer:
         with self._lock:
             self._pending.append(record)
             self._pushed += 1
+
+    def replace(self, old: LogRecord, new: LogRecord) -> bool:
+        """Put ``new`` in place of ``old`` if it is still pending; return whether it was."""
+        with self._lock:
+            pending = self._pending
+            for index in range(len(pending) - 1, -1, -1):  # the one asked about is recent
+                if pending[index] is old:
+                    pending[index] = new
+                    return True
+        return False
 
     def drain(self) -> list[LogRecord]:
         """Take every pending record, oldest first."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .controller import Counters, Status
+from .elided_label import ElidedLabel
 from .rate import RateSeries
 from .rate_chart import RateChart
 
@@ -17,6 +18,8 @@ _BADGE_COLOURS = {
     "reconnecting": "#e67700",
     "closed": "#868e96",
 }
+_ERROR_STYLE = "color: #b3261e"
+_NOTE_STYLE = "color: #555b63"
 
 
 def format_bytes(count: int) -> str:
@@ -38,12 +41,15 @@ class StatusPanel(QWidget):
         self.badge.setMinimumWidth(150)
         self.counters_label = QLabel()
         self.counters_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #b3261e")
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.note_label = QLabel()
-        self.note_label.setStyleSheet("color: #555b63")
+        self.error_label = ElidedLabel()
+        self.error_label.setStyleSheet(_ERROR_STYLE)
+        self.note_label = ElidedLabel()
+        self.note_label.setStyleSheet(_NOTE_STYLE)
         self.note_label.hide()
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(lambda: self.show_note(""))
+        self.outgoing = True  #: whether to count sent messages (SSE tabs send none)
         self.chart = RateChart(series)
 
         text = QVBoxLayout()
@@ -73,22 +79,33 @@ class StatusPanel(QWidget):
                 " border-radius: 10px; padding: 4px 12px; font-weight: bold; }"
             )
         error = f"Last error: {status.last_error}" if status.last_error else ""
-        if self.error_label.text() != error:
-            self.error_label.setText(error)
-            self.error_label.setToolTip(status.last_error)
-        self.error_label.setVisible(bool(self.error_label.text()))
+        if self.error_label.full_text != error:
+            self.error_label.set_full_text(error)
+        self.error_label.setVisible(bool(error))
 
-    def show_note(self, text: str) -> None:
-        """A line for what the user just did (export done, bad URL); "" hides it."""
-        self.note_label.setText(text)
+    def show_note(self, text: str, *, error: bool = False, timeout_ms: int = 0) -> None:
+        """A line for what the user just did (export done, bad URL); "" hides it.
+
+        ``error`` shows it in red; ``timeout_ms`` hides it after that long.
+        """
+        self._note_timer.stop()
+        self.note_label.setStyleSheet(_ERROR_STYLE if error else _NOTE_STYLE)
+        self.note_label.set_full_text(text)
         self.note_label.setVisible(bool(text))
+        if text and timeout_ms:
+            self._note_timer.start(timeout_ms)
 
     def show_counters(self, counters: Counters) -> None:
-        text = (
-            f"<b>{counters.messages_in:,}</b> in ({format_bytes(counters.bytes_in)}) · "
+        out = (
             f"<b>{counters.messages_out:,}</b> out ({format_bytes(counters.bytes_out)}) · "
+            if self.outgoing
+            else ""
+        )
+        attempt = f", attempt {counters.attempt}" if counters.attempt else ""
+        text = (
+            f"<b>{counters.messages_in:,}</b> in ({format_bytes(counters.bytes_in)}) · {out}"
             f"<b>{counters.rate:,}</b> msg/s · "
-            f"<b>{counters.reconnects}</b> reconnects"
+            f"<b>{counters.reconnects}</b> reconnects{attempt}"
         )
         if self.counters_label.text() != text:
             self.counters_label.setText(text)

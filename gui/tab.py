@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import (
-    QFileDialog,
+    QApplication,
     QHBoxLayout,
+    QLabel,
     QMessageBox,
     QSplitter,
     QToolButton,
@@ -21,24 +23,36 @@ from .composer import Composer
 from .connection_bar import ConnectionBar
 from .controller import TabController
 from .detail_pane import DetailPane
+from .elided_label import elide_middle
 from .export import export_csv, export_jsonl
-from .filter_bar import FilterBar
+from .export_dialog import ask_export
+from .filter_bar import TOGGLE_STYLE, FilterBar
 from .filter_proxy import LogFilter
 from .log_model import DEFAULT_CAPACITY
 from .log_view import LogView
+from .payload_format import hex_dump
+from .records import Direction, LogRecord
 from .settings import MonitorSettings
 from .status_panel import StatusPanel
 
 __all__ = ["ConnectionTab", "tab_title"]
 
+#: Characters of a tab title; longer host names are shortened in the middle.
+TITLE_CHARS = 32
+#: Milliseconds a note about something done (an export) stays.
+NOTE_MS = 10_000
+#: Characters of one hex-dump line (offset, 16 bytes, ASCII column).
+_HEX_LINE = len(hex_dump(bytes(16)))
+
 
 def tab_title(url: str) -> str:
-    """A short tab title: host, port and the end of the path."""
+    """A short tab title: host, port and the end of the path, at most TITLE_CHARS."""
     if not url:
         return "New tab"
     parts = urlsplit(url)
     path = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    return f"{parts.netloc}/{path}" if path else parts.netloc or url
+    title = f"{parts.netloc}/{path}" if path else parts.netloc or url
+    return elide_middle(title, TITLE_CHARS)
 
 
 def _button(text: str, tip: str, checkable: bool = False) -> QToolButton:
@@ -66,6 +80,8 @@ class ConnectionTab(QWidget):
         self.settings = settings
         self.controller = TabController(factory, capacity=capacity, parent=self)
         controller = self.controller
+        self._to_remember: tuple[str, ConnectOptions] | None = None  # once it opens
+        self._filtering = False
 
         self.bar = ConnectionBar()
         self.bar.set_recent(settings.recent_urls())
@@ -75,6 +91,12 @@ class ConnectionTab(QWidget):
         self.follow_button = _button("Follow", "Keep the newest message in view", True)
         self.follow_button.setChecked(True)
         self.clear_button = _button("Clear", "Remove every row")
+        self.shown_label = QLabel()
+        self.shown_label.setToolTip(
+            f"The log keeps the newest {capacity:,} rows; older ones are evicted"
+            " (File > Log capacity). Dropped: messages that came faster than the window"
+            " could show them, or beyond capacity while paused."
+        )
         self.view = LogView()
         self.view.setModel(controller.proxy)
         self.detail = DetailPane()
@@ -85,7 +107,10 @@ class ConnectionTab(QWidget):
         tools.setSpacing(4)
         tools.addWidget(self.filter_bar, 1)
         tools.addSpacing(8)
+        tools.addWidget(self.shown_label)
+        tools.addSpacing(8)
         for button in (self.pause_button, self.follow_button, self.clear_button):
+            button.setStyleSheet(TOGGLE_STYLE)  # on the buttons only: the table keeps Fusion
             tools.addWidget(button)
 
         self.log_splitter = QSplitter(Qt.Orientation.Vertical)
@@ -100,7 +125,10 @@ class ConnectionTab(QWidget):
         self.main_splitter.addWidget(self.detail)
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
-        self.main_splitter.setSizes([820, 440])
+        # The detail pane starts wide enough for a whole hex-dump line.
+        fixed = QFontMetrics(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        detail_width = fixed.horizontalAdvance("0" * (_HEX_LINE + 2)) + 40
+        self.main_splitter.setSizes([max(1260 - detail_width, 600), detail_width])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -120,6 +148,9 @@ class ConnectionTab(QWidget):
         controller.updated.connect(self._refresh)
         self.pause_button.toggled.connect(controller.set_paused)
         self.follow_button.toggled.connect(self.view.set_follow_tail)
+        self.view.follow_changed.connect(self.follow_button.setChecked)
+        controller.record_replaced.connect(self._record_replaced)
+        self.bar.url_combo.textActivated.connect(self._recent_picked)
         self.clear_button.clicked.connect(controller.clear)
         self.clear_button.clicked.connect(lambda: self.detail.show_record(None))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
@@ -145,45 +176,53 @@ class ConnectionTab(QWidget):
         try:
             self.controller.connect_to(url, options)
         except (ValueError, TypeError) as exc:
-            self.status_panel.show_note(f"Cannot connect: {exc}")
+            self.status_panel.show_note(f"Cannot connect: {exc}", error=True)
+            self.bar.set_url_error(True)
             return False
         self.status_panel.show_note("")
-        if remember:
-            self.bar.set_recent(self.settings.add_recent_url(url.strip()))
+        self.bar.set_url_error(False)
+        self._to_remember = (url.strip(), options) if remember else None
         self.composer.set_history(self.settings.composer_history(url.strip()))
-        self.bar.set_connected(True)
-        self.composer.set_send_enabled(True)
+        focus = QApplication.focusWidget()
+        self._refresh()  # disables the URL field, which hands its focus to the next button
+        if focus is None or self.bar.isAncestorOf(focus):
+            # Where typing goes next, never the Disconnect button (a second Enter).
+            (self.composer.editor if self.composer.isVisible() else self.view).setFocus()
         self.title_changed.emit(self.title)
         return True
 
     def close_connection(self) -> None:
-        self.controller.close_connection()
-        self.bar.set_connected(False)
-        self.composer.set_send_enabled(False)
+        self.controller.close_connection()  # its update refreshes the bar
 
     def shutdown(self) -> None:
         """Close the connection without waiting for it; the tab is being closed."""
         self.controller.shutdown()
 
-    def export(self, path: str | Path) -> int:
-        """Write the rows the filter shows; ``.csv`` gives CSV, anything else JSON Lines."""
-        records = self.controller.proxy.records()
-        if str(path).lower().endswith(".csv"):
-            return export_csv(records, path)
-        return export_jsonl(records, path)
+    def export(self, path: str | Path, *, csv: bool | None = None, all_rows: bool = False) -> int:
+        """Write the rows the filter shows (or ``all_rows``); return how many.
+
+        ``csv``: the format; None picks CSV for a ``.csv`` name, else JSON Lines.
+        """
+        controller = self.controller
+        records = controller.model.records() if all_rows else controller.proxy.records()
+        if csv is None:
+            csv = str(path).lower().endswith(".csv")
+        return export_csv(records, path) if csv else export_jsonl(records, path)
 
     def export_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export log", "messages.jsonl", "JSON Lines (*.jsonl);;CSV (*.csv)"
-        )
-        if not path:
+        shown, total = self.controller.proxy.rowCount(), self.controller.model.rowCount()
+        choice = ask_export(self, shown, total)
+        if choice is None:
             return
         try:
-            count = self.export(path)
+            count = self.export(choice.path, csv=choice.suffix == ".csv", all_rows=choice.all_rows)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return
-        self.status_panel.show_note(f"Exported {count:,} messages to {path}")
+        which = "" if choice.all_rows or shown == total else " shown (filter on)"
+        self.status_panel.show_note(
+            f"Exported {count:,}{which} rows to {choice.path}", timeout_ms=NOTE_MS
+        )
 
     # -- slots --------------------------------------------------------------------
 
@@ -193,28 +232,80 @@ class ConnectionTab(QWidget):
         except ValueError:
             websocket = True
         self.composer.setVisible(websocket)
+        # An SSE tab sends nothing: no Out toggle, no out counters.
+        self.filter_bar.direction_buttons[Direction.OUT].setVisible(websocket)
+        self.status_panel.outgoing = websocket
+
+    def _recent_picked(self, url: str) -> None:
+        """A URL from the history comes back with the options it was used with."""
+        options = self.settings.connect_options(url)
+        if options is not None:
+            self.bar.apply_options(options)
 
     def _apply_filter(self, spec: LogFilter) -> None:
-        self.controller.proxy.set_filter(spec)
+        picked = self.detail.record
+        self._filtering = True
+        try:
+            self.controller.proxy.set_filter(spec)
+            self._select(picked)
+        finally:
+            self._filtering = False
+
+    def _select(self, record: LogRecord | None) -> None:
+        """Select ``record``'s row if the filter shows it, else nothing (the pane keeps it)."""
+        selection = self.view.selectionModel()
+        row = self.controller.proxy.row_of(record) if record is not None else None
+        if row is None:
+            selection.clearSelection()
+            return
+        selection.select(
+            self.controller.proxy.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
 
     def _refresh(self) -> None:
         controller = self.controller
         status = controller.status
-        if status.kind == "closed" and controller.connected:
-            self.close_connection()  # the client ended for good (e.g. HTTP 404): offer Connect
-            status = controller.status
-        self.status_panel.show_status(status)
-        self.status_panel.show_counters(controller.counters)
-        self.status_panel.chart.refresh()
+        connected = controller.connected
+        if status.kind == "open" and self._to_remember is not None:
+            url, options = self._to_remember  # only URLs that worked join the history
+            self._to_remember = None
+            self.bar.set_recent(self.settings.remember_connection(url, options))
+        self.bar.set_connected(connected)
+        self.composer.set_send_enabled(connected)
+        panel = self.status_panel
+        panel.show_status(status)
+        panel.show_counters(controller.counters)
+        panel.chart.refresh()
         held = controller.held
         text = f"Paused ({held:,})" if controller.paused and held else "Pause"
         if self.pause_button.text() != text:
             self.pause_button.setText(text)
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        """How much of the log the filter shows, and what was lost on the way."""
+        controller = self.controller
+        model = controller.model
+        text = f"{controller.proxy.rowCount():,} of {model.rowCount():,} shown"
+        if model.evicted:
+            text += f" · {model.evicted:,} evicted"
+        if controller.dropped:
+            text += f" · {controller.dropped:,} dropped"
+        if self.shown_label.text() != text:
+            self.shown_label.setText(text)
 
     def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        if self._filtering:
+            return  # the user's pick stays; _apply_filter selects it again if shown
         rows = self.view.selectionModel().selectedRows()
         if rows:  # with none (the row was evicted or filtered out) keep showing it
             self.detail.show_record(self.controller.proxy.record(rows[0].row()))
+
+    def _record_replaced(self, old: LogRecord, new: LogRecord) -> None:
+        if self.detail.record is old:
+            self.detail.show_record(new)
 
     def _send(self, payload: str | bytes) -> None:
         error = self.controller.send(payload)

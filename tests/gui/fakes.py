@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pushsdk import ConnectionClosed, Message, ReadyState
+from pushsdk import ConnectionClosed, Message, ReadyState, Stats
 from pushsdk_monitor.clients import Callbacks, ConnectOptions
 
 Action = Callable[["FakeClient"], None]
@@ -27,8 +27,10 @@ class FakeClient:
         self.callbacks = callbacks
         self.options = options
         self.ready_state = ReadyState.CONNECTING
-        self.sent: list[str | bytes] = []
+        self.sent: list[str | bytes] = []  #: written to the (pretend) socket
+        self.queued: list[str | bytes] = []  #: sent while not open, written on the next open
         self.echo = True
+        self.messages_out = 0
         self.closed = threading.Event()
         self._actions: queue.Queue[Action | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=f"pushsdk-fake-{id(self):x}")
@@ -39,10 +41,21 @@ class FakeClient:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def stats(self) -> Stats:
+        return Stats(messages_out=self.messages_out)
+
     def send(self, data: str | bytes) -> None:
         if self.closed.is_set():
             raise ConnectionClosed("client is closed")
+        if self.ready_state is not ReadyState.OPEN:  # like WSClient: queued until open
+            self.queued.append(data)
+            return
+        self._write(data)
+
+    def _write(self, data: str | bytes) -> None:
         self.sent.append(data)
+        self.messages_out += 1
         if self.echo:  # like a server echo: binary back as is, text prefixed
             reply = data if isinstance(data, bytes) else f"echo: {data}"
             self.do(lambda c: c.message(reply))
@@ -71,6 +84,10 @@ class FakeClient:
         self.callbacks.on_reconnect(self, 1, delay)
 
     def open(self) -> None:
+        """Open: like WSClient, write what was queued, then say OPEN and call on_open."""
+        queued, self.queued = self.queued, []
+        for data in queued:
+            self._write(data)
         self.ready_state = ReadyState.OPEN
         self.callbacks.on_open(self)
 

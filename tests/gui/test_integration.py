@@ -51,6 +51,8 @@ def test_websocket_tab_shows_ticks_and_echoes(qtbot, window, demo_server: DemoSe
         lambda: "Server received: hello monitor" in previews(tab, Direction.IN), timeout=WAIT_MS
     )
     assert "hello monitor" in previews(tab, Direction.OUT)
+    shown = previews(tab)  # the message comes before the reply to it
+    assert shown.index("hello monitor") < shown.index("Server received: hello monitor")
     tab.composer.encoding_combo.setCurrentText("JSON")
     tab.composer.editor.setPlainText('{"op": "ping"}')
     tab.composer.submit()
@@ -77,6 +79,33 @@ def test_badge_through_a_server_restart(qtbot, window, demo_server: DemoServer) 
         assert events.count("open") == 2
         assert "reconnect" in events
         window.close_tab(0)  # returns at once; the client closes in the background
+
+
+def test_a_send_while_the_server_is_away_is_queued_then_sent(
+    qtbot, window, demo_server: DemoServer
+) -> None:
+    tab = window.new_tab(demo_server.ws_url, connect=True)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
+    demo_server.stop()
+    qtbot.waitUntil(lambda: tab.status_panel.status.kind == "reconnecting", timeout=WAIT_MS)
+    tab.composer.editor.setPlainText("while away")
+    tab.composer.submit()
+    tab.controller.flush()
+    model = tab.controller.model
+
+    def direction_of(text: str) -> str:
+        row = next(r for r in range(model.rowCount()) if model.record(r).payload == text)
+        return str(model.data(model.index(row, 1)))
+
+    assert direction_of("while away") == "◷ queued"
+    assert "<b>0</b> out" in tab.status_panel.counters_label.text()
+    with DemoServer(port=demo_server.port, interval=0.05):
+        qtbot.waitUntil(lambda: direction_of("while away") == "▲ out", timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: "Server received: while away" in previews(tab, Direction.IN), timeout=WAIT_MS
+        )
+        assert "<b>1</b> out" in tab.status_panel.counters_label.text()
+        window.close_tab(0)
 
 
 @needs_sse
@@ -123,13 +152,32 @@ def test_sse_post_stream_sends_method_body_and_headers(qtbot, window, sse_server
 
 
 @needs_sse
+def test_a_finished_sse_post_stream_is_not_sent_again(qtbot, window, sse_server) -> None:
+    """An LLM-style stream ends after [DONE]: one billed request, not one a second."""
+    tab = window.new_tab(sse_server.url)
+    tab.bar.method_combo.setCurrentText("POST")
+    tab.bar.set_options({"Authorization": "Bearer secret"}, '{"prompt": "hi"}')
+    assert not tab.bar.reconnect_check.isChecked()
+    assert tab.connect_to(sse_server.url)
+    sse_server.push("data: Hel\n\n")
+    sse_server.push("data: [DONE]\n\n")
+    sse_server.push(None)  # the server ends the response cleanly
+    qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect", timeout=WAIT_MS)
+    assert "[DONE]" in previews(tab, Direction.IN)
+    assert tab.status_panel.status.label == "Closed"
+    assert len(sse_server.requests) == 1
+    closes = [r.preview for r in tab.controller.model.records() if r.event == "close"]
+    assert closes and "stream ended end of stream" not in closes
+
+
+@needs_sse
 def test_http_404_ends_the_client_and_says_why(qtbot, window, sse_server) -> None:
     sse_server.handler = lambda conn: conn.respond(404, body=b"no such stream")
     tab = window.new_tab(sse_server.url, connect=True)
     qtbot.waitUntil(lambda: tab.bar.connect_button.text() == "Connect", timeout=WAIT_MS)
     assert tab.status_panel.status.label == "Closed"
-    assert "404" in tab.status_panel.error_label.text()
-    assert "HandshakeError" in tab.status_panel.error_label.text()
+    assert "404" in tab.status_panel.error_label.full_text
+    assert "HandshakeError" in tab.status_panel.error_label.full_text
 
 
 @needs_sse

@@ -52,11 +52,11 @@ def test_cells_and_roles() -> None:
     assert model.headerData(5, Qt.Orientation.Horizontal) == "Preview"
 
 
-def test_clear_counts_rows_as_evicted() -> None:
+def test_clear_counts_rows_as_cleared_not_evicted() -> None:
     model = LogModel(capacity=5)
     model.append(batch(0, 4))
     model.clear()
-    assert (model.rowCount(), model.evicted, model.appended) == (0, 4, 4)
+    assert (model.rowCount(), model.cleared, model.evicted, model.appended) == (0, 4, 0, 4)
 
 
 def test_capacity_must_be_positive() -> None:

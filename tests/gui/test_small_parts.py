@@ -119,3 +119,14 @@ def test_formatting_helpers() -> None:
     assert tab_title("ws://127.0.0.1:80/a/ws") == "127.0.0.1:80/ws"
     assert tab_title("http://example.com/") == "example.com"
     assert tab_title("") == "New tab"
+
+
+def test_demo_server_on_a_busy_port_says_so_in_one_line(capsys) -> None:
+    from pushsdk_monitor.demo_server import DemoServer, main
+
+    with DemoServer(port=0) as busy, pytest.raises(SystemExit) as exit_info:
+        main(["--port", str(busy.port)])
+    message = str(exit_info.value.code)
+    assert message.startswith("demo server: [Errno") and f"127.0.0.1:{busy.port}" in message
+    assert "\n" not in message
+    assert "Traceback" not in capsys.readouterr().err

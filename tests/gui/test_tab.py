@@ -258,10 +258,10 @@ def test_export_writes_the_filtered_rows(qtbot, tab, fake_factory, tmp_path: Pat
 
 def test_badge_follows_a_drop_and_a_reconnect(qtbot, tab, fake_factory) -> None:
     client = connect(qtbot, tab, fake_factory)
-    assert tab.status_panel.error_label.text() == ""
+    assert tab.status_panel.error_label.full_text == ""
     client.do(lambda c: c.drop(3.0, ConnectError("connection refused")))
     qtbot.waitUntil(lambda: tab.status_panel.status.label == "Reconnecting in 3 s")
-    assert tab.status_panel.error_label.text() == "Last error: ConnectError: connection refused"
+    assert tab.status_panel.error_label.full_text == "Last error: ConnectError: connection refused"
     qtbot.waitUntil(lambda: [e for _, e, _ in rows(tab)][-3:] == ["error", "close", "reconnect"])
     client.do(FakeClient.open)
     qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open")
@@ -298,7 +298,8 @@ def test_follow_tail_only_while_at_the_bottom(qtbot, tab, fake_factory) -> None:
     deliver(client, *[(f"m{i}", "message") for i in range(200)])
     qtbot.waitUntil(lambda: len(rows(tab)) == 201)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0)
-    bar.setValue(10)
+    bar.setSliderPosition(10)  # as the user drags the scroll bar
+    assert not tab.follow_button.isChecked()
     deliver(client, *[(f"n{i}", "message") for i in range(50)])
     qtbot.waitUntil(lambda: len(rows(tab)) == 251)
     assert bar.value() == 10
@@ -310,7 +311,7 @@ def test_follow_tail_only_while_at_the_bottom(qtbot, tab, fake_factory) -> None:
 def test_bad_url_is_reported_without_a_client(qtbot, tab, fake_factory) -> None:
     tab.bar.set_url("ftp://nope")
     tab.bar.connect_button.click()
-    assert "Cannot connect" in tab.status_panel.note_label.text()
+    assert "Cannot connect" in tab.status_panel.note_label.full_text
     assert fake_factory.clients == []
     assert tab.bar.connect_button.text() == "Connect"
 

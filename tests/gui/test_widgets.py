@@ -62,7 +62,8 @@ def test_rows_being_read_stay_put_while_old_rows_are_evicted(qtbot) -> None:
     model.append([make_record(f"m{i}") for i in range(200)])
     bar = view.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 50)  # the view lays out on the event loop
-    bar.setValue(50)
+    bar.setSliderPosition(50)  # as the user drags the scroll bar: stop following
+    assert not view.follow_tail
     top = view.indexAt(view.viewport().rect().topLeft()).row()
     assert model.record(top).payload == "m50"
     view.before_append()

@@ -1,0 +1,111 @@
+"""Nothing the server sends resizes the window; toggles show their state."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor
+
+from pushsdk import ConnectError
+from pushsdk_monitor.main_window import MainWindow
+from pushsdk_monitor.payload_format import hex_dump
+from pushsdk_monitor.records import Direction
+from pushsdk_monitor.tab import TITLE_CHARS, tab_title
+
+WAIT_MS = 5000
+LONG_HOST = "a" * 60 + ".b" * 40 + ".example.com"
+
+
+def test_a_long_error_does_not_widen_the_window(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(1024, 560)
+    window.show()
+    tab = window.new_tab("ws://fake.test/feed", connect=True)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
+    width = window.width()
+    error = ConnectError("connection refused by " + "a-very-long-host-name." * 30)
+    fake_factory.last.do(lambda c: c.drop(30.0, error))
+    qtbot.waitUntil(lambda: bool(tab.status_panel.status.last_error), timeout=WAIT_MS)
+    qtbot.wait(50)  # a layout pass
+    assert window.width() == width
+    label = tab.status_panel.error_label
+    assert label.text().endswith("…")
+    assert label.toolTip() == label.full_text
+    assert "a-very-long-host-name." * 30 in label.full_text
+    window.close()
+
+
+def test_a_long_host_is_shortened_in_the_tab_title(qtbot, settings, fake_factory) -> None:
+    title = tab_title(f"wss://{LONG_HOST}/v1/feed")
+    assert len(title) == TITLE_CHARS
+    assert title.startswith("aaaa") and title.endswith("example.com/feed")
+    assert "…" in title
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(1024, 560)
+    window.show()
+    window.new_tab("ws://fake.test/", connect=True)
+    width = window.width()
+    window.new_tab(f"ws://{LONG_HOST}/feed", connect=True)
+    qtbot.wait(50)  # a layout pass
+    assert len(window.tabs.tabText(1)) == TITLE_CHARS
+    assert window.tabs.tabToolTip(1) == f"ws://{LONG_HOST}/feed"
+    assert window.width() == width
+    window.close()
+
+
+def test_toggles_look_different_when_on(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.new_tab()
+    tab.follow_button.setChecked(False)
+    for button in (
+        tab.filter_bar.regex_button,
+        tab.filter_bar.direction_buttons[Direction.IN],
+        tab.follow_button,
+    ):
+        button.setChecked(False)
+        off = button.grab().toImage()
+        button.setChecked(True)
+        on = button.grab().toImage()
+        centre_off = off.pixelColor(2, off.height() // 2)
+        centre_on = on.pixelColor(2, on.height() // 2)
+        assert centre_on == QColor("#1971c2"), button.text()
+        assert centre_off != centre_on
+    window.close()
+
+
+def test_history_button_is_off_until_something_was_sent(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    tab = window.new_tab()
+    assert not tab.composer.history_button.isEnabled()
+    window.close()
+
+
+def test_the_hex_column_fits_at_the_default_split(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    tab = window.new_tab()
+    view = tab.detail.hex_view
+    line = hex_dump(bytes(range(16)))
+    qtbot.waitUntil(lambda: view.viewport().width() > 0, timeout=WAIT_MS)
+    assert view.fontMetrics().horizontalAdvance(line) <= view.viewport().width()
+    window.close()
+
+
+def test_sse_tabs_have_no_out_toggle_or_out_counters(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.new_tab("http://fake.test/stream")
+    assert tab.filter_bar.direction_buttons[Direction.OUT].isHidden()
+    tab.controller.updated.emit()
+    assert " out " not in tab.status_panel.counters_label.text()
+    tab.bar.set_url("ws://fake.test/")
+    assert not tab.filter_bar.direction_buttons[Direction.OUT].isHidden()
+    tab.controller.updated.emit()
+    assert " out " in tab.status_panel.counters_label.text()
+    window.close()
