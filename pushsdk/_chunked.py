@@ -17,7 +17,8 @@ from .errors import ProtocolError
 MAX_LINE = 4096
 
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
-_SIZE = rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
+#: Leading zeros are allowed (RFC 9112); the value keeps at most 16 hex digits.
+_SIZE = rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
 _FIRST_HEADER = re.compile(_SIZE)
 _NEXT_HEADER = re.compile(rb"\r?\n" + _SIZE)
 _NEXT_MATCH = _NEXT_HEADER.match
@@ -166,12 +167,16 @@ class ChunkedDecoder:
 
 
 def _parse_sizes(sizes: list[bytes]) -> list[int]:
-    """The chunk sizes in ``sizes``, or [] if one is not 1 to 16 hex digits alone."""
+    """The chunk sizes in ``sizes``, or [] if one is not hex digits alone, at most 16
+    of them after any leading zeros."""
     if b"".join(sizes).translate(None, _HEX_DIGITS) or not all(sizes):
         return []
+    digits = sizes
     if max(map(len, sizes)) > _MAX_SIZE_DIGITS:
-        return []
-    declared = list(map(int, sizes, repeat(16, len(sizes))))
-    if len(_SIZES) < _SIZES_LIMIT:
+        digits = [size.lstrip(b"0") or b"0" for size in sizes]
+        if max(map(len, digits)) > _MAX_SIZE_DIGITS:
+            return []
+    declared = list(map(int, digits, repeat(16, len(digits))))
+    if len(_SIZES) < _SIZES_LIMIT and digits is sizes:  # short keys only
         _SIZES.update(zip(sizes, declared, strict=True))
     return declared
