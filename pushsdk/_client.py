@@ -307,11 +307,14 @@ class BaseClient:
 
     # -- per-message path (client thread) ------------------------------------------
 
-    def _deliver(self, message: Message) -> None:
-        """Hand one message to on_message, the on() handlers and the iterators."""
+    def _deliver(self, message: Message) -> bool:
+        """Hand one message to on_message, the on() handlers and the iterators.
+
+        Returns False if close() had begun, so the message was not delivered.
+        """
         self._messages_in += 1
         if self._muted:  # close() began (maybe from a callback): no more
-            return
+            return False
         event = message.event
         callback = self.on_message
         if callback is not None and event == "message":
@@ -335,6 +338,7 @@ class BaseClient:
         keep_backlog = callback is None and not table
         if keep_backlog or inbox.has_readers:
             inbox.put(message, keep_backlog=keep_backlog)
+        return True
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
