@@ -297,22 +297,21 @@ class SSEClient(BaseClient):
     ) -> bool:
         """Deliver the events of one read (they arrived together); False once closing.
 
-        If close() cuts the batch short, ``last_event_id`` is left at the last event
-        delivered: a resume from it must not skip the rest.
+        ``last_event_id`` is each event's while its callbacks run, as in a browser; if
+        close() cuts the batch short, it stays at the last event delivered, so that a
+        resume from it skips nothing.
         """
         deliver = self._deliver
-        delivered = None
+        delivered = self.last_event_id
         for data, event, last_id in events:
+            self.last_event_id = last_id
             if not deliver(_build_message(data, event, last_id, origin, received_at)):
-                break  # close() came first: this one was not delivered
-            delivered = last_id
+                self.last_event_id = delivered  # close() came first: not delivered
+                return False
             if self._state is not _OPEN:  # close() from a callback
-                break
-        else:
-            return True
-        if delivered is not None:
-            self.last_event_id = delivered
-        return False
+                return False
+            delivered = last_id
+        return True
 
     def _report_oversized(self, count: int) -> None:
         what = "an event" if count == 1 else f"{count} events"

@@ -87,3 +87,17 @@ def test_an_id_without_data_still_sets_the_id(
     assert [r.headers.get("last-event-id") for r in sse.wait_requests(2)] == [None, "2"]
     client.close()
     assert client.last_event_id == "2"
+
+
+def test_last_event_id_is_the_current_events_inside_its_callback(
+    server: tuple[SSEServer, dict[str, Any]], make_client: MakeClient, recorder: Recorder
+) -> None:
+    sse, options = server
+    sse.handler = serve_batch
+    seen: list[tuple[str, str]] = []
+    client = make_client(sse.url, **options)
+    client.on("*", lambda c, m: seen.append((m.data, c.last_event_id)))
+    client.start()
+    recorder.wait("message", 3)
+    client.close()
+    assert seen == [("1", "1"), ("2", "2"), ("3", "3")]
