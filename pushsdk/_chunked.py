@@ -17,11 +17,16 @@ from .errors import ProtocolError
 MAX_LINE = 4096
 
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
-#: Leading zeros are allowed (RFC 9112); the value keeps at most 16 hex digits.
-_SIZE = rb"0*([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
+_SIZE = rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
 _FIRST_HEADER = re.compile(_SIZE)
 _NEXT_HEADER = re.compile(rb"\r?\n" + _SIZE)
 _NEXT_MATCH = _NEXT_HEADER.match
+#: A size past 16 digits that starts with zeros (RFC 9112 allows any number): the
+#: value still has at most 16. Tried only when the plain header does not match.
+_PADDED = {
+    _FIRST_HEADER: re.compile(b"0*" + _SIZE).match,
+    _NEXT_HEADER: re.compile(rb"\r?\n0*" + _SIZE).match,
+}
 #: Chunk-size lines already parsed (a server sends few distinct sizes): a dict look-up
 #: is faster than ``int(size, 16)``. Only pure hex digits are keys; it stops growing.
 _SIZES: dict[bytes, int] = {}
@@ -86,8 +91,10 @@ class ChunkedDecoder:
             while pos < end:
                 header = match(data, pos)
                 if header is None:
-                    self._keep_partial_header(data[pos:])
-                    break
+                    header = _PADDED[self._header](data, pos)
+                    if header is None:
+                        self._keep_partial_header(data[pos:])
+                        break
                 if match is not _NEXT_MATCH:
                     self._header = _NEXT_HEADER
                     match = _NEXT_MATCH
