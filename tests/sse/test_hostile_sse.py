@@ -211,3 +211,28 @@ def test_large_error_body_capped(
     assert isinstance(error, HandshakeError)
     assert error.body == b"e" * ERROR_BODY_LIMIT
     assert ERROR_BODY_LIMIT <= 8 * 1024
+
+
+def test_error_body_that_decodes_to_nothing_cut_by_the_deadline(
+    server: tuple[SSEServer, dict[str, Any]], make_client: MakeClient, recorder: Recorder
+) -> None:
+    """A gzip body of empty deflate blocks, trickled in: every read brings bytes but the
+    decoder yields nothing, so no socket timeout fires; the watchdog still ends it."""
+    sse, options = server
+    gzip_header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
+    empty_block = b"\x00\x00\x00\xff\xff"
+
+    def handler(conn: SSEConn) -> None:
+        conn.raw(b"HTTP/1.1 503 Busy\r\nContent-Encoding: gzip\r\nConnection: close\r\n\r\n")
+        conn.raw(gzip_header)
+        while not conn.server.stopping.is_set():
+            conn.raw(empty_block)
+            time.sleep(0.02)
+
+    sse.handler = handler
+    client = make_client(sse.url, reconnect=False, **options)
+    client.start()
+    (error,) = recorder.wait("error", timeout=WAIT)
+    assert isinstance(error, HandshakeError)
+    assert (error.status, error.body) == (503, b"")
+    assert client.join(WAIT)
