@@ -317,7 +317,8 @@ class SSEClient(BaseClient):
         what = "an event" if count == 1 else f"{count} events"
         self._report(
             ProtocolError(
-                f"skipped {what} larger than max_event_size ({self.max_event_size} characters)"
+                f"skipped {what} larger than max_event_size ({self.max_event_size} characters);"
+                " raise max_event_size to receive such events"
             )
         )
 
