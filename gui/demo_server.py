@@ -1,4 +1,4 @@
-"""The bundled demo server: one WebSocket and one SSE endpoint on a loopback port.
+"""The bundled demo server: WebSocket and SSE endpoints on a loopback port.
 
 It reproduces the classic Node.js examples, so that ``pushsdk-monitor --demo``
 and the tests have a live stream to watch:
@@ -8,6 +8,9 @@ and the tests have a live stream to watch:
 - ``/stream``: a welcome event, then the time every interval, ``id:`` on every
   event and an ``event: ping`` every ``ping_every`` ticks; a ``Last-Event-ID``
   request header resumes the numbering after that id.
+- ``POST /v1/chat/completions``: an LLM-style stream shaped like OpenAI's: it
+  answers the last user message of the JSON body a few characters at a time, as
+  ``chat.completion.chunk`` JSON events, then ``data: [DONE]`` and the end.
 
 Built on aiohttp, which serves WebSocket and streaming HTTP on one port from one
 event loop. It runs in a background thread: ``DemoServer().start()`` ... ``stop()``,
@@ -23,7 +26,9 @@ import json
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Sequence
+from typing import Any
 
 try:
     from aiohttp import WSMsgType, web
@@ -37,6 +42,10 @@ except ModuleNotFoundError as exc:  # run as a program without the gui extra: sa
 __all__ = ["DemoServer", "main"]
 
 WELCOME = "Connection established! This is the first message."
+CHAT_PATH = "/v1/chat/completions"
+#: Characters per chat chunk, and seconds between chunks.
+CHAT_PIECE = 4
+CHAT_DELAY = 0.02
 _log = logging.getLogger("pushsdk_monitor.demo_server")
 
 
@@ -80,6 +89,10 @@ class DemoServer:
     @property
     def sse_url(self) -> str:
         return f"http://{self.host}:{self.port}/stream"
+
+    @property
+    def chat_url(self) -> str:
+        return f"http://{self.host}:{self.port}{CHAT_PATH}"
 
     def start(self, timeout: float = 10.0) -> DemoServer:
         """Bind and serve in a background thread; return once it accepts connections."""
@@ -138,6 +151,7 @@ class DemoServer:
         app.router.add_get("/", self._root)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/stream", self._stream)
+        app.router.add_post(CHAT_PATH, self._chat)
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, self.host, self.port)
@@ -163,6 +177,7 @@ class DemoServer:
             return await self._websocket(request)
         return web.Response(
             text=f"pushsdk demo server\nWebSocket: {self.ws_url}\nSSE: {self.sse_url}\n"
+            f"Chat (POST): {self.chat_url}\n"
         )
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
@@ -215,6 +230,58 @@ class DemoServer:
             pass
         return response
 
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        self._track()
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        try:
+            prompt = _last_user_message(body)
+        except ValueError as exc:
+            return web.json_response({"error": {"message": str(exc)}}, status=400)
+        response = web.StreamResponse(
+            headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+        )
+        await response.prepare(request)
+        chunk_id = f"chatcmpl-{uuid.uuid4().hex[:12]}"
+        answer = f"You said: {prompt}"
+        try:
+            for start in range(0, len(answer), CHAT_PIECE):
+                delta = {"content": answer[start : start + CHAT_PIECE]}
+                if not start:
+                    delta = {"role": "assistant", **delta}
+                await response.write(_chat_chunk(chunk_id, delta, None))
+                await asyncio.sleep(CHAT_DELAY)
+            await response.write(_chat_chunk(chunk_id, {}, "stop"))
+            await response.write(b"data: [DONE]\n\n")
+            await response.write_eof()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        return response
+
+
+def _last_user_message(body: Any) -> str:
+    """The content of the last ``user`` message of a chat request body."""
+    messages = body.get("messages") if isinstance(body, dict) else None
+    if not isinstance(messages, list):
+        raise ValueError('the body must be a JSON object with a "messages" list')
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            return str(message.get("content", ""))
+    raise ValueError('"messages" holds no message with "role": "user"')
+
+
+def _chat_chunk(chunk_id: str, delta: dict[str, str], finish_reason: str | None) -> bytes:
+    chunk = {
+        "id": chunk_id,
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": "pushsdk-demo",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
+    return f"data: {json.dumps(chunk)}\n\n".encode()
+
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the demo server in the foreground until interrupted."""
@@ -228,7 +295,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         server = DemoServer(args.host, args.port, interval=args.interval).start()
     except OSError as exc:
         raise SystemExit(f"demo server: {exc}") from None
-    _log.info("serving WebSocket on %s and SSE on %s", server.ws_url, server.sse_url)
+    _log.info(
+        "serving WebSocket on %s, SSE on %s and a chat stream (POST) on %s",
+        server.ws_url,
+        server.sse_url,
+        server.chat_url,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

@@ -21,6 +21,12 @@ _SIZE = rb"([0-9A-Fa-f]{1,16})[ \t]*(?:;[^\r\n]*)?\r?\n"
 _FIRST_HEADER = re.compile(_SIZE)
 _NEXT_HEADER = re.compile(rb"\r?\n" + _SIZE)
 _NEXT_MATCH = _NEXT_HEADER.match
+#: A size past 16 digits that starts with zeros (RFC 9112 allows any number): the
+#: value still has at most 16. Tried only when the plain header does not match.
+_PADDED = {
+    _FIRST_HEADER: re.compile(b"0*" + _SIZE).match,
+    _NEXT_HEADER: re.compile(rb"\r?\n0*" + _SIZE).match,
+}
 #: Chunk-size lines already parsed (a server sends few distinct sizes): a dict look-up
 #: is faster than ``int(size, 16)``. Only pure hex digits are keys; it stops growing.
 _SIZES: dict[bytes, int] = {}
@@ -85,8 +91,10 @@ class ChunkedDecoder:
             while pos < end:
                 header = match(data, pos)
                 if header is None:
-                    self._keep_partial_header(data[pos:])
-                    break
+                    header = _PADDED[self._header](data, pos)
+                    if header is None:
+                        self._keep_partial_header(data[pos:])
+                        break
                 if match is not _NEXT_MATCH:
                     self._header = _NEXT_HEADER
                     match = _NEXT_MATCH
@@ -166,12 +174,16 @@ class ChunkedDecoder:
 
 
 def _parse_sizes(sizes: list[bytes]) -> list[int]:
-    """The chunk sizes in ``sizes``, or [] if one is not 1 to 16 hex digits alone."""
+    """The chunk sizes in ``sizes``, or [] if one is not hex digits alone, at most 16
+    of them after any leading zeros."""
     if b"".join(sizes).translate(None, _HEX_DIGITS) or not all(sizes):
         return []
+    digits = sizes
     if max(map(len, sizes)) > _MAX_SIZE_DIGITS:
-        return []
-    declared = list(map(int, sizes, repeat(16, len(sizes))))
-    if len(_SIZES) < _SIZES_LIMIT:
+        digits = [size.lstrip(b"0") or b"0" for size in sizes]
+        if max(map(len, digits)) > _MAX_SIZE_DIGITS:
+            return []
+    declared = list(map(int, digits, repeat(16, len(digits))))
+    if len(_SIZES) < _SIZES_LIMIT and digits is sizes:  # short keys only
         _SIZES.update(zip(sizes, declared, strict=True))
     return declared

@@ -120,15 +120,16 @@ class ClientLoop:
 
     # -- per-message path (client thread) ------------------------------------------
 
-    def _deliver(self, message: Message[Any]) -> None:
+    def _deliver(self, message: Message[Any]) -> bool:
         """Hand one message to on_message, the on() handlers and the iterators.
 
+        Returns False if close() had begun, so that it was not delivered at all.
         Checked again before each further handler: close() may return while one runs
         (past its timeout), and no handler may start after that.
         """
         self._messages_in += 1
         if self._muted:  # close() began (maybe from a callback): no more
-            return
+            return False
         closing = self._closing.is_set  # set by close() right after _muted
         event = message.event
         callback = self.on_message
@@ -138,7 +139,7 @@ class ClientLoop:
             except Exception as exc:
                 self._callback_failed(callback, exc)
             if closing():
-                return
+                return True
         table = self._handlers.table
         if table:
             for handler in (*table.get(event, ()), *table.get(ANY_EVENT, ())):
@@ -147,11 +148,12 @@ class ClientLoop:
                 except Exception as exc:
                     self._callback_failed(handler, exc)
                 if closing():
-                    return
+                    return True
         inbox = self._inbox
         keep_backlog = callback is None and not table
         if keep_backlog or inbox.has_readers:
             inbox.put(message, keep_backlog=keep_backlog)
+        return True
 
     # -- lifecycle (client thread) -----------------------------------------------------
 

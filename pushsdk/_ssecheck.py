@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import ssl
+import time
 
 import requests
 import urllib3.exceptions
@@ -16,8 +17,9 @@ from ._redact import redact_url
 from ._ssetransport import response_socket
 from .errors import ConnectError, ConnectionClosed, HandshakeError, PushError
 
-#: How much of an error response's body HandshakeError keeps.
-ERROR_BODY_LIMIT = 64 * 1024
+#: How much of an error response's body HandshakeError keeps (an API's error JSON).
+ERROR_BODY_LIMIT = 8 * 1024
+#: Seconds an error body may take in all (SSEClient also cuts the socket then).
 ERROR_BODY_WAIT = 1.0
 #: What requests and the layers under it raise for a failed request, connect or read.
 TRANSPORT_ERRORS = (
@@ -67,24 +69,30 @@ def unframed(response: requests.Response) -> bool:
 
 
 def read_error_body(response: requests.Response) -> bytes:
-    """Up to ERROR_BODY_LIMIT bytes of an error response, without waiting forever.
+    """Up to ERROR_BODY_LIMIT bytes of an error response, within ERROR_BODY_WAIT seconds.
 
-    The first bytes get ERROR_BODY_WAIT seconds; after that, a pause ends the body.
+    A body trickling in is cut at the time limit; after the first bytes, a pause of a
+    tenth of it ends the body too. (A read that decodes nothing, e.g. gzip padding,
+    can outlast a socket timeout: the caller's watchdog bounds that case.)
     """
     sock = response_socket(response)
     parts: list[bytes] = []
     size = 0
+    deadline = time.monotonic() + ERROR_BODY_WAIT
+    wait = ERROR_BODY_WAIT
     try:
-        if sock is not None:
-            sock.settimeout(ERROR_BODY_WAIT)
         while size < ERROR_BODY_LIMIT:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            if sock is not None:
+                sock.settimeout(min(left, wait))
             data = response.raw.read1(ERROR_BODY_LIMIT - size, decode_content=True)
             if not data:
                 break
             parts.append(data)
             size += len(data)
-            if sock is not None:
-                sock.settimeout(ERROR_BODY_WAIT / 10)
+            wait = ERROR_BODY_WAIT / 10
     except TRANSPORT_ERRORS:
         pass
     return b"".join(parts)
@@ -132,6 +140,11 @@ def connect_error(exc: Exception, url: str) -> ConnectError:
     if isinstance(exc, requests.exceptions.SSLError):
         return ConnectError(f"TLS failure connecting to {where}: {reason}")
     return ConnectError(f"could not connect to {where}: {reason}")
+
+
+def connect_timed_out(url: str, seconds: float) -> ConnectError:
+    """The error of an attempt cut at its deadline (connect, TLS, request, head)."""
+    return ConnectError(f"timed out connecting to {redact_url(url)} (connect_timeout {seconds} s)")
 
 
 def read_error(exc: BaseException, read_timeout: float | None) -> PushError:

@@ -12,7 +12,13 @@ list and joined once at dispatch, so an event costs time linear in its size. Run
 of events of one shape (``id`` / ``data`` / blank line, say) skip the per-line
 steps: they are taken apart column by column with list slices and ``str.split``.
 The long ``data`` lines of a large event are taken one memchr-based ``find`` each.
-Memory is bounded by ``max_event_size``.
+
+Memory is bounded by ``max_event_size`` (plus one read): an event or a line past it
+is dropped, as one rule for every shape, and the parser never raises. Its data and
+type go; its other fields (``id``, ``retry``) still apply at its blank line as the
+spec says, so the last event ID moves past it and a resume never fetches it again;
+bytes are discarded until the blank line that ends it. ``oversized`` counts the
+events dropped, for the client to report.
 """
 
 from __future__ import annotations
@@ -20,11 +26,11 @@ from __future__ import annotations
 from codecs import utf_8_decode
 from itertools import repeat
 
-from .errors import ProtocolError
-
 #: A dispatched event: (data, event type, last event ID at dispatch).
 Event = tuple[str, str, str]
 
+#: The fields a dropped event loses (``event`` too: a type without data means nothing).
+_DROPPED = ("data", "event")
 #: The fields of a regular run (see ``_process_regular``), as its lines start.
 _REGULAR_PREFIXES = ("data: ", "id: ", "event: ")
 #: A first line at least this long takes the long-line path (see ``_take_data_lines``).
@@ -34,18 +40,10 @@ _LONG_LINE = 256
 _FIRST_WINDOW = 8
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
-
-
-class EventTooLarge(ProtocolError):
-    """A line or an event grew past ``max_event_size``.
-
-    ``events`` holds the events completed earlier in the same ``feed()`` call,
-    which the caller should still dispatch.
-    """
-
-    def __init__(self, message: str, events: list[Event]) -> None:
-        super().__init__(message)
-        self.events = events
+#: ``retry`` values are capped here (ms, about 11.6 days): a value of any length parses
+#: in time linear in its digits, without Python's int-from-str limit.
+MAX_RETRY = 10**9
+_RETRY_DIGITS = len(str(MAX_RETRY)) - 1
 
 
 class EventStreamParser:
@@ -59,14 +57,16 @@ class EventStreamParser:
         last_event_id: the event source's last event ID string, set at each dispatch
             (also by an event with no data), as sent in ``Last-Event-ID``.
         retry: the reconnection time in milliseconds from the last valid ``retry:``
-            field, or None if none arrived.
+            field (at most ``MAX_RETRY``), or None if none arrived.
         comments: how many comment lines arrived (servers send them as keep-alives).
+        oversized: how many events were dropped for growing past ``max_event_size``.
     """
 
     __slots__ = (
         "_at_start",
         "_data",
         "_data_size",
+        "_dropping",
         "_event_type",
         "_id_buffer",
         "_max_size",
@@ -74,9 +74,11 @@ class EventStreamParser:
         "_partial",
         "_partial_size",
         "_skip_lf",
+        "_skip_line",
         "_undecoded",
         "comments",
         "last_event_id",
+        "oversized",
         "retry",
     )
 
@@ -88,6 +90,7 @@ class EventStreamParser:
         self.last_event_id = last_event_id
         self.retry: int | None = None
         self.comments = 0
+        self.oversized = 0
         self._id_buffer = last_event_id
         self._event_type = ""
         self._data: list[str] = []
@@ -98,13 +101,15 @@ class EventStreamParser:
         self._skip_lf = False  # the last read ended with CR: an LF next is its CRLF
         self._at_start = True
         self._mid_event = False  # the last line processed was not a blank line
+        self._dropping = False  # the current event grew too large: ignore it up to its end
+        self._skip_line = False  # the current line grew too large: discard up to its end
         self._max_size = max_event_size
 
     def feed(self, chunk: bytes) -> list[Event]:
         """Parse the next bytes of the stream; return the events they complete.
 
-        Raises:
-            EventTooLarge: a line or an event's data grew past ``max_event_size``.
+        Never raises: an event past ``max_event_size`` is dropped and counted in
+        ``oversized`` (see the module docstring).
         """
         if self._undecoded:
             chunk = self._undecoded + chunk
@@ -123,33 +128,59 @@ class EventStreamParser:
         if "\r" in text:
             self._skip_lf = text[-1] == "\r"
             text = text.replace("\r\n", "\n").replace("\r", "\n")
-        first = text.find("\n", 0, _LONG_LINE)  # a long first line: a large event
-        if self._partial_size + first >= _LONG_LINE or (first < 0 and len(text) >= _LONG_LINE):
-            text = self._take_data_lines(text)
+        if self._skip_line:  # the rest of a line too long to keep
+            newline = text.find("\n")
+            if newline < 0:
+                return []
+            self._skip_line = False
+            text = text[newline + 1 :]
+        if not self._dropping:
+            first = text.find("\n", 0, _LONG_LINE)  # a long first line: a large event
+            if self._partial_size + first >= _LONG_LINE or (first < 0 and len(text) >= _LONG_LINE):
+                text = self._take_data_lines(text)
         lines = text.split("\n")
         tail = lines.pop()
+        events: list[Event] = []
+        limit = self._max_size
         if lines:
             if self._partial:
                 self._partial.append(lines[0])
                 lines[0] = "".join(self._partial)
                 self._partial = []
                 self._partial_size = 0
-            limit = self._max_size
             if (len(text) > limit or len(lines[0]) > limit) and max(map(len, lines)) > limit:
-                first_long = next(i for i, line in enumerate(lines) if len(line) > limit)
-                events = self._process(lines[:first_long])
-                raise EventTooLarge(f"a line is longer than max_event_size ({limit})", events)
-            events = self._process(lines)
-        else:
-            events = []
+                lines = self._drop_long_lines(lines, events)
+            self._process(lines, events)
         if tail:
-            self._partial.append(tail)
-            self._partial_size += len(tail)
-            if self._partial_size > self._max_size:
-                raise EventTooLarge(
-                    f"a line is longer than max_event_size ({self._max_size})", events
-                )
+            if self._partial_size + len(tail) > limit:
+                self._partial = []
+                self._partial_size = 0
+                self._skip_line = True
+                self._drop_event()
+            else:
+                self._partial.append(tail)
+                self._partial_size += len(tail)
         return events
+
+    def _drop_long_lines(self, lines: list[str], events: list[Event]) -> list[str]:
+        """Process the lines before each too-long line, dropping its event; return the rest."""
+        limit = self._max_size
+        while True:
+            long = next((i for i, line in enumerate(lines) if len(line) > limit), -1)
+            if long < 0:
+                return lines
+            self._process(lines[:long], events)
+            self._drop_event()
+            lines = lines[long + 1 :]
+
+    def _drop_event(self) -> None:
+        """Drop the event being read (it grew too large), counting it once."""
+        if not self._dropping:
+            self._dropping = True
+            self.oversized += 1
+        self._data = []
+        self._data_size = 0
+        self._event_type = ""
 
     def _take_data_lines(self, text: str) -> str:
         """Take the leading ``data: `` lines of ``text`` one ``find`` at a time.
@@ -188,17 +219,18 @@ class EventStreamParser:
         if pos:
             self._mid_event = True
         if size > self._max_size:
-            self._reset()
-            raise EventTooLarge(f"an event is larger than max_event_size ({self._max_size})", [])
+            self._drop_event()
         return text[pos:] if pos else text
 
-    def _process(self, lines: list[str]) -> list[Event]:
+    def _process(self, lines: list[str], events: list[Event]) -> None:
         """Run the spec's steps over complete lines: regular runs in bulk, the rest one by one."""
-        events: list[Event] = []
         start = 0
-        if self._mid_event or self._data or self._event_type:  # finish that event first
+        if self._mid_event or self._data or self._event_type or self._dropping:  # finish it first
             start = _after_blank(lines, 0)
-            self._process_lines(lines[:start], events)
+            if self._dropping:
+                self._process_dropped(lines[:start], events)
+            else:
+                self._process_lines(lines[:start], events)
         end = len(lines)
         while start < end:
             stop, rows = self._process_regular(lines, start, events)
@@ -209,7 +241,12 @@ class EventStreamParser:
             self._process_lines(lines[stop:start], events)
         if lines:
             self._mid_event = lines[-1] != ""
-        return events
+
+    def _process_dropped(self, lines: list[str], events: list[Event]) -> None:
+        """The lines of a dropped event up to its end: all its fields but data and type."""
+        self._process_lines([line for line in lines if not line.startswith(_DROPPED)], events)
+        if lines and not lines[-1]:
+            self._dropping = False
 
     def _process_regular(
         self, lines: list[str], start: int, events: list[Event]
@@ -305,33 +342,28 @@ class EventStreamParser:
                     event_type = value
                 elif field == "retry":
                     if value.isascii() and value.isdigit():
-                        self.retry = int(value)
+                        value = value.lstrip("0")
+                        self.retry = int(value or "0") if len(value) <= _RETRY_DIGITS else MAX_RETRY
                 elif not field:
                     self.comments += 1
             else:
                 # Dispatch: the last event ID is set even when no event follows.
                 last_id = id_buffer
                 if data:
-                    if size > limit:
-                        break
-                    events.append(("\n".join(data), event_type or "message", last_id))
+                    if size <= limit:
+                        events.append(("\n".join(data), event_type or "message", last_id))
+                    else:  # grew too large within this read: dropped
+                        self.oversized += 1
                     data = []
                     size = 0
                 event_type = ""
         self.last_event_id = last_id
         self._id_buffer = id_buffer
-        if size > limit:
-            self._reset()
-            raise EventTooLarge(f"an event is larger than max_event_size ({limit})", events)
         self._data = data
         self._data_size = size
         self._event_type = event_type
-
-    def _reset(self) -> None:
-        """Drop the oversized event so the parser holds no more memory for it."""
-        self._data = []
-        self._data_size = 0
-        self._event_type = ""
+        if size > limit:
+            self._drop_event()
 
 
 def _shape(lines: list[str], start: int) -> list[str] | None:

@@ -6,6 +6,10 @@ a per-thread :class:`SocketHandle` about each socket as soon as it exists (befor
 ``connect()``), and the handle keeps a duplicate of its descriptor: shutting that
 down wakes whatever is blocked on the socket, whatever wraps it (TLS included).
 
+A connection attempt has one deadline, kept by a :class:`Watchdog` thread that
+cuts the socket through the same handle when it passes: per-operation timeouts
+alone let a peer that dribbles its TLS handshake or response head hold it forever.
+
 The body is read with one ``read1`` per call, which returns whatever has arrived,
 so an event is dispatched as soon as its blank line is in; ``iter_content`` and
 friends would wait for a full buffer on a body that is not chunked.
@@ -17,6 +21,7 @@ import contextlib
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,13 +46,15 @@ class SocketHandle:
     """A duplicate of the current connection's socket, for a cross-thread shutdown.
 
     Once interrupted it stays so: registering a socket later fails at once, which
-    closes the race between ``close()`` and a connect just starting.
+    closes the race between ``close()`` and a connect just starting. ``expire()``
+    does the same for the current attempt only, until the next ``activate()``.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._sock: socket.socket | None = None
         self._interrupted = False
+        self._expired = False
 
     def register(self, sock: socket.socket) -> None:
         """Track ``sock`` (replacing the previous one) via a duplicated descriptor.
@@ -57,18 +64,25 @@ class SocketHandle:
         """
         dup: socket.socket | None = socket.fromfd(sock.fileno(), sock.family, sock.type)
         with self._lock:
-            interrupted = self._interrupted
+            interrupted = self._interrupted or self._expired
             if not interrupted:
                 dup, self._sock = self._sock, dup  # dup is now the replaced one
         if dup is not None:
             dup.close()
         if interrupted:
-            raise ConnectionAbortedError("the client is closing")
+            raise ConnectionAbortedError("the client is closing or the deadline passed")
 
     def interrupt(self) -> None:
         """Wake any thread blocked on the socket, now and for every later one."""
         with self._lock:
             self._interrupted = True
+            if self._sock is not None:
+                _shutdown(self._sock)
+
+    def expire(self) -> None:
+        """Cut the current connection attempt (its deadline passed); later ones may run."""
+        with self._lock:
+            self._expired = True
             if self._sock is not None:
                 _shutdown(self._sock)
 
@@ -81,11 +95,53 @@ class SocketHandle:
 
     def activate(self) -> None:
         """Make connections opened on this thread register with this handle."""
+        with self._lock:
+            self._expired = False
         _current.handle = self
 
     @staticmethod
     def deactivate() -> None:
         _current.handle = None
+
+
+class Watchdog:
+    """Calls ``expire`` once ``seconds`` have passed, unless stopped first.
+
+    One short-lived thread per connection attempt: the client's own thread is the
+    one blocked, so only another can cut it loose at the deadline.
+    """
+
+    def __init__(self, expire: Callable[[], None], seconds: float) -> None:
+        self._expire = expire
+        self._deadline = time.monotonic() + seconds
+        self._cond = threading.Condition(threading.Lock())
+        self._stopped = False
+        self._fired = False
+        self._thread = threading.Thread(target=self._run, name="pushsdk-sse-deadline", daemon=True)
+        self._thread.start()
+
+    def shorten(self, seconds: float) -> None:
+        """Bring the deadline forward to ``seconds`` from now, if that is sooner."""
+        with self._cond:
+            self._deadline = min(self._deadline, time.monotonic() + seconds)
+            self._cond.notify()
+
+    def stop(self) -> bool:
+        """Disarm it (no ``expire`` after this returns); return whether it fired."""
+        with self._cond:
+            self._stopped = True
+            self._cond.notify()
+            return self._fired
+
+    def _run(self) -> None:
+        with self._cond:
+            while not self._stopped:
+                left = self._deadline - time.monotonic()
+                if left <= 0:
+                    self._fired = True
+                    self._expire()
+                    return
+                self._cond.wait(left)
 
 
 def _shutdown(sock: socket.socket) -> None:

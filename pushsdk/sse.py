@@ -19,15 +19,18 @@ from requests.structures import CaseInsensitiveDict
 
 from ._client import Client, check_seconds
 from ._ssecheck import (
+    ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
     check_response,
     connect_error,
+    connect_timed_out,
     read_error,
     root_cause,
 )
-from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser, EventTooLarge
+from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
 from ._ssetransport import (
     SocketHandle,
+    Watchdog,
     body_reader,
     drop_connections,
     new_session,
@@ -35,7 +38,7 @@ from ._ssetransport import (
 )
 from ._state import ReadyState
 from .backoff import Backoff
-from .errors import ConnectError, ConnectionClosed, PushError
+from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
 from .message import Message, _build_message
 
 __all__ = ["SSEClient"]
@@ -51,6 +54,11 @@ class SSEClient(Client[str]):
 
     Args:
         url: an ``http://`` or ``https://`` URL.
+        reconnect: True, False or a ``Backoff``. The default, None, means True for
+            GET and False for any other method: a POST (an LLM stream, say) is never
+            sent again unless asked for, since that would repeat its effect; without
+            reconnect, a clean end of the stream ends the client without an error,
+            and a dropped connection is reported to ``on_error`` and ends it.
         method: the HTTP method, ``"GET"`` or e.g. ``"POST"`` for LLM-style streams.
         body: the request body (str or bytes); exclusive with ``json``.
         json: an object sent as a JSON request body; exclusive with ``body``.
@@ -62,13 +70,22 @@ class SSEClient(Client[str]):
             shares them, so that ``close()`` can interrupt a connect; an adapter the
             caller mounted is used as is (its connect then is not interruptible).
         verify: TLS verification: True, False or a path to a CA bundle.
-        connect_timeout: seconds allowed to connect (TCP, TLS) and then to receive
-            the response headers (or ``read_timeout`` if shorter).
-        max_event_size: the largest line or event accepted, in characters; a
-            larger one is a ProtocolError and the connection is reconnected.
+        connect_timeout: one deadline, in seconds, for a whole connection attempt:
+            TCP, TLS, the request and the response head (a head dribbled byte by byte
+            does not extend it). An error response's body gets at most 1 s more and
+            8 KiB, kept in the HandshakeError.
+        max_event_size: the largest line or event accepted, in characters. A larger
+            one is skipped and reported once to ``on_error`` as a ProtocolError, and
+            the stream goes on (no reconnect: a server would only send it again).
+            Its bytes are discarded as they arrive up to the blank line ending it;
+            its data and type are dropped, but an ``id:`` it carries still sets the
+            last event ID at that blank line, as for an event with no data, so a
+            later resume starts after it.
 
     Attributes:
-        last_event_id: the last event ID seen, sent as ``Last-Event-ID`` on reconnect.
+        last_event_id: the ID of the last event dispatched (an ``id:`` with no data
+            counts, as in the spec), sent as ``Last-Event-ID`` on reconnect. It never
+            runs ahead of the events delivered, so it is safe to save for a resume.
     """
 
     _logger = logging.getLogger("pushsdk.sse")
@@ -86,7 +103,7 @@ class SSEClient(Client[str]):
         on_error: Callable[[SSEClient, PushError], object] | None = None,
         on_reconnect: Callable[[SSEClient, int, float], object] | None = None,
         headers: dict[str, str] | None = None,
-        reconnect: bool | Backoff = True,
+        reconnect: bool | Backoff | None = None,
         first_connect_timeout: float | None = 30.0,
         method: str = "GET",
         body: str | bytes | None = None,
@@ -106,7 +123,7 @@ class SSEClient(Client[str]):
             on_error=on_error,
             on_reconnect=on_reconnect,
             headers=headers,
-            reconnect=reconnect,
+            reconnect=_is_get(method) if reconnect is None else reconnect,
             first_connect_timeout=first_connect_timeout,
         )
         _check_url(url)
@@ -166,6 +183,27 @@ class SSEClient(Client[str]):
             headers["Last-Event-ID"] = self.last_event_id.lstrip().encode()
         self._logger.debug("connecting: %s %s", self.method, self._log_url)
         self._handle.activate()
+        watchdog = Watchdog(self._handle.expire, self.connect_timeout)
+        try:
+            self._open(session, headers, watchdog)
+        except (PushError, ConnectionAbortedError) as exc:
+            self._release()
+            if watchdog.stop() and not isinstance(exc, HandshakeError):
+                raise connect_timed_out(self.url, self.connect_timeout) from exc
+            if isinstance(exc, ConnectionAbortedError):  # close() came first
+                raise ConnectError("closed while connecting") from exc
+            raise
+        finally:
+            watchdog.stop()
+            self._handle.deactivate()
+
+    def _open(
+        self,
+        session: requests.Session,
+        headers: CaseInsensitiveDict[str | bytes],
+        watchdog: Watchdog,
+    ) -> None:
+        """Send the request and check the response head, within ``watchdog``'s deadline."""
         try:
             response = session.request(
                 self.method,
@@ -174,33 +212,25 @@ class SSEClient(Client[str]):
                 data=self.body,
                 json=self.json,
                 stream=True,
-                # Waiting for the response headers is part of connecting (and silence
-                # past read_timeout is a dead connection there too).
+                # Per operation; the watchdog bounds the whole attempt.
                 timeout=(self.connect_timeout, self._head_timeout),
                 verify=_verify_setting(self.verify, session),
                 allow_redirects=True,
             )
         except TRANSPORT_ERRORS as exc:
-            self._release()
             raise connect_error(exc, self.url) from root_cause(exc)
-        finally:
-            self._handle.deactivate()
         self._response = response
-        try:
-            sock = response_socket(response)
-            if sock is not None:
-                self._handle.register(sock)  # a pooled connection may not have registered
-            check_response(response)
-            if sock is not None:
-                sock.settimeout(self.read_timeout)
-            else:  # pragma: no cover - a transport whose socket we cannot reach
-                self._logger.debug("no socket found: read_timeout is connect_timeout")
-        except ConnectionAbortedError as exc:  # close() came first
-            self._release()
-            raise ConnectError("closed while connecting") from exc
-        except PushError:
-            self._release()
-            raise
+        sock = response_socket(response)
+        if sock is not None:
+            self._handle.register(sock)  # a pooled connection may not have registered
+        watchdog.shorten(ERROR_BODY_WAIT)  # an error body gets little more time
+        check_response(response)
+        if watchdog.stop():
+            raise ConnectionAbortedError("the deadline passed")
+        if sock is not None:
+            sock.settimeout(self.read_timeout)
+        else:  # pragma: no cover - a transport whose socket we cannot reach
+            self._logger.debug("no socket found: read_timeout is connect_timeout")
         self._read = body_reader(response)
         self._parser = EventStreamParser(
             last_event_id=self.last_event_id, max_event_size=self.max_event_size
@@ -217,6 +247,7 @@ class SSEClient(Client[str]):
         origin = self._origin
         now = time.time
         retry = parser.retry
+        oversized = parser.oversized
         while True:
             try:
                 chunk = read()
@@ -233,18 +264,17 @@ class SSEClient(Client[str]):
                     return None, self._close_reason
                 return None, "end of stream"
             self._bytes_in += len(chunk)
-            try:
-                events = feed(chunk)
-            except EventTooLarge as exc:
-                dispatch(exc.events, origin, now())
-                raise
+            events = feed(chunk)
             if not dispatch(events, origin, now()):  # close() from a callback
                 return None, self._close_reason
-            self.last_event_id = parser.last_event_id
+            self.last_event_id = parser.last_event_id  # with any id-only dispatch
             if parser.retry != retry:
                 retry = parser.retry
                 if retry is not None:
                     self._server_retry = retry / 1000
+            if parser.oversized != oversized:
+                self._report_oversized(parser.oversized - oversized)
+                oversized = parser.oversized
 
     def _interrupt(self) -> None:
         self._handle.interrupt()
@@ -255,9 +285,7 @@ class SSEClient(Client[str]):
 
     def _release(self) -> None:
         response, self._response = self._response, None
-        if self._parser is not None:
-            self.last_event_id = self._parser.last_event_id
-            self._parser = None
+        self._parser = None  # its last_event_id may be ahead of the events delivered
         self._read = None
         if response is not None:
             response.close()
@@ -270,13 +298,36 @@ class SSEClient(Client[str]):
     def _dispatch(
         self, events: list[tuple[str, str, str]], origin: str, received_at: float
     ) -> bool:
-        """Deliver the events of one read (they arrived together); False once closing."""
+        """Deliver the events of one read (they arrived together); False once closing.
+
+        ``last_event_id`` is each event's while its callbacks run, as in a browser; if
+        close() cuts the batch short, it stays at the last event delivered, so that a
+        resume from it skips nothing.
+        """
         deliver = self._deliver
+        delivered = self.last_event_id
         for data, event, last_id in events:
-            deliver(_build_message(data, event, last_id, origin, received_at))
+            self.last_event_id = last_id
+            if not deliver(_build_message(data, event, last_id, origin, received_at)):
+                self.last_event_id = delivered  # close() came first: not delivered
+                return False
             if self._state is not _OPEN:  # close() from a callback
                 return False
+            delivered = last_id
         return True
+
+    def _report_oversized(self, count: int) -> None:
+        what = "an event" if count == 1 else f"{count} events"
+        self._report(
+            ProtocolError(
+                f"skipped {what} larger than max_event_size ({self.max_event_size} characters);"
+                " raise max_event_size to receive such events"
+            )
+        )
+
+
+def _is_get(method: object) -> bool:
+    return isinstance(method, str) and method.upper() == "GET"
 
 
 def _check_url(url: str) -> None:

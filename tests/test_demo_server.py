@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
+import pytest
 import requests
 import websocket
 
+from pushsdk import SSEClient
 from pushsdk_monitor.demo_server import WELCOME, DemoServer
 
 TIMEOUT = 5.0
@@ -96,3 +100,50 @@ def test_runs_alone_from_the_command_line() -> None:
     )
     assert result.returncode == 0
     assert "--port" in result.stdout
+
+
+# -- the LLM-style chat stream (POST /v1/chat/completions) --------------------------------
+
+CHAT = {"model": "demo", "messages": [{"role": "user", "content": "Hi there"}], "stream": True}
+
+
+def test_chat_stream_sends_completion_chunks_then_done(demo_server: DemoServer) -> None:
+    with SSEClient(demo_server.chat_url, method="POST", json=CHAT) as client:
+        messages = list(client.messages(timeout=TIMEOUT))  # ends with the stream
+    assert messages[-1].data == "[DONE]"
+    chunks = [m.json() for m in messages[:-1]]
+    assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
+    assert len({c["id"] for c in chunks}) == 1
+    text = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert text == "You said: Hi there"
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert client.last_error is None
+
+
+def test_chat_stream_answers_the_last_user_message(demo_server: DemoServer) -> None:
+    body = {"messages": [{"role": "user", "content": "a"}, {"role": "system", "content": "b"}]}
+    body["messages"].append({"role": "user", "content": "last"})
+    with SSEClient(demo_server.chat_url, method="POST", json=body) as client:
+        data = [m.data for m in client.messages(timeout=TIMEOUT)]
+    text = "".join(json.loads(d)["choices"][0]["delta"].get("content", "") for d in data[:-1])
+    assert text == "You said: last"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"messages": [{"role": "system"}]}'])
+def test_chat_stream_refuses_a_bad_body(demo_server: DemoServer, body: bytes) -> None:
+    response = requests.post(demo_server.chat_url, data=body, timeout=TIMEOUT)
+    assert response.status_code == 400
+    assert '"messages"' in response.json()["error"]["message"]
+
+
+def test_readme_sse_example_runs_as_written(
+    demo_server: DemoServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Server-Sent Events", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "break" not in example
+    base = demo_server.chat_url.removesuffix("/v1/chat/completions")
+    exec(compile(example.replace("http://127.0.0.1:8080", base), "README.md", "exec"), {})
+    assert capsys.readouterr().out == "You said: Hi\n"

@@ -1,7 +1,8 @@
-"""Helpers for the SSEClient tests: a recorder of callbacks and fast reconnects."""
+"""Helpers for the SSE tests: a recorder of callbacks, fast reconnects, fuzz settings."""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -9,8 +10,10 @@ from typing import Any
 
 import pytest
 import trustme
+from hypothesis import HealthCheck, settings
 
 from pushsdk import Backoff, Message, PushError, SSEClient
+from tests.servers.sse_server import SSEServer
 
 WAIT = 5.0
 #: Reconnect almost at once, without jitter, so tests stay fast and exact.
@@ -81,9 +84,36 @@ def make_client(recorder: Recorder) -> Iterator[Callable[..., SSEClient]]:
         client.close()
 
 
+@pytest.fixture(params=["http", "https"])
+def server(request: pytest.FixtureRequest) -> Iterator[tuple[SSEServer, dict[str, Any]]]:
+    """An SSEServer over plain TCP or TLS, and the client options to trust it."""
+    if request.param == "http":
+        yield request.getfixturevalue("sse_server"), {}
+    else:
+        yield request.getfixturevalue("sses_server"), {"verify": request.getfixturevalue("ca_file")}
+
+
 @pytest.fixture
 def ca_file(sse_ca: trustme.CA, tmp_path: Path) -> str:
     """``sse_ca``'s certificate as a PEM file, for ``verify=``."""
     path = tmp_path / "ca.pem"
     sse_ca.cert_pem.write_to_path(str(path))
     return str(path)
+
+
+# -- fuzzing: short runs in the suite, long ones with HYPOTHESIS_PROFILE=fuzz ---------
+
+#: The profile a long fuzz run loads (scripts/fuzz; the WS tests register the same name).
+settings.register_profile(
+    "fuzz",
+    max_examples=20_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+if FUZZING:
+    settings.load_profile("fuzz")
+#: The settings of the fuzz targets (tests/sse/test_fuzz_*.py): few examples by default.
+fuzz_settings = (
+    settings(settings.get_profile("fuzz")) if FUZZING else settings(max_examples=60, deadline=None)
+)

@@ -32,6 +32,9 @@ def frame(*payloads: bytes, trailer: bytes = b"") -> bytes:
         (b"5;ext=1\r\nhello\r\n0\r\n\r\n", b"hello", True),
         (b"A\r\n0123456789\r\n0\r\n\r\n", b"0123456789", True),
         (b"5 \r\nhello\r\n0\r\n\r\n", b"hello", True),
+        # Leading zeros past 16 digits (RFC 9112 allows any number).
+        (b"0" * 40 + b"5\r\nhello\r\n" + b"0" * 30 + b"\r\n\r\n", b"hello", True),
+        (b"00000000000000000000000a\r\n0123456789\r\n0\r\n\r\n", b"0123456789", True),
         (frame(b"x", trailer=b"X-Trailer: 1\r\n"), b"x", True),
         (b"5\r\nhello\r\n", b"hello", False),
         (b"5\r\nhel", b"hel", False),
@@ -44,7 +47,15 @@ def test_framing(body: bytes, expected: bytes, done: bool) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"zz\r\nhello\r\n", b"0x5\r\nhello\r\n", b"-5\r\n", b"5\r\nhelloXX3\r\nabc\r\n", b"\r\n"],
+    [
+        b"zz\r\nhello\r\n",
+        b"0x5\r\nhello\r\n",
+        b"-5\r\n",
+        b"5\r\nhelloXX3\r\nabc\r\n",
+        b"\r\n",
+        b"10000000000000000\r\nhello\r\n",  # 17 significant digits: past any real size
+        b"000" + b"1" * 17 + b"\r\nhello\r\n",
+    ],
 )
 def test_malformed_framing(body: bytes) -> None:
     with pytest.raises(ProtocolError):
@@ -69,6 +80,14 @@ def test_any_split(payloads: list[bytes], data: st.DataObject) -> None:
     body = frame(*payloads)
     cuts = data.draw(st.lists(st.integers(1, len(body) - 1), max_size=12))
     assert decode(body, sorted(set(cuts))) == (b"".join(payloads), True)
+
+
+def test_whole_chunks_with_leading_zeros() -> None:
+    """Many whole chunks at once (the split fast path) with long zero-padded sizes."""
+    events = [b"id: %d\ndata: x\n\n" % i for i in range(50)]
+    body = b"".join(b"%020x\r\n%s\r\n" % (len(e), e) for e in events) + b"0\r\n\r\n"
+    assert decode(body) == (b"".join(events), True)
+    assert decode(body, list(range(100, len(body), 100))) == (b"".join(events), True)
 
 
 def test_whole_chunks_then_a_chunk_holding_crlf() -> None:

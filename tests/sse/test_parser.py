@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pushsdk._sseparser import EventStreamParser, EventTooLarge
+from pushsdk._sseparser import MAX_RETRY, EventStreamParser
 
 Events = list[tuple[str, str, str]]
 
@@ -146,6 +146,13 @@ def test_retry_only_ascii_digits(line: bytes, expected: int | None) -> None:
     assert parser.retry == expected
 
 
+def test_huge_retry_capped_without_error() -> None:
+    _, parser = parse(b"retry: " + b"9" * 100_000 + b"\n\n")
+    assert parser.retry == MAX_RETRY
+    _, parser = parse(b"retry: " + b"0" * 100_000 + b"12\n\n")
+    assert parser.retry == 12
+
+
 def test_invalid_retry_keeps_previous_value() -> None:
     _, parser = parse(b"retry: 100\n\nretry: x\n\n")
     assert parser.retry == 100
@@ -156,31 +163,48 @@ def test_comments_counted_as_traffic() -> None:
     assert parser.comments == 3
 
 
-def test_event_larger_than_limit() -> None:
+def test_event_larger_than_limit_dropped_with_its_id_kept() -> None:
     parser = EventStreamParser(max_event_size=10)
-    with pytest.raises(EventTooLarge) as caught:
-        parser.feed(b"data: ok\n\ndata: 0123456789\n\n")
-    assert caught.value.events == [("ok", "message", "")]
+    events = parser.feed(b"data: ok\n\nid: 2\ndata: 0123456789\n\nid: 3\ndata: next\n\n")
+    assert events == [("ok", "message", ""), ("next", "message", "3")]
+    assert parser.oversized == 1
 
 
 def test_event_growing_past_limit_over_many_reads() -> None:
     parser = EventStreamParser(max_event_size=100)
-    with pytest.raises(EventTooLarge):
-        for _ in range(20):
-            parser.feed(b"data: 0123456789\n")
+    parser.feed(b"id: 7\nevent: big\n")
+    for _ in range(20):
+        assert parser.feed(b"data: 0123456789\n") == []
+    assert parser.oversized == 1
+    assert parser.feed(b"\ndata: after\n\n") == [("after", "message", "7")]
+    assert parser.last_event_id == "7"
+    assert parser.oversized == 1
 
 
-def test_line_growing_past_limit() -> None:
+def test_line_growing_past_limit_discarded_to_its_end() -> None:
     parser = EventStreamParser(max_event_size=100)
-    parser.feed(b"data: " + b"x" * 90)
-    with pytest.raises(EventTooLarge):
-        parser.feed(b"x" * 20)
+    parser.feed(b"id: 4\ndata: " + b"x" * 90)
+    assert parser.feed(b"x" * 20) == []
+    assert parser.oversized == 1
+    assert parser.feed(b"x" * 1000) == []
+    assert parser.feed(b"xx\nid: 5\ndata: same event\n\ndata: next\n\n") == [
+        ("next", "message", "5")
+    ]
+    assert parser.oversized == 1
 
 
 def test_long_comment_line_in_one_read() -> None:
     parser = EventStreamParser(max_event_size=100)
-    with pytest.raises(EventTooLarge):
-        parser.feed(b":" + b"x" * 200 + b"\n")
+    assert parser.feed(b":" + b"x" * 200 + b"\n\ndata: a\n\n") == [("a", "message", "")]
+    assert parser.oversized == 1
+
+
+def test_too_long_lines_each_drop_their_own_event() -> None:
+    long = b"data: " + b"x" * 200 + b"\n"
+    parser = EventStreamParser(max_event_size=100)
+    stream = b"id: 1\n" + long + b"\ndata: a\n\nid: 2\n" + long + long + b"\ndata: b\n\n"
+    assert parser.feed(stream) == [("a", "message", "1"), ("b", "message", "2")]
+    assert parser.oversized == 2
 
 
 def test_event_and_line_at_the_limit_accepted() -> None:
@@ -361,7 +385,7 @@ def test_event_of_long_lines_growing_past_limit() -> None:
     parser = EventStreamParser(max_event_size=1000)
     line = b"data: " + b"x" * 299 + b"\n"
     parser.feed(line[:100])
-    with pytest.raises(EventTooLarge, match="larger than max_event_size"):
-        for _ in range(5):
-            parser.feed(line[100:] + line[:100])
-    assert parser.feed(b"\ndata: ok\n\n") == [("ok", "message", "")]
+    for _ in range(5):
+        assert parser.feed(line[100:] + line[:100]) == []
+    assert parser.oversized == 1
+    assert parser.feed(b"\ndata: same event\n\ndata: ok\n\n") == [("ok", "message", "")]

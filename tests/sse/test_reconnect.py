@@ -224,20 +224,6 @@ def test_content_type_parameters_allowed(
     assert recorder.wait("message")[0].data == "x"
 
 
-def test_oversized_event_reconnects(
-    sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
-) -> None:
-    sse_server.handler = scripted(
-        events_then("stall", b"id: 1\ndata: small\n\n" + b"data: " + b"x" * 500 + b"\n\n"),
-        events_then("stall", b"data: again\n\n"),
-    )
-    make_client(sse_server.url, max_event_size=100).start()
-    assert [m.data for m in recorder.wait("message", 2)] == ["small", "again"]
-    (error,) = recorder.errors
-    assert isinstance(error, ProtocolError)
-    assert sse_server.wait_requests(2)[1].headers["last-event-id"] == "1"
-
-
 def test_malformed_chunking_reconnects(
     sse_server: SSEServer, make_client: MakeClient, recorder: Recorder
 ) -> None:
