@@ -30,11 +30,11 @@ import threading
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
+from ._checks import check_field_value, check_headers, check_tokens, check_url
 from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
 from ._state import ReadyState
-from ._wsconnect import SSLOPT_KEYS, open_connection
+from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
 from ._wsframes import (
     OP_BINARY,
     OP_CLOSE,
@@ -111,7 +111,8 @@ class WSClient(BaseClient):
         proxy: str | None = None,
         origin: str | None = None,
     ) -> None:
-        _check_url("url", url, ("ws", "wss"))
+        check_url("url", url, ("ws", "wss"))
+        check_headers("headers", headers)
         check_seconds("ping_interval", ping_interval)
         check_seconds("ping_timeout", ping_timeout)
         check_seconds("open_timeout", open_timeout, allow_none=False)
@@ -122,16 +123,15 @@ class WSClient(BaseClient):
             or not all(isinstance(p, str) for p in subprotocols)
         ):
             raise TypeError(f"subprotocols must be a list of str, got {subprotocols!r}")
+        check_tokens("subprotocols", subprotocols or ())
         for name, value in (("event_key", event_key), ("origin", origin)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-        if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
-            unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
-            raise ValueError(f"sslopt has unknown keys: {unknown}")
-        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
-            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
+        if origin is not None:
+            check_field_value("origin", origin)
+        tls_context = _check_tls(sslopt, ssl_context)
         if proxy is not None:
-            _check_url("proxy", proxy, ("http",))
+            check_url("proxy", proxy, ("http",))
         super().__init__(
             url,
             on_open=on_open,
@@ -151,6 +151,7 @@ class WSClient(BaseClient):
         self.send_buffer = send_buffer
         self.sslopt = dict(sslopt) if sslopt else None
         self.ssl_context = ssl_context
+        self._tls_context = tls_context  # built once: sslopt mistakes fail here, not later
         self.proxy = proxy
         self.origin = origin
         #: The subprotocol the server chose on the current (or last) connection.
@@ -247,6 +248,7 @@ class WSClient(BaseClient):
 
     def _connect(self) -> None:
         self._close_sent = False
+        self._logger.debug("connecting: %s", self._log_url)
         try:
             sock, self.subprotocol = open_connection(
                 self.url,
@@ -254,7 +256,7 @@ class WSClient(BaseClient):
                 subprotocols=self.subprotocols,
                 origin=self.origin,
                 proxy=self.proxy,
-                ssl_context=self.ssl_context,
+                ssl_context=self._tls_context,
                 sslopt=self.sslopt,
                 timeout=self.open_timeout,
                 register=self._register,
@@ -406,17 +408,25 @@ def _shutdown(sock: socket.socket) -> None:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
-def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
-    if not isinstance(url, str):
-        raise TypeError(f"{name} must be a str, got {type(url).__name__}")
+def _check_tls(
+    sslopt: Mapping[str, Any] | None, ssl_context: ssl.SSLContext | None
+) -> ssl.SSLContext | None:
+    """The TLS context to use, built now so that a wrong ``sslopt`` fails at the call."""
+    if ssl_context is not None:
+        if not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
+        if ssl_context.protocol == ssl.PROTOCOL_TLS_SERVER:
+            raise ValueError("ssl_context is a server context (PROTOCOL_TLS_SERVER)")
+        return ssl_context
+    if sslopt is None:
+        return None
+    if not set(sslopt) <= SSLOPT_KEYS:
+        unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
+        raise ValueError(f"sslopt has unknown keys: {unknown}")
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        raise ValueError(f"{name} is not a valid URL: {exc}") from None
-    if parts.scheme not in schemes or not parts.hostname:
-        wanted = " or ".join(f"{s}://" for s in schemes)
-        raise ValueError(f"{name} must be a {wanted} URL with a host, got {url!r}")
+        return context_from_sslopt(sslopt)
+    except (ValueError, TypeError, OSError) as exc:  # ssl.SSLError is an OSError
+        raise ValueError(f"sslopt cannot make a TLS context: {exc}") from exc
 
 
 def _check_int(name: str, value: int, *, minimum: int) -> None:
