@@ -48,8 +48,10 @@ def body_snippet(body: bytes, secrets: Iterable[str] = ()) -> str:
     """
     text = body[: SNIPPET_CHARS * 4].decode("utf-8", "replace")
     for secret in secrets:
-        if len(secret) >= 4:  # shorter ones would mangle the text, and guessing them is easy
-            text = text.replace(secret, "<redacted>")
+        # The value, and its words ("Bearer <token>"); shorter ones would mangle the text.
+        for part in {secret, *(word for word in secret.split() if len(word) >= 8)}:
+            if len(part) >= 4:
+                text = text.replace(part, "<redacted>")
     text = _SECRET_PAIR.sub(r"\1<redacted>", text)
     text = " ".join(text.split())
     if len(text) > SNIPPET_CHARS:

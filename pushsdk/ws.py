@@ -1,6 +1,6 @@
 """``WSClient``: a WebSocket (RFC 6455) client on websocket-client, with one thread.
 
-websocket-client does the opening handshake (``_wsconnect``). Frames are our own
+websocket-client does the opening handshake, bounded by ``_wshandshake``. Frames are our own
 (``_wsframes``): its ``ABNF`` masks at a third of our speed, and its receive path
 reads each frame in several system calls and checks UTF-8 in pure Python. Our
 reader thread reads big chunks and ``FrameReader`` turns them into messages,
@@ -74,7 +74,9 @@ class WSClient(BaseClient):
             disables pings.
         ping_timeout: seconds to wait for any traffic after a ping before the
             connection is treated as dead; None or 0 waits forever.
-        open_timeout: bound on TCP connect, TLS and the opening handshake together.
+        open_timeout: deadline for TCP connect, proxy tunnel, TLS and the opening
+            handshake together. The handshake response head is capped at 64 KiB and
+            128 header lines: a larger one is a HandshakeError, not retried.
         max_message_size: a larger message closes the connection with 1009.
         event_key: JSON-object text messages with this key are dispatched under the
             key's value as event name.
