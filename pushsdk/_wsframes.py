@@ -36,7 +36,7 @@ OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x
 #: Unfragmented text and binary frames: the fast path.
 _FAST_HEADERS = frozenset({0x81, 0x82})
 #: Message parts shorter than this are gathered and joined in batches (see ``Parts``).
-SMALL_PART = 4096
+SMALL_PART = 512
 #: Most small parts gathered before they are joined into one.
 GATHER = 256
 _utf8_decode = codecs.utf_8_decode
@@ -419,7 +419,8 @@ class Parts(Generic[AnyStr]):
             self._join_gathered()
 
     def _join_gathered(self) -> None:
-        self.kept.append(self._empty.join(self._gathered))
+        gathered = self._gathered
+        self.kept.append(gathered[0] if len(gathered) == 1 else self._empty.join(gathered))
         self._gathered = []
         self._gathered_size = 0
 
