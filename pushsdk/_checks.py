@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["check_field_value", "check_headers", "check_tokens", "check_url"]
+__all__ = ["check_field_value", "check_headers", "check_host", "check_tokens", "check_url"]
 
 #: A header name, HTTP method or subprotocol is a token (RFC 9110, 5.6.2).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -47,9 +47,14 @@ def check_url(name: str, url: object, schemes: tuple[str, ...]) -> None:
         if other is not None and name == "url":
             message += f": use {other} for a {parts.scheme}:// URL"
         raise ValueError(message)
-    reason = _host_problem(parts.hostname)
+    check_host(name, parts.hostname)
+
+
+def check_host(name: str, host: str) -> None:
+    """Raise unless ``host`` is a host name or IP address that can be looked up."""
+    reason = _host_problem(host)
     if reason is not None:
-        raise ValueError(f"{name} has an invalid host name {parts.hostname!r}: {reason}")
+        raise ValueError(f"{name} has an invalid host name {host!r}: {reason}")
 
 
 def _host_problem(host: str) -> str | None:

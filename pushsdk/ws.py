@@ -31,7 +31,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from ._checks import check_field_value, check_headers, check_tokens, check_url
+from ._checks import check_field_value, check_headers, check_host, check_tokens, check_url
 from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
 from ._state import ReadyState
 from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
@@ -425,6 +425,11 @@ def _check_tls(
     if not set(sslopt) <= SSLOPT_KEYS:
         unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
         raise ValueError(f"sslopt has unknown keys: {unknown}")
+    server_hostname = sslopt.get("server_hostname")
+    if server_hostname is not None:
+        if not isinstance(server_hostname, str):
+            raise TypeError(f"sslopt['server_hostname'] must be a str, got {server_hostname!r}")
+        check_host("sslopt['server_hostname']", server_hostname)
     try:
         return context_from_sslopt(sslopt)
     except (ValueError, TypeError, OSError) as exc:  # ssl.SSLError is an OSError

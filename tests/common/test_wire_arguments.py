@@ -102,6 +102,11 @@ def test_an_unusable_sslopt_fails_at_the_call(sslopt: dict[str, Any], pattern: s
         WSClient("wss://127.0.0.1:1/", sslopt=sslopt)
 
 
+def test_an_unusable_server_hostname_fails_at_the_call() -> None:
+    with pytest.raises(ValueError, match=r"sslopt\['server_hostname'\] has an invalid host name"):
+        WSClient("wss://127.0.0.1:1/", sslopt={"server_hostname": "x" * 64 + ".example"})
+
+
 def test_a_server_side_ssl_context_is_refused() -> None:
     with pytest.raises(ValueError, match="ssl_context is a server context"):
         WSClient("wss://127.0.0.1:1/", ssl_context=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
