@@ -190,6 +190,7 @@ def _tunnel(
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
     response = b""
     while b"\r\n\r\n" not in response:
+        sock.settimeout(_remaining(deadline))  # the deadline bounds the whole answer
         byte = sock.recv(1)  # one byte at a time: nothing past the headers is consumed
         if not byte or len(response) > 65536:
             raise ConnectError("the proxy closed the connection during CONNECT")

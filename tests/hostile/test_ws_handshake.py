@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from pushsdk import Backoff, ConnectError, HandshakeError
+from pushsdk import Backoff, ConnectError, HandshakeError, WSClient
 from pushsdk._wshandshake import MAX_BODY, MAX_HEAD_BYTES, MAX_HEAD_LINES
 from tests.faults.scripted import read_request, response
-from tests.faults.tcp import TCPServer, recv_all
-from tests.hostile.conftest import Hostile, run_to_end
+from tests.faults.tcp import TCPServer, recv_all, recv_until
+from tests.hostile.conftest import WAIT, Hostile, run_to_end
 
 FAST = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
 
@@ -53,6 +53,35 @@ def test_a_head_dripped_one_byte_at_a_time_ends_at_open_timeout(hostile: Hostile
     assert isinstance(error, ConnectError) and not isinstance(error, HandshakeError)
     assert "timed out after 0.5 s (open_timeout)" in str(error), error
     assert "bytes of the handshake response had arrived" in str(error), error
+
+
+def test_a_proxy_dripping_its_connect_answer_ends_at_open_timeout(
+    plain_server: TCPServer,
+) -> None:
+    """The proxy tunnel's answer is read under the same deadline (plain TCP: an HTTP proxy)."""
+    answer = b"HTTP/1.1 200 Connection established\r\nX-Drip: " + b"a" * 100_000
+
+    def drip(sock: socket.socket) -> None:
+        sock.settimeout(WAIT)
+        recv_until(sock, b"\r\n\r\n")
+        sock.settimeout(0.01)
+        for byte in answer:
+            try:
+                if not sock.recv(1):
+                    return
+            except TimeoutError:
+                pass
+            sock.sendall(bytes([byte]))
+
+    proxy = TCPServer(drip).start()
+    try:
+        client = WSClient(
+            plain_server.url("ws"), proxy=proxy.url("http"), open_timeout=0.5, reconnect=False
+        )
+        (error,) = run_to_end(client)
+    finally:
+        proxy.stop()
+    assert isinstance(error, ConnectError) and "timed out after 0.5 s" in str(error), error
 
 
 @pytest.mark.parametrize(
