@@ -1,9 +1,9 @@
 """``WSClient``: a WebSocket (RFC 6455) client on websocket-client, with one thread.
 
-websocket-client does the opening handshake, bounded by ``_wshandshake``. Frames are our own
-(``_wsframes``): its ``ABNF`` masks at a third of our speed, and its receive path
-reads each frame in several system calls and checks UTF-8 in pure Python. Our
-reader thread reads big chunks and ``FrameReader`` turns them into messages,
+websocket-client does the opening handshake, bounded by ``_wshandshake``. Frames
+are our own (``_wsframes``): its ``ABNF`` masks at a third of our speed, and its
+receive path reads each frame in several system calls and checks UTF-8 in pure
+Python. Our reader thread reads big chunks and ``FrameReader`` turns them into messages,
 validating frames and UTF-8 strictly and fast, so that protocol faults close the
 connection with the RFC's code (websocket-client always sends 1000).
 
@@ -414,6 +414,9 @@ def _check_tls(
     sslopt: Mapping[str, Any] | None, ssl_context: ssl.SSLContext | None
 ) -> ssl.SSLContext | None:
     """The TLS context to use, built now so that a wrong ``sslopt`` fails at the call."""
+    if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
+        unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
+        raise ValueError(f"sslopt has unknown keys: {unknown}")
     if ssl_context is not None:
         if not isinstance(ssl_context, ssl.SSLContext):
             raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
@@ -422,9 +425,6 @@ def _check_tls(
         return ssl_context
     if sslopt is None:
         return None
-    if not set(sslopt) <= SSLOPT_KEYS:
-        unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
-        raise ValueError(f"sslopt has unknown keys: {unknown}")
     server_hostname = sslopt.get("server_hostname")
     if server_hostname is not None:
         if not isinstance(server_hostname, str):

@@ -136,3 +136,10 @@ def test_sse_json_that_cannot_be_serialised_fails_at_the_call(
 def test_sse_json_that_can_be_serialised_is_kept() -> None:
     client = SSEClient("http://127.0.0.1:1/", method="POST", json={"q": [1, "two"]})
     assert client.json == {"q": [1, "two"]}
+
+
+def test_unknown_sslopt_keys_are_refused_even_with_an_ssl_context() -> None:
+    with pytest.raises(ValueError, match="sslopt has unknown keys: verify"):
+        WSClient(
+            "wss://127.0.0.1:1/", ssl_context=ssl.create_default_context(), sslopt={"verify": 0}
+        )
