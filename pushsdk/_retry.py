@@ -23,6 +23,7 @@ import ssl
 import time
 from collections.abc import Callable
 
+from ._wshandshake import HeadTooLarge
 from .backoff import Backoff
 from .errors import HandshakeError, PushError
 
@@ -34,16 +35,21 @@ _FATAL_SSL_REASONS = frozenset({"WRONG_VERSION_NUMBER"})
 
 
 def is_transient(error: PushError) -> bool:
-    """Whether reconnecting after ``error`` can help (reconnect rules)."""
-    if isinstance(error, HandshakeError):
-        return error.status >= 500 or error.status in _RETRY_STATUSES
+    """Whether reconnecting after ``error`` can help (the reconnect rules).
+
+    Besides 4xx answers, a server that sends the same thing on every attempt is not
+    retried: a certificate that fails verification, a plain-text server behind a
+    wss:// URL (TLS WRONG_VERSION_NUMBER), a handshake response head over the caps.
+    """
     cause: BaseException | None = error.__cause__
     while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError):
+        if isinstance(cause, ssl.SSLCertVerificationError | HeadTooLarge):
             return False
         if isinstance(cause, ssl.SSLError) and cause.reason in _FATAL_SSL_REASONS:
             return False
         cause = cause.__cause__
+    if isinstance(error, HandshakeError):
+        return error.status >= 500 or error.status in _RETRY_STATUSES
     return True
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import http.client
 import ssl
 import time
+from urllib.parse import parse_qsl, urlsplit
 
 import requests
 import urllib3.exceptions
 
-from ._redact import redact_url
+from ._redact import body_snippet, is_secret, redact_url
 from ._ssetransport import response_socket
 from .errors import ConnectError, ConnectionClosed, HandshakeError, PushError
 
@@ -41,8 +42,11 @@ def check_response(response: requests.Response) -> None:
         )
     if not 200 <= status < 300:
         body = read_error_body(response)
+        message = f"server answered HTTP {status} {response.reason or ''}".rstrip()
+        if body:
+            message += f": {body_snippet(body, _sent_secrets(response))}"
         raise HandshakeError(
-            f"server answered HTTP {status} {response.reason or ''}".rstrip(),
+            message,
             status=status,
             headers=headers,
             body=body,
@@ -60,6 +64,14 @@ def check_response(response: requests.Response) -> None:
             headers=headers,
             body=body,
         )
+
+
+def _sent_secrets(response: requests.Response) -> list[str]:
+    """Values we sent that a server may echo: secret-named headers, the query's values."""
+    request = response.request
+    found = [str(v) for k, v in request.headers.items() if is_secret(k)]
+    found += [value for _, value in parse_qsl(urlsplit(request.url or "").query)]
+    return found
 
 
 def unframed(response: requests.Response) -> bool:
@@ -123,8 +135,18 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def root_cause(exc: BaseException) -> BaseException:
-    """The TLS certificate error buried in a requests error, if any (BaseClient stops on it)."""
-    return next((e for e in _chain(exc) if isinstance(e, ssl.SSLCertVerificationError)), exc)
+    """The permanent TLS error buried in a requests error, if any (BaseClient stops on it):
+    a certificate failure, or a plain-text server (WRONG_VERSION_NUMBER)."""
+    return next((e for e in _chain(exc) if _permanent_tls_error(e)), exc)
+
+
+def _permanent_tls_error(exc: BaseException) -> bool:
+    return isinstance(exc, ssl.SSLCertVerificationError) or _plain_text_peer(exc)
+
+
+def _plain_text_peer(exc: BaseException) -> bool:
+    """Whether ``exc`` says the peer answered the TLS hello in plain text."""
+    return isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER"
 
 
 def connect_error(exc: Exception, url: str) -> ConnectError:
@@ -138,7 +160,10 @@ def connect_error(exc: Exception, url: str) -> ConnectError:
     socket_errors = [e for e in _chain(exc) if type(e).__module__ in ("builtins", "socket", "ssl")]
     reason = str(socket_errors[-1]) if socket_errors else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
-        return ConnectError(f"TLS failure connecting to {where}: {reason}")
+        hint = ""
+        if any(_plain_text_peer(e) for e in _chain(exc)):
+            hint = ": the server does not speak TLS; if it is plain HTTP, use an http:// URL"
+        return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")
     return ConnectError(f"could not connect to {where}: {reason}")
 
 

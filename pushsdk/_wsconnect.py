@@ -1,11 +1,10 @@
 """Open a WebSocket connection: TCP (or an HTTP proxy tunnel), TLS, then the handshake.
 
 We make the TCP connection ourselves, so that ``close()`` can cut a connect in
-progress (the socket is handed to ``register`` before anything blocks on it), and
-the TLS too (``_tls``: safe for a reader and senders at once), then let
-websocket-client do the opening handshake on that connection: request
-headers, subprotocols, origin and the ``Sec-WebSocket-Accept`` check. Its
-exceptions are mapped to pushsdk's (root cause chained).
+progress (the socket is handed to ``register`` before anything blocks on it),
+then TLS (``_tls``: safe for a reader and senders at once), then the opening
+handshake on that connection (``_wshandshake``), all before one deadline.
+Failures are mapped to pushsdk's errors (root cause chained).
 """
 
 from __future__ import annotations
@@ -21,12 +20,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import websocket
-
 from ._tls import Stream, start_tls
+from ._wshandshake import handshake
 from .errors import ConnectError, HandshakeError
 
-__all__ = ["SSLOPT_KEYS", "open_connection"]
+__all__ = ["SSLOPT_KEYS", "context_from_sslopt", "open_connection"]
 
 #: The ``sslopt`` keys understood (a subset of websocket-client's, same meanings).
 SSLOPT_KEYS = frozenset(
@@ -45,8 +43,6 @@ SSLOPT_KEYS = frozenset(
 )
 #: How often a pending TCP connect checks whether it was interrupted.
 _CONNECT_POLL = 0.05
-#: Most of a refused handshake's response body kept in HandshakeError.body.
-_MAX_BODY = 64 * 1024
 
 
 def open_connection(
@@ -96,11 +92,11 @@ def open_connection(
             sock = _tcp_connect(host, port, deadline, register, interrupted)
         stream: Stream = sock
         if secure:
-            context = ssl_context or _context_from_sslopt(sslopt or {})
+            context = ssl_context or context_from_sslopt(sslopt or {})
             server_hostname = (sslopt or {}).get("server_hostname") or host
             stream = start_tls(sock, context, server_hostname, deadline)
             register(stream)
-        subprotocol = _handshake(
+        subprotocol = handshake(
             stream,
             url,
             headers=headers,
@@ -112,9 +108,15 @@ def open_connection(
     except (ConnectError, HandshakeError):
         raise
     except ssl.SSLError as exc:
+        if exc.reason == "WRONG_VERSION_NUMBER":
+            raise ConnectError(
+                f"TLS failure: {host}:{port} does not speak TLS ({exc}); "
+                "if it is a plain-text WebSocket server, use a ws:// URL"
+            ) from exc
         raise ConnectError(f"TLS failure: {exc}") from exc
     except TimeoutError as exc:
-        raise ConnectError(f"timed out after {timeout} s (open_timeout)") from exc
+        detail = f": {exc}" if str(exc) else ""
+        raise ConnectError(f"timed out after {timeout} s (open_timeout){detail}") from exc
     except OSError as exc:
         if interrupted():
             raise ConnectError("connect interrupted by close()") from exc
@@ -124,7 +126,7 @@ def open_connection(
 def _remaining(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise TimeoutError("open_timeout expired")
+        raise TimeoutError
     return left
 
 
@@ -191,6 +193,7 @@ def _tunnel(
     sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
     response = b""
     while b"\r\n\r\n" not in response:
+        sock.settimeout(_remaining(deadline))  # the deadline bounds the whole answer
         byte = sock.recv(1)  # one byte at a time: nothing past the headers is consumed
         if not byte or len(response) > 65536:
             raise ConnectError("the proxy closed the connection during CONNECT")
@@ -201,7 +204,7 @@ def _tunnel(
         raise ConnectError(f"proxy refused the tunnel: {status_line}")
 
 
-def _context_from_sslopt(sslopt: Mapping[str, Any]) -> ssl.SSLContext:
+def context_from_sslopt(sslopt: Mapping[str, Any]) -> ssl.SSLContext:
     """Build the TLS context for websocket-client-style ``sslopt`` (verifying by default)."""
     context = sslopt.get("context")
     if isinstance(context, ssl.SSLContext):
@@ -217,52 +220,3 @@ def _context_from_sslopt(sslopt: Mapping[str, Any]) -> ssl.SSLContext:
     if sslopt.get("ciphers"):
         context.set_ciphers(sslopt["ciphers"])
     return context
-
-
-def _handshake(
-    sock: Stream,
-    url: str,
-    *,
-    headers: Mapping[str, str],
-    subprotocols: list[str] | None,
-    origin: str | None,
-    deadline: float,
-) -> str | None:
-    """Run websocket-client's opening handshake on ``sock``; return the subprotocol."""
-    remaining = _remaining(deadline)
-    sock.settimeout(remaining)
-    ws = websocket.WebSocket(skip_utf8_validation=True)
-    options: dict[str, Any] = {
-        "socket": sock,
-        "header": [f"{name}: {value}" for name, value in headers.items()],
-        "timeout": remaining,
-        "redirect_limit": 0,
-    }
-    if subprotocols:
-        options["subprotocols"] = subprotocols
-    if origin is not None:
-        options["origin"] = origin
-    try:
-        ws.connect(url, **options)  # type: ignore[no-untyped-call]
-    except websocket.WebSocketBadStatusException as exc:
-        raise HandshakeError(
-            f"server answered the handshake with HTTP {exc.status_code}",
-            status=exc.status_code,
-            headers=exc.resp_headers or {},
-            body=(exc.resp_body or b"")[:_MAX_BODY],
-        ) from exc
-    except websocket.WebSocketTimeoutException as exc:
-        raise TimeoutError(str(exc)) from exc
-    except websocket.WebSocketConnectionClosedException as exc:
-        raise ConnectError("connection closed during the handshake") from exc
-    except websocket.WebSocketException as exc:
-        response = ws.handshake_response
-        status = response.status if response is not None else 101
-        raise HandshakeError(
-            f"invalid handshake response ({exc}): a wrong or missing Upgrade, Connection, "
-            "Sec-WebSocket-Accept or Sec-WebSocket-Protocol header",
-            status=status,
-            headers=response.headers if response is not None else {},
-        ) from exc
-    subprotocol = ws.getsubprotocol()
-    return subprotocol if isinstance(subprotocol, str) else None

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import AnyStr, Generic, NamedTuple
 
 __all__ = [
     "Close",
@@ -26,6 +26,7 @@ __all__ = [
     "Failure",
     "FrameReader",
     "Item",
+    "Parts",
     "encode_frame",
     "valid_close_code",
 ]
@@ -34,6 +35,10 @@ OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x
 
 #: Unfragmented text and binary frames: the fast path.
 _FAST_HEADERS = frozenset({0x81, 0x82})
+#: Message parts shorter than this are gathered and joined in batches (see ``Parts``).
+SMALL_PART = 512
+#: Most small parts gathered before they are joined into one.
+GATHER = 256
 _utf8_decode = codecs.utf_8_decode
 
 
@@ -124,8 +129,8 @@ class FrameReader:
         # The message being assembled (from fragments, or from a frame arriving in parts):
         self._frag_op = 0  # its opcode, 0 if none
         self._text = False  # whether it is text (decoded into _text_parts as it comes)
-        self._text_parts: list[str] = []
-        self._byte_parts: list[bytes] = []
+        self._text_parts: Parts[str] = Parts("")
+        self._byte_parts: Parts[bytes] = Parts(b"")
         self._tail = b""  # an incomplete UTF-8 sequence at the end of the text so far
         self._frag_size = 0
         self._fin = 0  # FIN bit of the frame whose payload is arriving (payload_left > 0)
@@ -308,8 +313,10 @@ class FrameReader:
         """Start assembling a message of type ``opcode`` (text or binary)."""
         self._frag_op = opcode
         self._text = opcode == OP_TEXT
-        self._text_parts = []
-        self._byte_parts = []
+        if self._text:
+            self._text_parts = Parts("")
+        else:
+            self._byte_parts = Parts(b"")
         self._tail = b""
         self._frag_size = 0
 
@@ -317,7 +324,8 @@ class FrameReader:
         """Append payload bytes to the message; text is validated as it comes."""
         self._frag_size += len(data)
         if not self._text:
-            self._byte_parts.append(bytes(data))
+            if data:
+                self._byte_parts.add(bytes(data))
             return None
         parts = self._text_parts
         try:
@@ -328,12 +336,13 @@ class FrameReader:
                 if used < len(tail):  # data too short to complete it
                     self._tail = head
                     return None
-                parts.append(text)
+                parts.add(text)
                 data = memoryview(data)[used - len(tail) :]
             text, used = _utf8_decode(data, None, False)
         except UnicodeDecodeError:
             return 1007, "invalid UTF-8 in a text message"
-        parts.append(text)
+        if text:
+            parts.add(text)
         self._tail = bytes(data[used:])
         return None
 
@@ -342,13 +351,13 @@ class FrameReader:
         if self._tail:
             return 1007, "invalid UTF-8 in a text message"
         if self._text:
-            add("".join(self._text_parts))
+            add(self._text_parts.join())
+            self._text_parts = Parts("")
         else:
-            add(b"".join(self._byte_parts))
+            add(self._byte_parts.join())
+            self._byte_parts = Parts(b"")
         self.data_bytes += self._frag_size
         self._frag_op = 0
-        self._text_parts = []
-        self._byte_parts = []
         self._frag_size = 0
         return None
 
@@ -374,7 +383,50 @@ class FrameReader:
         out.append(Failure(code, reason))
         self._done = True
         self._pending = []
-        self._text_parts = []
-        self._byte_parts = []
+        self._text_parts = Parts("")
+        self._byte_parts = Parts(b"")
         self.payload_left = 0
         return out
+
+
+class Parts(Generic[AnyStr]):
+    """The pieces of a message being assembled, in memory proportional to its size.
+
+    A server may split a message into millions of tiny or empty fragments: kept one
+    list entry each, their bookkeeping would cost ~40 bytes per fragment whatever
+    ``max_message_size`` says. Empty pieces are dropped and pieces under SMALL_PART
+    are gathered, GATHER at most, and joined into one, so every entry kept holds at
+    least GATHER (or SMALL_PART) bytes; large pieces are kept as they come (no copy).
+    """
+
+    __slots__ = ("_empty", "_gathered", "_gathered_size", "kept")
+
+    def __init__(self, empty: AnyStr) -> None:
+        self._empty: AnyStr = empty
+        self.kept: list[AnyStr] = []
+        self._gathered: list[AnyStr] = []
+        self._gathered_size = 0
+
+    def add(self, part: AnyStr) -> None:
+        if len(part) >= SMALL_PART:
+            if self._gathered:
+                self._join_gathered()
+            self.kept.append(part)
+            return
+        self._gathered.append(part)
+        self._gathered_size += len(part)
+        if len(self._gathered) >= GATHER or self._gathered_size >= SMALL_PART:
+            self._join_gathered()
+
+    def _join_gathered(self) -> None:
+        gathered = self._gathered
+        self.kept.append(gathered[0] if len(gathered) == 1 else self._empty.join(gathered))
+        self._gathered = []
+        self._gathered_size = 0
+
+    def join(self) -> AnyStr:
+        """The whole message."""
+        if self._gathered:
+            self._join_gathered()
+        kept = self.kept
+        return kept[0] if len(kept) == 1 else self._empty.join(kept)

@@ -11,12 +11,13 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from json import dumps as json_dumps
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from ._checks import check_headers, check_url
 from ._client import Client, check_seconds
 from ._ssecheck import (
     ERROR_BODY_WAIT,
@@ -126,13 +127,16 @@ class SSEClient(Client[str]):
             reconnect=_is_get(method) if reconnect is None else reconnect,
             first_connect_timeout=first_connect_timeout,
         )
-        _check_url(url)
+        check_url("url", url, ("http", "https"))
+        check_headers("headers", headers)
         if not isinstance(method, str) or not _TOKEN.fullmatch(method):
             raise ValueError(f"method must be an HTTP method name such as 'GET', got {method!r}")
         if body is not None and json is not None:
             raise ValueError("pass body or json, not both")
         if body is not None and not isinstance(body, str | bytes):
             raise TypeError(f"body must be str or bytes, got {type(body).__name__}")
+        if json is not None:
+            _check_json(json)
         if last_event_id is not None and (
             not isinstance(last_event_id, str) or "\0" in last_event_id
         ):
@@ -330,14 +334,14 @@ def _is_get(method: object) -> bool:
     return isinstance(method, str) and method.upper() == "GET"
 
 
-def _check_url(url: str) -> None:
+def _check_json(value: object) -> None:
+    """Raise unless requests can send ``value`` as JSON (it refuses NaN and infinities)."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValueError(f"url is not a valid URL: {exc}") from None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"url must be an http:// or https:// URL, got {url!r}")
+        json_dumps(value, allow_nan=False)
+    except TypeError as exc:
+        raise TypeError(f"json cannot be serialised: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"json cannot be serialised: {exc}") from None
 
 
 def _verify_setting(verify: bool | str, session: requests.Session) -> bool | str | None:

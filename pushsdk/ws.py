@@ -1,9 +1,9 @@
 """``WSClient``: a WebSocket (RFC 6455) client on websocket-client, with one thread.
 
-websocket-client does the opening handshake (``_wsconnect``). Frames are our own
-(``_wsframes``): its ``ABNF`` masks at a third of our speed, and its receive path
-reads each frame in several system calls and checks UTF-8 in pure Python. Our
-reader thread reads big chunks and ``FrameReader`` turns them into messages,
+websocket-client does the opening handshake, bounded by ``_wshandshake``. Frames
+are our own (``_wsframes``): its ``ABNF`` masks at a third of our speed, and its
+receive path reads each frame in several system calls and checks UTF-8 in pure
+Python. Our reader thread reads big chunks and ``FrameReader`` turns them into messages,
 validating frames and UTF-8 strictly and fast, so that protocol faults close the
 connection with the RFC's code (websocket-client always sends 1000).
 
@@ -36,12 +36,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
+from ._checks import check_field_value, check_headers, check_host, check_tokens, check_url
 from ._client import Client, check_seconds
 from ._state import ReadyState
 from ._tls import Stream
-from ._wsconnect import SSLOPT_KEYS, open_connection
+from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
 from ._wsframes import (
     OP_BINARY,
     OP_CLOSE,
@@ -85,7 +85,9 @@ class WSClient(Client["str | bytes"]):
             connection is treated as dead; None or 0 waits forever. Also how long a
             write may make no progress before the server is taken for dead (20 s
             when None or 0).
-        open_timeout: bound on TCP connect, TLS and the opening handshake together.
+        open_timeout: deadline for TCP connect, proxy tunnel, TLS and the opening
+            handshake together. The handshake response head is capped at 64 KiB and
+            128 header lines: a larger one is a HandshakeError, not retried.
         max_message_size: a larger message closes the connection with 1009.
         event_key: JSON-object text messages with this key are dispatched under the
             key's value as event name.
@@ -123,7 +125,8 @@ class WSClient(Client["str | bytes"]):
         proxy: str | None = None,
         origin: str | None = None,
     ) -> None:
-        _check_url("url", url, ("ws", "wss"))
+        check_url("url", url, ("ws", "wss"))
+        check_headers("headers", headers)
         check_seconds("ping_interval", ping_interval)
         check_seconds("ping_timeout", ping_timeout)
         check_seconds("open_timeout", open_timeout, allow_none=False)
@@ -134,16 +137,15 @@ class WSClient(Client["str | bytes"]):
             or not all(isinstance(p, str) for p in subprotocols)
         ):
             raise TypeError(f"subprotocols must be a list of str, got {subprotocols!r}")
+        check_tokens("subprotocols", subprotocols or ())
         for name, value in (("event_key", event_key), ("origin", origin)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-        if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
-            unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
-            raise ValueError(f"sslopt has unknown keys: {unknown}")
-        if ssl_context is not None and not isinstance(ssl_context, ssl.SSLContext):
-            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
+        if origin is not None:
+            check_field_value("origin", origin)
+        tls_context = _check_tls(sslopt, ssl_context)
         if proxy is not None:
-            _check_url("proxy", proxy, ("http",))
+            check_url("proxy", proxy, ("http",))
         super().__init__(
             url,
             on_open=on_open,
@@ -164,6 +166,7 @@ class WSClient(Client["str | bytes"]):
         self.send_buffer = send_buffer
         self.sslopt = dict(sslopt) if sslopt else None
         self.ssl_context = ssl_context
+        self._tls_context = tls_context  # built once: sslopt mistakes fail here, not later
         self.proxy = proxy
         self.origin = origin
         #: The subprotocol the server chose on the current (or last) connection.
@@ -277,6 +280,7 @@ class WSClient(Client["str | bytes"]):
     def _connect(self) -> None:
         self._close_sent = False
         self._broken = None
+        self._logger.debug("connecting: %s", self._log_url)
         try:
             sock, self.subprotocol = open_connection(
                 self.url,
@@ -284,7 +288,7 @@ class WSClient(Client["str | bytes"]):
                 subprotocols=self.subprotocols,
                 origin=self.origin,
                 proxy=self.proxy,
-                ssl_context=self.ssl_context,
+                ssl_context=self._tls_context,
                 sslopt=self.sslopt,
                 timeout=self.open_timeout,
                 register=self._register,
@@ -457,17 +461,30 @@ def _shutdown(sock: Stream) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:
-    if not isinstance(url, str):
-        raise TypeError(f"{name} must be a str, got {type(url).__name__}")
+def _check_tls(
+    sslopt: Mapping[str, Any] | None, ssl_context: ssl.SSLContext | None
+) -> ssl.SSLContext | None:
+    """The TLS context to use, built now so that a wrong ``sslopt`` fails at the call."""
+    if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
+        unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
+        raise ValueError(f"sslopt has unknown keys: {unknown}")
+    if ssl_context is not None:
+        if not isinstance(ssl_context, ssl.SSLContext):
+            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
+        if ssl_context.protocol == ssl.PROTOCOL_TLS_SERVER:
+            raise ValueError("ssl_context is a server context (PROTOCOL_TLS_SERVER)")
+        return ssl_context
+    if sslopt is None:
+        return None
+    server_hostname = sslopt.get("server_hostname")
+    if server_hostname is not None:
+        if not isinstance(server_hostname, str):
+            raise TypeError(f"sslopt['server_hostname'] must be a str, got {server_hostname!r}")
+        check_host("sslopt['server_hostname']", server_hostname)
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        raise ValueError(f"{name} is not a valid URL: {exc}") from None
-    if parts.scheme not in schemes or not parts.hostname:
-        wanted = " or ".join(f"{s}://" for s in schemes)
-        raise ValueError(f"{name} must be a {wanted} URL with a host, got {url!r}")
+        return context_from_sslopt(sslopt)
+    except (ValueError, TypeError, OSError) as exc:  # ssl.SSLError is an OSError
+        raise ValueError(f"sslopt cannot make a TLS context: {exc}") from exc
 
 
 def _check_int(name: str, value: int, *, minimum: int) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from pushsdk import Backoff, ConnectError, HandshakeError, ProtocolError
 from pushsdk._retry import MIN_SERVER_DELAY, ReconnectSchedule, is_transient, retry_after
+from pushsdk._wshandshake import HeadTooLarge
 
 
 @pytest.mark.parametrize(
@@ -34,6 +35,24 @@ def test_certificate_failure_anywhere_in_the_cause_chain_is_permanent() -> None:
     error = ConnectError("TLS failed")
     error.__cause__ = middle
     assert not is_transient(error)
+
+
+def test_a_head_over_the_caps_is_permanent_whatever_the_status() -> None:
+    error = HandshakeError("head too large", status=503)
+    error.__cause__ = HeadTooLarge("more than 128 header lines")
+    assert not is_transient(error)
+
+
+def test_a_plain_text_server_behind_a_tls_url_is_permanent() -> None:
+    wrong_version = ssl.SSLError(1, "[SSL: WRONG_VERSION_NUMBER] wrong version number")
+    wrong_version.reason = "WRONG_VERSION_NUMBER"  # as OpenSSL sets it
+    error = ConnectError("TLS failure")
+    error.__cause__ = wrong_version
+    assert not is_transient(error)
+    other = ssl.SSLError(1, "[SSL: DECRYPTION_FAILED] bad record")
+    other.reason = "DECRYPTION_FAILED"
+    error.__cause__ = other
+    assert is_transient(error)
 
 
 @pytest.mark.parametrize(

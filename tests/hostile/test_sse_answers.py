@@ -1,0 +1,96 @@
+"""SSE answers that must explain themselves and not loop (issue 11 item 6, SSE side).
+
+A 4xx shows the start of its body in the message (our secrets taken out), over TCP
+and TLS; https:// to a plain-text server says so and is not retried.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from pushsdk import Backoff, ConnectError, HandshakeError, PushError, ReadyState, SSEClient
+from tests.ending import ended
+from tests.faults.scripted import read_request, response
+from tests.faults.tcp import TCPServer, recv_all
+
+WAIT = 5.0
+FAST = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
+
+
+def run_to_end(client: SSEClient) -> list[PushError]:
+    errors: list[PushError] = []
+    client.on_error = lambda _c, error: errors.append(error)
+    client.start()
+    finished = ended(client)
+    if not finished:
+        client.close()
+    assert finished, f"client did not end within {WAIT} s: {errors!r}"
+    assert client.ready_state is ReadyState.CLOSED
+    return errors
+
+
+@pytest.fixture
+def servers() -> Iterator[list[TCPServer]]:
+    started: list[TCPServer] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_4xx_shows_the_start_of_its_body_without_our_secrets(
+    scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
+) -> None:
+    body = b'{"error": "token s3cr3t-t0ken expired", "password": "hunter22"}'
+    answer = response(
+        "403 Forbidden",
+        {"Content-Type": "application/json", "Content-Length": str(len(body))},
+        body,
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    hostile_ca.issue_cert("127.0.0.1").configure_cert(context)
+
+    def handler(sock: socket.socket) -> None:
+        if scheme == "https":
+            sock = context.wrap_socket(sock, server_side=True)
+        read_request(sock)
+        sock.sendall(answer)
+        recv_all(sock)
+
+    server = TCPServer(handler).start()
+    servers.append(server)
+    bundle = tmp_path / "ca.pem"
+    hostile_ca.cert_pem.write_to_path(str(bundle))
+    client = SSEClient(
+        server.url(scheme) + "?key=abcd1234",
+        headers={"Authorization": "Bearer s3cr3t-t0ken"},
+        verify=str(bundle),
+    )
+    (error,) = run_to_end(client)
+    assert isinstance(error, HandshakeError) and error.status == 403
+    message = str(error)
+    assert message.startswith('server answered HTTP 403 Forbidden: \'{"error": "token'), message
+    for secret in ("s3cr3t-t0ken", "hunter22"):
+        assert secret not in message, message
+    assert error.body == body
+
+
+def test_https_to_a_plain_text_server_says_so_and_is_not_retried(
+    servers: list[TCPServer],
+) -> None:
+    def handler(sock: socket.socket) -> None:
+        sock.sendall(response("400 Bad Request"))
+        recv_all(sock)
+
+    server = TCPServer(handler).start()
+    servers.append(server)
+    (error,) = run_to_end(SSEClient(server.url("https"), reconnect=FAST))
+    assert isinstance(error, ConnectError), repr(error)
+    assert "does not speak TLS" in str(error) and "use an http:// URL" in str(error), error
+    assert server.accepted == 1, "retried"
