@@ -158,7 +158,7 @@ def test_tls13_key_update_from_the_server_while_a_thread_sends(
         assert client.ready_state is ReadyState.OPEN
         conn.send(frame(0x8, b"\x03\xe8"))
         assert conn.recv_close_code() == 1000
-        assert client.join(WAIT)
+        assert ended(client)
     finally:
         stop.set()
         client.close()
@@ -175,7 +175,7 @@ def test_a_server_silent_during_the_tls_handshake_times_out() -> None:
         )
         started = time.monotonic()
         client.start()
-        assert client.join(WAIT)
+        assert ended(client)
         assert time.monotonic() - started < 3.0
     finally:
         listener.close()
