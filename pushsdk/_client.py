@@ -134,6 +134,8 @@ class Client(Generic[DataT]):
         self._bytes_in = 0
         self._messages_out = 0
         self._bytes_out = 0
+        self._wire_saved_in = 0  # payload bytes compression kept off the wire
+        self._wire_saved_out = 0
         self._opens = 0
         self._connected_since: float | None = None
 
@@ -180,6 +182,8 @@ class Client(Generic[DataT]):
             bytes_in=self._bytes_in,
             messages_out=self._messages_out,
             bytes_out=self._bytes_out,
+            wire_bytes_in=self._bytes_in - self._wire_saved_in,
+            wire_bytes_out=self._bytes_out - self._wire_saved_out,
             reconnects=max(self._opens - 1, 0),
             connected_since=self._connected_since,
         )

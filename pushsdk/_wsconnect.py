@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 import websocket
 
+from ._deflate import OFFER, ExtensionError, Negotiated, negotiate
 from .errors import ConnectError, HandshakeError
 
 __all__ = ["SSLOPT_KEYS", "open_connection"]
@@ -59,11 +60,13 @@ def open_connection(
     timeout: float,
     register: Callable[[socket.socket], None],
     interrupted: Callable[[], bool],
-) -> tuple[socket.socket, str | None]:
+    compression: bool = False,
+) -> tuple[socket.socket, str | None, Negotiated | None]:
     """Connect and complete the opening handshake within ``timeout`` seconds.
 
-    Returns the connected socket (an ``ssl.SSLSocket`` for wss) and the subprotocol
-    the server chose. ``register`` receives every socket as soon as it exists, so
+    Returns the connected socket (an ``ssl.SSLSocket`` for wss), the subprotocol
+    the server chose and the permessage-deflate agreement (if ``compression``).
+    ``register`` receives every socket as soon as it exists, so
     another thread can shut it down; ``interrupted`` is polled while connecting.
 
     Raises:
@@ -97,15 +100,16 @@ def open_connection(
             sock.settimeout(_remaining(deadline))
             sock = context.wrap_socket(sock, server_hostname=server_hostname)
             register(sock)
-        subprotocol = _handshake(
+        subprotocol, deflate = _handshake(
             sock,
             url,
             headers=headers,
             subprotocols=subprotocols,
             origin=origin,
             deadline=deadline,
+            compression=compression,
         )
-        return sock, subprotocol
+        return sock, subprotocol, deflate
     except (ConnectError, HandshakeError):
         raise
     except ssl.SSLError as exc:
@@ -224,8 +228,12 @@ def _handshake(
     subprotocols: list[str] | None,
     origin: str | None,
     deadline: float,
-) -> str | None:
-    """Run websocket-client's opening handshake on ``sock``; return the subprotocol."""
+    compression: bool,
+) -> tuple[str | None, Negotiated | None]:
+    """Run websocket-client's opening handshake on ``sock``.
+
+    Returns the subprotocol and the permessage-deflate agreement.
+    """
     remaining = _remaining(deadline)
     sock.settimeout(remaining)
     ws = websocket.WebSocket(skip_utf8_validation=True)
@@ -239,6 +247,8 @@ def _handshake(
         options["subprotocols"] = subprotocols
     if origin is not None:
         options["origin"] = origin
+    if compression:  # permessage-deflate (RFC 7692)
+        options["header"].append(f"Sec-WebSocket-Extensions: {OFFER}")
     try:
         ws.connect(url, **options)  # type: ignore[no-untyped-call]
     except websocket.WebSocketBadStatusException as exc:
@@ -262,4 +272,13 @@ def _handshake(
             headers=response.headers if response is not None else {},
         ) from exc
     subprotocol = ws.getsubprotocol()
-    return subprotocol if isinstance(subprotocol, str) else None
+    response_headers = ws.handshake_response.headers if ws.handshake_response else {}
+    try:  # permessage-deflate: a bad answer fails the handshake for good (status 101)
+        deflate = negotiate(response_headers.get("sec-websocket-extensions"), offered=compression)
+    except ExtensionError as exc:
+        raise HandshakeError(
+            f"invalid Sec-WebSocket-Extensions in the handshake response: {exc}",
+            status=101,
+            headers=response_headers,
+        ) from exc
+    return (subprotocol if isinstance(subprotocol, str) else None), deflate

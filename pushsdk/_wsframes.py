@@ -20,6 +20,8 @@ import codecs
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ._deflate import InflateError, Inflater
+
 __all__ = [
     "Close",
     "Control",
@@ -34,6 +36,8 @@ OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x
 
 #: Unfragmented text and binary frames: the fast path.
 _FAST_HEADERS = frozenset({0x81, 0x82})
+#: RSV1: the message is compressed (permessage-deflate, RFC 7692).
+RSV1 = 0x40
 _utf8_decode = codecs.utf_8_decode
 
 
@@ -97,27 +101,41 @@ class FrameReader:
     ``payload_left`` is the number of payload bytes still due for a data frame that
     arrived in part: the caller may read exactly those and pass them to
     ``feed_payload()`` without copying them into ``bytes`` first.
+
+    With an ``inflater`` (permessage-deflate negotiated), messages whose first frame
+    has RSV1 set are inflated as their bytes arrive, never past ``max_message_size``;
+    ``data_bytes`` counts inflated bytes and ``inflated_bytes`` how many of those the
+    wire did not carry.
     """
 
     __slots__ = (
         "_byte_parts",
+        "_deflated",
         "_done",
         "_fin",
         "_frag_op",
         "_frag_size",
         "_have",
+        "_inflater",
         "_max_size",
         "_need",
         "_pending",
         "_tail",
         "_text",
         "_text_parts",
+        "_wire_size",
         "data_bytes",
+        "inflated_bytes",
         "payload_left",
     )
 
-    def __init__(self, max_message_size: int) -> None:
+    def __init__(self, max_message_size: int, inflater: Inflater | None = None) -> None:
         self._max_size = max_message_size
+        # permessage-deflate: the message being assembled is compressed; its wire size
+        self._inflater = inflater
+        self._deflated = 0
+        self._wire_size = 0
+        self.inflated_bytes = 0
         self._pending: list[bytes] = []  # bytes of an incomplete frame header
         self._have = 0  # total length of _pending
         self._need = 2  # bytes needed before parsing can progress
@@ -251,7 +269,7 @@ class FrameReader:
         """Start a data frame whose payload only partly arrived (its header is valid)."""
         opcode = b0 & 0x0F
         if opcode != OP_CONT:
-            self._begin(opcode)
+            self._begin(opcode, b0 & RSV1)
         self._fin = b0 & 0x80
         self.payload_left = left
         self._have = 0
@@ -263,9 +281,14 @@ class FrameReader:
 
     def _check_header(self, b0: int, length: int) -> tuple[int, str] | None:
         """Validate a frame header before its payload arrives (fail fast)."""
-        if b0 & 0x70:
-            return 1002, "reserved bits set without a negotiated extension"
         opcode = b0 & 0x0F
+        if b0 & 0x70:
+            if b0 & 0x30:
+                return 1002, "reserved bits set without a negotiated extension"
+            if self._inflater is None:
+                return 1002, "RSV1 set but compression was not negotiated"
+            if opcode not in (OP_TEXT, OP_BINARY):
+                return 1002, "RSV1 set on a control or continuation frame"
         fin = b0 & 0x80
         if opcode >= OP_CLOSE:
             if opcode > OP_PONG:
@@ -282,7 +305,10 @@ class FrameReader:
                 return 1002, "continuation frame with no message to continue"
         elif self._frag_op:
             return 1002, "new message inside a fragmented message"
-        if self._frag_size + length > self._max_size:
+        if (b0 & RSV1) if opcode else self._deflated:  # permessage-deflate: see _add
+            if self._wire_size + length > self._max_size + (self._max_size >> 12) + 64:
+                return 1009, "compressed message exceeds max_message_size"
+        elif self._frag_size + length > self._max_size:
             size = self._frag_size + length
             return 1009, f"message of at least {size} bytes exceeds max_message_size"
         return None
@@ -298,14 +324,16 @@ class FrameReader:
             add(Control(opcode, payload))
             return None
         if opcode != OP_CONT:  # first fragment, or an unfragmented frame after a message
-            self._begin(opcode)
+            self._begin(opcode, b0 & RSV1)
         failure = self._add(payload)
         if failure is None and b0 & 0x80:
             failure = self._finish(add)
         return failure
 
-    def _begin(self, opcode: int) -> None:
+    def _begin(self, opcode: int, deflated: int = 0) -> None:
         """Start assembling a message of type ``opcode`` (text or binary)."""
+        self._deflated = deflated
+        self._wire_size = 0
         self._frag_op = opcode
         self._text = opcode == OP_TEXT
         self._text_parts = []
@@ -315,6 +343,32 @@ class FrameReader:
 
     def _add(self, data: bytes | memoryview) -> tuple[int, str] | None:
         """Append payload bytes to the message; text is validated as it comes."""
+        if self._deflated:
+            self._wire_size += len(data)
+            return self._inflate(data, False)
+        return self._append(data)
+
+    def _inflate(self, data: bytes | memoryview, last: bool) -> tuple[int, str] | None:
+        """Inflate compressed payload (``last``: end the message), never past the limit.
+
+        The inflater is asked for one byte more than the message may still grow by:
+        getting it means too big, and memory never held more than the limit.
+        """
+        assert self._inflater is not None
+        room = self._max_size - self._frag_size
+        try:
+            if last:
+                data = self._inflater.finish(room + 1)
+            else:
+                data = self._inflater.inflate(data, room + 1)
+        except InflateError as exc:
+            return 1002, str(exc)
+        if len(data) > room:
+            return 1009, f"message inflates past max_message_size ({self._max_size} bytes)"
+        return self._append(data)
+
+    def _append(self, data: bytes | memoryview) -> tuple[int, str] | None:
+        """Append message bytes (inflated if compressed); text is validated as it comes."""
         self._frag_size += len(data)
         if not self._text:
             self._byte_parts.append(bytes(data))
@@ -339,6 +393,12 @@ class FrameReader:
 
     def _finish(self, add: Callable[[Item], None]) -> tuple[int, str] | None:
         """The message's last frame is complete: deliver it."""
+        if self._deflated:
+            failure = self._inflate(b"", True)
+            if failure is not None:
+                return failure
+            self.inflated_bytes += self._frag_size - self._wire_size
+            self._deflated = 0
         if self._tail:
             return 1007, "invalid UTF-8 in a text message"
         if self._text:

@@ -33,6 +33,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._client import Client, check_seconds
+from ._deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
 from ._state import ReadyState
 from ._wsconnect import SSLOPT_KEYS, open_connection
 from ._wsframes import (
@@ -41,6 +42,7 @@ from ._wsframes import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    RSV1,
     Close,
     Control,
     Failure,
@@ -83,6 +85,8 @@ class WSClient(Client["str | bytes"]):
         ssl_context: an ``ssl.SSLContext`` (wins over ``sslopt``).
         proxy: ``http://[user:pass@]host:port`` of an HTTP proxy (CONNECT tunnel).
         origin: the ``Origin`` header (websocket-client's default otherwise).
+        compression: ``"deflate"`` offers permessage-deflate (RFC 7692); None offers
+            nothing. What the server agreed to is ``client.extension``.
     """
 
     _logger = logging.getLogger("pushsdk.ws")
@@ -111,6 +115,7 @@ class WSClient(Client["str | bytes"]):
         ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
         origin: str | None = None,
+        compression: str | None = "deflate",
     ) -> None:
         _check_url("url", url, ("ws", "wss"))
         check_seconds("ping_interval", ping_interval)
@@ -133,6 +138,8 @@ class WSClient(Client["str | bytes"]):
             raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
         if proxy is not None:
             _check_url("proxy", proxy, ("http",))
+        if compression not in ("deflate", None):
+            raise ValueError(f'compression must be "deflate" or None, got {compression!r}')
         super().__init__(
             url,
             on_open=on_open,
@@ -157,6 +164,12 @@ class WSClient(Client["str | bytes"]):
         self.origin = origin
         #: The subprotocol the server chose on the current (or last) connection.
         self.subprotocol: str | None = None
+        self.compression = compression
+        #: The extension the server agreed to on the current (or last) connection, e.g.
+        #: ``"permessage-deflate; server_no_context_takeover"``; None if none.
+        self.extension: str | None = None
+        self._deflate: Negotiated | None = None  # this connection's agreement
+        self._deflater: Deflater | None = None  # its compressor (send lock held)
 
         self._send_lock = threading.Lock()
         self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
@@ -204,8 +217,15 @@ class WSClient(Client["str | bytes"]):
 
     def _write_message(self, sock: socket.socket, opcode: int, payload: bytes) -> bool:
         """Write one message (send lock held); on failure queue it first and cut the socket."""
+        deflater = self._deflater
+        saved = 0
         try:
-            sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+            if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
+                wire = deflater.compress(payload)
+                saved = len(payload) - len(wire)
+                sock.sendall(encode_frame(opcode | RSV1, wire, os.urandom(4)))
+            else:
+                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
@@ -214,6 +234,7 @@ class WSClient(Client["str | bytes"]):
             return False
         self._messages_out += 1
         self._bytes_out += len(payload)
+        self._wire_saved_out += saved
         return True
 
     def _write_control(self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT) -> None:
@@ -246,7 +267,7 @@ class WSClient(Client["str | bytes"]):
     def _connect(self) -> None:
         self._close_sent = False
         try:
-            sock, self.subprotocol = open_connection(
+            sock, self.subprotocol, self._deflate = open_connection(
                 self.url,
                 headers=self.headers,
                 subprotocols=self.subprotocols,
@@ -257,11 +278,15 @@ class WSClient(Client["str | bytes"]):
                 timeout=self.open_timeout,
                 register=self._register,
                 interrupted=self._closing.is_set,
+                compression=self.compression is not None,
             )
         except BaseException:
             self._release()
             raise
         self._register(sock)
+        # Each connection negotiates afresh: queued messages use this one's parameters.
+        self.extension = None if self._deflate is None else str(self._deflate)
+        self._deflater = None if self._deflate is None else self._deflate.deflater()
 
     def _register(self, sock: socket.socket) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
@@ -304,7 +329,8 @@ class WSClient(Client["str | bytes"]):
         if sock is None:
             raise ConnectionClosed("connection closed before it could be read")
         interval = self.ping_interval  # the read timeout _mark_open set
-        reader = FrameReader(self.max_message_size)
+        inflater = None if self._deflate is None else self._deflate.inflater()
+        reader = FrameReader(self.max_message_size, inflater)
         feed = reader.feed
         feed_payload = reader.feed_payload
         # Anonymous memory: its pages cost RSS only once data has been read into them,
@@ -355,6 +381,9 @@ class WSClient(Client["str | bytes"]):
                         return ended
             self._bytes_in += reader.data_bytes
             reader.data_bytes = 0
+            if reader.inflated_bytes:  # permessage-deflate: bytes the wire did not carry
+                self._wire_saved_in += reader.inflated_bytes
+                reader.inflated_bytes = 0
 
     def _control(self, item: Item) -> tuple[int | None, str] | None:
         """Handle a control frame or a failure; return (code, reason) when it ends."""
