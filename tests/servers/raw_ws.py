@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import queue
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 
@@ -52,6 +53,7 @@ class RawConnection:
         self.sock = sock
         self.request = request
         self._buffer = bytearray()
+        self.last_rsv = 0  # the RSV bits of the frame recv_frame returned last
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -76,6 +78,7 @@ class RawConnection:
     def recv_frame(self, timeout: float = WAIT) -> tuple[bool, int, bytes]:
         """Read one client frame: (fin, opcode, unmasked payload)."""
         b0, b1 = self._read(2, timeout)
+        self.last_rsv = (b0 >> 4) & 7
         length = b1 & 0x7F
         if length == 126:
             length = int.from_bytes(self._read(2, timeout), "big")
@@ -114,14 +117,18 @@ class RawWSServer:
     """Accepts connections; ``accept()`` returns the next one after its handshake.
 
     Set ``response`` to raw bytes to answer the next handshakes with them instead
-    of a 101 (the connection is closed after).
+    of a 101 (the connection is closed after), and ``extensions`` to a
+    ``Sec-WebSocket-Extensions`` value for the 101. With ``ssl_context`` the server
+    speaks TLS (``wss://``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
-        self.url = f"ws://127.0.0.1:{self.port}/"
+        self._ssl = ssl_context
+        self.url = f"{'wss' if ssl_context else 'ws'}://127.0.0.1:{self.port}/"
         self.response: bytes | None = None
+        self.extensions: str | None = None
         self.handshakes = 0
         self._accepted: queue.Queue[RawConnection] = queue.Queue()
         self._connections: list[RawConnection] = []
@@ -136,6 +143,8 @@ class RawWSServer:
                 return
             sock.settimeout(WAIT)
             try:
+                if self._ssl is not None:
+                    sock = self._ssl.wrap_socket(sock, server_side=True)
                 request = b""
                 while b"\r\n\r\n" not in request:
                     chunk = sock.recv(4096)
@@ -150,9 +159,13 @@ class RawWSServer:
                 conn = RawConnection(sock, request)
                 key = conn.request_headers["sec-websocket-key"].encode()
                 accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
+                extra = b""
+                if self.extensions is not None:
+                    extra = b"Sec-WebSocket-Extensions: " + self.extensions.encode() + b"\r\n"
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n"
+                    + extra + b"\r\n"
                 )
             except (OSError, EOFError, KeyError):
                 sock.close()
