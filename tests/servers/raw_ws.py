@@ -164,8 +164,11 @@ class RawWSServer:
                     extra = b"Sec-WebSocket-Extensions: " + self.extensions.encode() + b"\r\n"
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n"
-                    + extra + b"\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                    + accept.encode()
+                    + b"\r\n"
+                    + extra
+                    + b"\r\n"
                 )
             except (OSError, EOFError, KeyError):
                 sock.close()

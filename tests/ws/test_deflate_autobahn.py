@@ -46,12 +46,16 @@ def _payloads(kind: str, size: int, count: int) -> list[str | bytes]:
     if kind == "random":
         return [rng.randbytes(size) for _ in range(count)]
     if kind == "binary":  # structured: compresses, but not as text does
-        return [bytes(rng.choice(b"\x00\x01\x02\x10\xff") for _ in range(size)) for _ in range(count)]
+        return [
+            bytes(rng.choice(b"\x00\x01\x02\x10\xff") for _ in range(size)) for _ in range(count)
+        ]
     if kind == "json":
         rows = [{"id": i, "px": f"{rng.random() * 5e4:.2f}", "side": "buy"} for i in range(9999)]
         text = json.dumps(rows)
     elif kind == "html":
-        text = "".join(f"<p class='x{rng.randrange(9)}'>Hällo wörld {i} €</p>" for i in range(99999))
+        text = "".join(
+            f"<p class='x{rng.randrange(9)}'>Hällo wörld {i} €</p>" for i in range(99999)
+        )
     else:  # "text": Autobahn's artificial payload, repeated phrase
         text = "Hello, world! " * (size // 14 + 2)
     messages: list[str | bytes] = []
