@@ -110,7 +110,7 @@ class AiohttpEcho:
 
 
 SERVERS = {
-    "websockets": lambda ctx: WebsocketsEcho(ctx),
+    "websockets": lambda ctx: WebsocketsEcho(ctx, compression="deflate"),
     "websockets-off": lambda ctx: WebsocketsEcho(ctx, compression=None),
     "websockets-strict": lambda ctx: WebsocketsEcho(
         ctx,
