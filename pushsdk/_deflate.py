@@ -182,6 +182,21 @@ class Inflater:
         except zlib.error as exc:
             raise InflateError(f"corrupt deflate data: {exc}") from None
 
+    def message(self, payload: bytes, limit: int) -> bytes:
+        """Up to ``limit`` bytes of a whole message: ``inflate`` and ``finish`` in one call."""
+        zobj = self._zobj
+        try:
+            data = zobj.decompress(payload + TAIL, limit)
+        except zlib.error as exc:
+            raise InflateError(f"corrupt deflate data: {exc}") from None
+        if zobj.eof:  # a final block (RFC 7692 7.2.3.4): only our tail may follow it
+            if len(zobj.unused_data) > len(TAIL) or zobj.unconsumed_tail:
+                raise InflateError("compressed data after the final deflate block")
+            self._zobj = zlib.decompressobj(self._bits)
+        elif self._reset:
+            self._zobj = zlib.decompressobj(self._bits)
+        return data
+
     def finish(self, limit: int) -> bytes:
         """End the message: inflate the tail the sender stripped; reset if agreed."""
         out = b"" if self._zobj.eof else self.inflate(TAIL, limit)

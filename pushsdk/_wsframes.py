@@ -38,6 +38,9 @@ OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x
 _FAST_HEADERS = frozenset({0x81, 0x82})
 #: RSV1: the message is compressed (permessage-deflate, RFC 7692).
 RSV1 = 0x40
+#: With compression: unfragmented compressed messages take the fast path too.
+_DEFLATE_FAST_HEADERS = _FAST_HEADERS | {0xC1, 0xC2}
+_INFLATED_TOO_BIG = "message inflates past max_message_size"
 _utf8_decode = codecs.utf_8_decode
 
 
@@ -91,6 +94,10 @@ def valid_close_code(code: int) -> bool:
     return 1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
+def _no_inflater(payload: bytes, limit: int) -> bytes:
+    raise AssertionError("RSV1 passed the header check without an inflater")
+
+
 class FrameReader:
     """Parse the frames a server sends, one chunk of bytes at a time.
 
@@ -112,10 +119,12 @@ class FrameReader:
         "_byte_parts",
         "_deflated",
         "_done",
+        "_fast_headers",
         "_fin",
         "_frag_op",
         "_frag_size",
         "_have",
+        "_inflate_whole",
         "_inflater",
         "_max_size",
         "_need",
@@ -133,6 +142,8 @@ class FrameReader:
         self._max_size = max_message_size
         # permessage-deflate: the message being assembled is compressed; its wire size
         self._inflater = inflater
+        self._inflate_whole = _no_inflater if inflater is None else inflater.message
+        self._fast_headers = _FAST_HEADERS if inflater is None else _DEFLATE_FAST_HEADERS
         self._deflated = 0
         self._wire_size = 0
         self.inflated_bytes = 0
@@ -177,6 +188,7 @@ class FrameReader:
             return out
         append = out.append
         max_size = self._max_size
+        fast_headers = self._fast_headers
         pos = 0
         end = len(data)
         need = 2
@@ -206,12 +218,18 @@ class FrameReader:
                 if length >> 63:
                     return self._fail(out, 1002, "frame length has the most significant bit set")
             frag = self._frag_op
-            if frag or b0 not in _FAST_HEADERS:
+            if frag or b0 not in fast_headers:
                 failure = self._check_header(b0, length)
                 if failure is not None:
                     return self._fail(out, *failure)
             elif length > max_size:
-                return self._fail(out, 1009, f"message of {length} bytes exceeds max_message_size")
+                if not b0 & RSV1:
+                    return self._fail(
+                        out, 1009, f"message of {length} bytes exceeds max_message_size"
+                    )
+                failure = self._check_header(b0, length)  # compressed: deflate may add bytes
+                if failure is not None:
+                    return self._fail(out, *failure)
             total = head + length
             start = pos + head
             if avail < total:
@@ -231,6 +249,24 @@ class FrameReader:
                 if b0 == 0x82:
                     append(data[start:pos])
                     self.data_bytes += length
+                    continue
+                if b0 & RSV1 and b0 & 0x80:  # a whole compressed message (inlined: hot)
+                    try:
+                        inflated = self._inflate_whole(data[start:pos], max_size + 1)
+                    except InflateError as exc:
+                        return self._fail(out, 1002, str(exc))
+                    size = len(inflated)
+                    if size > max_size:
+                        return self._fail(out, 1009, _INFLATED_TOO_BIG)
+                    if b0 == 0xC1:
+                        try:
+                            append(inflated.decode())
+                        except UnicodeDecodeError:
+                            return self._fail(out, 1007, "invalid UTF-8 in a text message")
+                    else:
+                        append(inflated)
+                    self.data_bytes += size
+                    self.inflated_bytes += size - length
                     continue
             failure = self._frame(b0, data[start:pos], append)
             if failure is not None:
@@ -364,7 +400,7 @@ class FrameReader:
         except InflateError as exc:
             return 1002, str(exc)
         if len(data) > room:
-            return 1009, f"message inflates past max_message_size ({self._max_size} bytes)"
+            return 1009, _INFLATED_TOO_BIG
         return self._append(data)
 
     def _append(self, data: bytes | memoryview) -> tuple[int, str] | None:

@@ -73,6 +73,25 @@ def check(runs: list[Run], rows: dict[tuple[str, str], Summary]) -> list[Check]:
            AT_LEAST_1)  # fmt: skip
         absolute(f"SSE delivery latency p99 ms, {mode}", f"h-sse-latency-{mode}", "p99",
                  Rule(lambda v: v < 1e-3, "< 1 ms"), 1e3)  # fmt: skip
+    # Issue 13: permessage-deflate, every library with compression on.
+    for peer in ("websockets", "aiohttp"):
+        vs("WS 200 B JSON compressed received/s", "l-ws-json200-deflate", peer, "msg_per_s",
+           ABOVE_1)  # fmt: skip
+        vs("WS 64 KiB JSON compressed received/s", "m-ws-json64k-deflate", peer, "msg_per_s",
+           ABOVE_1)  # fmt: skip
+    plain, packed = (
+        rows.get(("k-ws-json200", "pushsdk")),
+        rows.get(("l-ws-json200-deflate", "pushsdk")),
+    )
+    if plain is not None and packed is not None:
+        base, value = plain.medians.get("msg_per_s"), packed.medians.get("msg_per_s")
+        ratio = value / base if base and value else None
+        checks.append(Check(
+            "WS 200 B JSON compressed vs uncompressed",
+            "-" if ratio is None else f"{ratio:.2f}x own uncompressed",
+            ">= 0.5x",
+            None if ratio is None else ratio >= 0.5,
+        ))  # fmt: skip
     return checks
 
 
