@@ -69,6 +69,20 @@ class Status:
     last_error: str = ""
 
 
+def _compression(client: PushClient | None) -> str:
+    """The extension the WebSocket server agreed to, and how much it saved ("" if none)."""
+    extension = getattr(client, "extension", None)  # WSClient only (not in PushClient)
+    stats = getattr(client, "stats", None)
+    if not extension or stats is None:
+        return ""
+    parts = [str(extension).split(";")[0]]
+    for way, data, wire in (("in", stats.bytes_in, stats.wire_bytes_in),
+                            ("out", stats.bytes_out, stats.wire_bytes_out)):  # fmt: skip
+        if wire:
+            parts.append(f"{data / wire:.1f}x {way}")
+    return " ".join(parts)
+
+
 @dataclass(frozen=True)
 class Counters:
     messages_in: int = 0
@@ -77,6 +91,9 @@ class Counters:
     bytes_out: int = 0
     reconnects: int = 0
     rate: int = 0  #: messages in during the last complete second
+    #: The negotiated WebSocket extension and its ratio, e.g. "permessage-deflate 4.2x in";
+    #: "" without compression.
+    compression: str = ""
 
 
 class _Session:
@@ -256,7 +273,13 @@ class TabController(QObject):
         if session is not None and not session.user_closed:
             reconnects += max(session.opens - 1, 0)
         return Counters(
-            self._in, self._bytes_in, self._out, self._bytes_out, reconnects, self.rate.last_rate()
+            self._in,
+            self._bytes_in,
+            self._out,
+            self._bytes_out,
+            reconnects,
+            self.rate.last_rate(),
+            _compression(self._client),
         )
 
     @property
