@@ -187,4 +187,7 @@ SCENARIOS: list[Scenario] = [
     replace(_stream("m-ws-json64k-deflate", "64 KiB JSON documents received, compressed",
                     "ws", 500, 100, kind="json", size=65536, deflate=1),
             libraries=DEFLATE_LIBS, calibrate=False),
+    replace(_idle("ws"), id="n-ws-idle-deflate",
+            title="idle cost of 100 open clients, compression agreed",
+            libraries=("websockets", "pushsdk"), params={"deflate": 1}),
 ]  # fmt: skip

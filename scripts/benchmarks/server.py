@@ -11,7 +11,8 @@ its stdin closes (so it dies with the harness). Routes (query parameters in brac
 - ``/ws/drop`` and ``/sse/drop`` [run]: one message per connection carrying the time
   the connection is cut, right after it (sequence numbers count per ``run``).
 - ``/sse/stream`` [size, count, mode=chunked|plain, close], ``/sse/latency`` [count,
-  interval, mode]: events with ids; ``/ws/idle``, ``/sse/idle``: open and silent.
+  interval, mode]: events with ids; ``/ws/idle`` [deflate], ``/sse/idle``: open and
+  silent after one "hello".
 
 Throughput bodies are built once per parameter set and written with one ``sendall``,
 so the server costs nothing per message while a client reads.
@@ -194,7 +195,12 @@ def ws_drop(frames: Frames, q: dict[str, str]) -> None:
 
 
 def ws_idle(frames: Frames, q: dict[str, str]) -> None:
-    frames.sock.sendall(payloads.ws_frame(b"hello", 1))
+    if q.get("agreed") == "1":  # compressed, so that the client's inflater holds its window
+        zobj = zlib.compressobj(6, zlib.DEFLATED, -15)
+        hello = (zobj.compress(b"hello") + zobj.flush(zlib.Z_SYNC_FLUSH))[:-4]
+        frames.sock.sendall(payloads.ws_frame(hello, 0x41))
+    else:
+        frames.sock.sendall(payloads.ws_frame(b"hello", 1))
     drain_ws(frames)
 
 
