@@ -12,6 +12,10 @@ decode for text). A data frame that arrives in pieces is consumed piece by piece
 come, so bad UTF-8 fails at the chunk that holds it, not when the frame ends, and
 the decoded parts are joined once at the end. Fragmented messages are assembled
 the same way, in linear time.
+
+With permessage-deflate agreed (RFC 7692, see ``_deflate``), a message whose first
+frame has RSV1 set is inflated as its bytes arrive, and its inflated bytes then go
+the same way; a whole compressed frame in the chunk has a fast path of its own.
 """
 
 from __future__ import annotations
@@ -95,6 +99,7 @@ def valid_close_code(code: int) -> bool:
 
 
 def _no_inflater(payload: bytes, limit: int) -> bytes:
+    """Stands in for ``Inflater.message`` without compression: the header check refuses RSV1."""
     raise AssertionError("RSV1 passed the header check without an inflater")
 
 
@@ -140,7 +145,8 @@ class FrameReader:
 
     def __init__(self, max_message_size: int, inflater: Inflater | None = None) -> None:
         self._max_size = max_message_size
-        # permessage-deflate: the message being assembled is compressed; its wire size
+        # permessage-deflate: the inflater (None if not agreed); whether the message being
+        # assembled is compressed, and its size on the wire
         self._inflater = inflater
         self._inflate_whole = _no_inflater if inflater is None else inflater.message
         self._fast_headers = _FAST_HEADERS if inflater is None else _DEFLATE_FAST_HEADERS
