@@ -7,6 +7,7 @@ import zlib
 
 import pytest
 
+from pushsdk import WSClient
 from pushsdk._deflate import OFFER, ExtensionError, Negotiated, negotiate
 
 
@@ -101,3 +102,9 @@ def test_idle_compressed_connection_holds_under_64_kib_of_zlib_state() -> None:
         tracemalloc.stop()
     assert zlib.decompressobj(-15).decompress(sent + b"\x00\x00\xff\xff") == payload
     assert held < 64 * 1024, f"{held / 1024:.1f} KiB"
+
+
+@pytest.mark.parametrize("value", ["gzip", "", True, 1])
+def test_compression_option_is_checked(value: object) -> None:
+    with pytest.raises(ValueError, match="compression"):
+        WSClient("ws://127.0.0.1:9/", compression=value)  # type: ignore[arg-type]
