@@ -376,6 +376,8 @@ class WSClient(Client["str | bytes"]):
                 else:
                     self._bytes_in += reader.data_bytes
                     reader.data_bytes = 0
+                    self._wire_saved_in += reader.inflated_bytes
+                    reader.inflated_bytes = 0
                     ended = self._control(item)
                     if ended is not None:
                         return ended

@@ -323,3 +323,25 @@ def test_reconnect_renegotiates_and_queued_messages_use_the_new_agreement(
         assert conn2.recv_frame() == (True, BINARY, big) and conn2.last_rsv == 0
     finally:
         client.close()
+
+
+def test_stats_count_wire_and_message_bytes_up_to_the_close(raw_ws_server: RawWSServer) -> None:
+    """Messages and the close frame in one read: the last batch is counted too."""
+    client, errors, messages = start(raw_ws_server)
+    try:
+        conn = raw_ws_server.accept()
+        payloads = [b"abc" * 100, b"xyz" * 200]
+        wire = [compressed(p) for p in payloads]
+        conn.send(
+            b"".join(frame(BINARY, w, rsv=4) for w in wire)
+            + frame(TEXT, b"plain")
+            + frame(CLOSE, (1000).to_bytes(2, "big"))
+        )
+        assert conn.recv_close_code(WAIT) == 1000
+        assert ended(client)
+        assert not errors and messages == [*payloads, "plain"]
+        stats = client.stats
+        assert stats.bytes_in == sum(map(len, payloads)) + 5
+        assert stats.wire_bytes_in == sum(map(len, wire)) + 5
+    finally:
+        client.close()
