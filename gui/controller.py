@@ -70,6 +70,20 @@ class Status:
     last_error: str = ""
 
 
+def _compression(client: PushClient | None) -> str:
+    """The extension the WebSocket server agreed to, and how much it saved ("" if none)."""
+    extension = getattr(client, "extension", None)  # WSClient only (not in PushClient)
+    stats = getattr(client, "stats", None)
+    if not extension or stats is None:
+        return ""
+    parts = [str(extension).split(";")[0]]
+    for way, data, wire in (("in", stats.bytes_in, stats.wire_bytes_in),
+                            ("out", stats.bytes_out, stats.wire_bytes_out)):  # fmt: skip
+        if wire:
+            parts.append(f"{data / wire:.1f}x {way}")
+    return " ".join(parts)
+
+
 @dataclass(frozen=True)
 class Counters:
     messages_in: int = 0
@@ -79,6 +93,9 @@ class Counters:
     reconnects: int = 0
     rate: int = 0  #: messages in during the last complete second
     attempt: int = 0  #: the reconnect attempt under way (0: none)
+    #: The negotiated WebSocket extension and its ratio, e.g. "permessage-deflate 4.2x in";
+    #: "" without compression.
+    compression: str = ""
 
 
 @dataclass
@@ -297,6 +314,7 @@ class TabController(QObject):
             reconnects,
             self.rate.last_rate(),
             attempt,
+            _compression(self._client),
         )
 
     @property

@@ -107,5 +107,7 @@ class StatusPanel(QWidget):
             f"<b>{counters.rate:,}</b> msg/s · "
             f"<b>{counters.reconnects}</b> reconnects{attempt}"
         )
+        if counters.compression:
+            text += f" · {counters.compression}"
         if self.counters_label.text() != text:
             self.counters_label.setText(text)

@@ -105,6 +105,8 @@ class Client(ClientLoop, Generic[DataT]):
             bytes_in=self._bytes_in,
             messages_out=self._messages_out,
             bytes_out=self._bytes_out,
+            wire_bytes_in=self._bytes_in - self._wire_saved_in,
+            wire_bytes_out=self._bytes_out - self._wire_saved_out,
             reconnects=max(self._opens - 1, 0),
             connected_since=self._connected_since,
         )

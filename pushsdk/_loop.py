@@ -87,6 +87,8 @@ class ClientLoop:
         self._bytes_in = 0
         self._messages_out = 0
         self._bytes_out = 0
+        self._wire_saved_in = 0  # payload bytes compression kept off the wire
+        self._wire_saved_out = 0
         self._opens = 0
         self._connected_since: float | None = None
 

@@ -26,6 +26,9 @@ class Stats:
         bytes_in: payload bytes received.
         messages_out: messages written to the socket.
         bytes_out: payload bytes written.
+        wire_bytes_in: payload bytes as they crossed the wire: fewer than ``bytes_in``
+            when messages arrive compressed (permessage-deflate).
+        wire_bytes_out: the same for ``bytes_out``.
         reconnects: connections opened after the first one.
         connected_since: ``time.time()`` of the current open, None when not open.
     """
@@ -34,5 +37,7 @@ class Stats:
     bytes_in: int = 0
     messages_out: int = 0
     bytes_out: int = 0
+    wire_bytes_in: int = 0
+    wire_bytes_out: int = 0
     reconnects: int = 0
     connected_since: float | None = None

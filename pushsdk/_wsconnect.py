@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ._deflate import Negotiated
 from ._tls import Stream, start_tls
 from ._wshandshake import handshake
 from .errors import ConnectError, HandshakeError
@@ -57,13 +58,15 @@ def open_connection(
     timeout: float,
     register: Callable[[Stream], None],
     interrupted: Callable[[], bool],
-) -> tuple[Stream, str | None]:
+    compression: bool = False,
+) -> tuple[Stream, str | None, Negotiated | None]:
     """Connect and complete the opening handshake within ``timeout`` seconds.
 
-    Returns the connection (the socket, or a ``TLSStream`` over it for wss) and the
-    subprotocol the server chose. ``register`` receives every socket (then the TLS
-    stream) as soon as it exists, so another thread can shut it down; ``interrupted``
-    is polled while connecting.
+    Returns the connection (the socket, or a ``TLSStream`` over it for wss), the
+    subprotocol the server chose and the permessage-deflate agreement (if
+    ``compression``). ``register`` receives every socket (then the TLS stream) as
+    soon as it exists, so another thread can shut it down; ``interrupted`` is polled
+    while connecting.
 
     Raises:
         ConnectError: DNS, refused, TLS or timeout failure, or interrupted.
@@ -96,15 +99,16 @@ def open_connection(
             server_hostname = (sslopt or {}).get("server_hostname") or host
             stream = start_tls(sock, context, server_hostname, deadline)
             register(stream)
-        subprotocol = handshake(
+        subprotocol, deflate = handshake(
             stream,
             url,
             headers=headers,
             subprotocols=subprotocols,
             origin=origin,
             deadline=deadline,
+            compression=compression,
         )
-        return stream, subprotocol
+        return stream, subprotocol, deflate
     except (ConnectError, HandshakeError):
         raise
     except ssl.SSLError as exc:

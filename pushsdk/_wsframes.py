@@ -12,6 +12,10 @@ decode for text). A data frame that arrives in pieces is consumed piece by piece
 come, so bad UTF-8 fails at the chunk that holds it, not when the frame ends, and
 the decoded parts are joined once at the end. Fragmented messages are assembled
 the same way, in linear time.
+
+With permessage-deflate agreed (RFC 7692, see ``_deflate``), a message whose first
+frame has RSV1 set is inflated as its bytes arrive, and its inflated bytes then go
+the same way; a whole compressed frame in the chunk has a fast path of its own.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 from typing import AnyStr, Generic, NamedTuple
+
+from ._deflate import InflateError, Inflater
 
 __all__ = [
     "Close",
@@ -39,6 +45,11 @@ _FAST_HEADERS = frozenset({0x81, 0x82})
 SMALL_PART = 512
 #: Most small parts gathered before they are joined into one.
 GATHER = 256
+#: RSV1: the message is compressed (permessage-deflate, RFC 7692).
+RSV1 = 0x40
+#: With compression: unfragmented compressed messages take the fast path too.
+_DEFLATE_FAST_HEADERS = _FAST_HEADERS | {0xC1, 0xC2}
+_INFLATED_TOO_BIG = "message inflates past max_message_size"
 _utf8_decode = codecs.utf_8_decode
 
 
@@ -92,6 +103,11 @@ def valid_close_code(code: int) -> bool:
     return 1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
+def _no_inflater(payload: bytes, limit: int) -> bytes:
+    """Stands in for ``Inflater.message`` without compression: the header check refuses RSV1."""
+    raise AssertionError("RSV1 passed the header check without an inflater")
+
+
 class FrameReader:
     """Parse the frames a server sends, one chunk of bytes at a time.
 
@@ -102,27 +118,46 @@ class FrameReader:
     ``payload_left`` is the number of payload bytes still due for a data frame that
     arrived in part: the caller may read exactly those and pass them to
     ``feed_payload()`` without copying them into ``bytes`` first.
+
+    With an ``inflater`` (permessage-deflate negotiated), messages whose first frame
+    has RSV1 set are inflated as their bytes arrive, never past ``max_message_size``;
+    ``data_bytes`` counts inflated bytes and ``inflated_bytes`` how many of those the
+    wire did not carry.
     """
 
     __slots__ = (
         "_byte_parts",
+        "_deflated",
         "_done",
+        "_fast_headers",
         "_fin",
         "_frag_op",
         "_frag_size",
         "_have",
+        "_inflate_whole",
+        "_inflater",
         "_max_size",
         "_need",
         "_pending",
         "_tail",
         "_text",
         "_text_parts",
+        "_wire_size",
         "data_bytes",
+        "inflated_bytes",
         "payload_left",
     )
 
-    def __init__(self, max_message_size: int) -> None:
+    def __init__(self, max_message_size: int, inflater: Inflater | None = None) -> None:
         self._max_size = max_message_size
+        # permessage-deflate: the inflater (None if not agreed); whether the message being
+        # assembled is compressed, and its size on the wire
+        self._inflater = inflater
+        self._inflate_whole = _no_inflater if inflater is None else inflater.message
+        self._fast_headers = _FAST_HEADERS if inflater is None else _DEFLATE_FAST_HEADERS
+        self._deflated = 0
+        self._wire_size = 0
+        self.inflated_bytes = 0
         self._pending: list[bytes] = []  # bytes of an incomplete frame header
         self._have = 0  # total length of _pending
         self._need = 2  # bytes needed before parsing can progress
@@ -164,6 +199,7 @@ class FrameReader:
             return out
         append = out.append
         max_size = self._max_size
+        fast_headers = self._fast_headers
         pos = 0
         end = len(data)
         need = 2
@@ -193,12 +229,18 @@ class FrameReader:
                 if length >> 63:
                     return self._fail(out, 1002, "frame length has the most significant bit set")
             frag = self._frag_op
-            if frag or b0 not in _FAST_HEADERS:
+            if frag or b0 not in fast_headers:
                 failure = self._check_header(b0, length)
                 if failure is not None:
                     return self._fail(out, *failure)
             elif length > max_size:
-                return self._fail(out, 1009, f"message of {length} bytes exceeds max_message_size")
+                if not b0 & RSV1:
+                    return self._fail(
+                        out, 1009, f"message of {length} bytes exceeds max_message_size"
+                    )
+                failure = self._check_header(b0, length)  # compressed: deflate may add bytes
+                if failure is not None:
+                    return self._fail(out, *failure)
             total = head + length
             start = pos + head
             if avail < total:
@@ -218,6 +260,24 @@ class FrameReader:
                 if b0 == 0x82:
                     append(data[start:pos])
                     self.data_bytes += length
+                    continue
+                if b0 & RSV1 and b0 & 0x80:  # a whole compressed message (inlined: hot)
+                    try:
+                        inflated = self._inflate_whole(data[start:pos], max_size + 1)
+                    except InflateError as exc:
+                        return self._fail(out, 1002, str(exc))
+                    size = len(inflated)
+                    if size > max_size:
+                        return self._fail(out, 1009, _INFLATED_TOO_BIG)
+                    if b0 == 0xC1:
+                        try:
+                            append(inflated.decode())
+                        except UnicodeDecodeError:
+                            return self._fail(out, 1007, "invalid UTF-8 in a text message")
+                    else:
+                        append(inflated)
+                    self.data_bytes += size
+                    self.inflated_bytes += size - length
                     continue
             failure = self._frame(b0, data[start:pos], append)
             if failure is not None:
@@ -256,7 +316,7 @@ class FrameReader:
         """Start a data frame whose payload only partly arrived (its header is valid)."""
         opcode = b0 & 0x0F
         if opcode != OP_CONT:
-            self._begin(opcode)
+            self._begin(opcode, b0 & RSV1)
         self._fin = b0 & 0x80
         self.payload_left = left
         self._have = 0
@@ -268,9 +328,14 @@ class FrameReader:
 
     def _check_header(self, b0: int, length: int) -> tuple[int, str] | None:
         """Validate a frame header before its payload arrives (fail fast)."""
-        if b0 & 0x70:
-            return 1002, "reserved bits set without a negotiated extension"
         opcode = b0 & 0x0F
+        if b0 & 0x70:
+            if b0 & 0x30:
+                return 1002, "reserved bits set without a negotiated extension"
+            if self._inflater is None:
+                return 1002, "RSV1 set but compression was not negotiated"
+            if opcode not in (OP_TEXT, OP_BINARY):
+                return 1002, "RSV1 set on a control or continuation frame"
         fin = b0 & 0x80
         if opcode >= OP_CLOSE:
             if opcode > OP_PONG:
@@ -287,7 +352,10 @@ class FrameReader:
                 return 1002, "continuation frame with no message to continue"
         elif self._frag_op:
             return 1002, "new message inside a fragmented message"
-        if self._frag_size + length > self._max_size:
+        if (b0 & RSV1) if opcode else self._deflated:  # permessage-deflate: see _add
+            if self._wire_size + length > self._max_size + (self._max_size >> 12) + 64:
+                return 1009, "compressed message exceeds max_message_size"
+        elif self._frag_size + length > self._max_size:
             size = self._frag_size + length
             return 1009, f"message of at least {size} bytes exceeds max_message_size"
         return None
@@ -303,14 +371,16 @@ class FrameReader:
             add(Control(opcode, payload))
             return None
         if opcode != OP_CONT:  # first fragment, or an unfragmented frame after a message
-            self._begin(opcode)
+            self._begin(opcode, b0 & RSV1)
         failure = self._add(payload)
         if failure is None and b0 & 0x80:
             failure = self._finish(add)
         return failure
 
-    def _begin(self, opcode: int) -> None:
+    def _begin(self, opcode: int, deflated: int = 0) -> None:
         """Start assembling a message of type ``opcode`` (text or binary)."""
+        self._deflated = deflated
+        self._wire_size = 0
         self._frag_op = opcode
         self._text = opcode == OP_TEXT
         if self._text:
@@ -322,6 +392,32 @@ class FrameReader:
 
     def _add(self, data: bytes | memoryview) -> tuple[int, str] | None:
         """Append payload bytes to the message; text is validated as it comes."""
+        if self._deflated:
+            self._wire_size += len(data)
+            return self._inflate(data, False)
+        return self._append(data)
+
+    def _inflate(self, data: bytes | memoryview, last: bool) -> tuple[int, str] | None:
+        """Inflate compressed payload (``last``: end the message), never past the limit.
+
+        The inflater is asked for one byte more than the message may still grow by:
+        getting it means too big, and memory never held more than the limit.
+        """
+        assert self._inflater is not None
+        room = self._max_size - self._frag_size
+        try:
+            if last:
+                data = self._inflater.finish(room + 1)
+            else:
+                data = self._inflater.inflate(data, room + 1)
+        except InflateError as exc:
+            return 1002, str(exc)
+        if len(data) > room:
+            return 1009, _INFLATED_TOO_BIG
+        return self._append(data)
+
+    def _append(self, data: bytes | memoryview) -> tuple[int, str] | None:
+        """Append message bytes (inflated if compressed); text is validated as it comes."""
         self._frag_size += len(data)
         if not self._text:
             if data:
@@ -348,6 +444,12 @@ class FrameReader:
 
     def _finish(self, add: Callable[[Item], None]) -> tuple[int, str] | None:
         """The message's last frame is complete: deliver it."""
+        if self._deflated:
+            failure = self._inflate(b"", True)
+            if failure is not None:
+                return failure
+            self.inflated_bytes += self._frag_size - self._wire_size
+            self._deflated = 0
         if self._tail:
             return 1007, "invalid UTF-8 in a text message"
         if self._text:

@@ -25,6 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import websocket
 
+from ._deflate import OFFER, ExtensionError, Negotiated, negotiate
 from ._redact import body_snippet, is_secret, redact_url
 from .errors import ConnectError, HandshakeError
 
@@ -74,8 +75,12 @@ def handshake(
     subprotocols: list[str] | None,
     origin: str | None,
     deadline: float,
-) -> str | None:
-    """Run the opening handshake on ``sock`` before ``deadline``; return the subprotocol.
+    compression: bool = False,
+) -> tuple[str | None, Negotiated | None]:
+    """Run the opening handshake on ``sock`` before ``deadline``.
+
+    Returns the subprotocol the server chose and, if ``compression`` was offered,
+    the permessage-deflate agreement (None if the server declined).
 
     Raises:
         HandshakeError: the server did not switch protocols, or its answer is invalid
@@ -95,6 +100,8 @@ def handshake(
         options["subprotocols"] = subprotocols
     if origin is not None:
         options["origin"] = origin
+    if compression:  # permessage-deflate (RFC 7692)
+        options["header"].append(f"Sec-WebSocket-Extensions: {OFFER}")
     try:
         ws.connect(url, **options)  # type: ignore[no-untyped-call]
     except HeadTooLarge as exc:
@@ -130,7 +137,18 @@ def handshake(
             headers=response_headers,
         ) from exc
     subprotocol = ws.getsubprotocol()
-    return subprotocol if isinstance(subprotocol, str) else None
+    # From the raw head, where repeated header lines are joined: a duplicated
+    # extension line must be refused, and websocket-client keeps only the last one.
+    _, response_headers = parse_head(bytes(bounded.head))
+    try:  # a bad answer fails the handshake for good (status 101: not retried)
+        deflate = negotiate(response_headers.get("sec-websocket-extensions"), offered=compression)
+    except ExtensionError as exc:
+        raise HandshakeError(
+            f"invalid Sec-WebSocket-Extensions in the handshake response: {exc}",
+            status=101,
+            headers=response_headers,
+        ) from exc
+    return (subprotocol if isinstance(subprotocol, str) else None), deflate
 
 
 class _Bounded:

@@ -39,6 +39,7 @@ from typing import Any
 
 from ._checks import check_field_value, check_headers, check_host, check_tokens, check_url
 from ._client import Client, check_seconds
+from ._deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
 from ._state import ReadyState
 from ._tls import Stream
 from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
@@ -48,6 +49,7 @@ from ._wsframes import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
+    RSV1,
     Close,
     Control,
     Failure,
@@ -96,6 +98,8 @@ class WSClient(Client["str | bytes"]):
         ssl_context: an ``ssl.SSLContext`` (wins over ``sslopt``).
         proxy: ``http://[user:pass@]host:port`` of an HTTP proxy (CONNECT tunnel).
         origin: the ``Origin`` header (websocket-client's default otherwise).
+        compression: ``"deflate"`` offers permessage-deflate (RFC 7692); None offers
+            nothing. What the server agreed to is ``client.extension``.
     """
 
     _logger = logging.getLogger("pushsdk.ws")
@@ -124,6 +128,7 @@ class WSClient(Client["str | bytes"]):
         ssl_context: ssl.SSLContext | None = None,
         proxy: str | None = None,
         origin: str | None = None,
+        compression: str | None = "deflate",
     ) -> None:
         check_url("url", url, ("ws", "wss"))
         check_headers("headers", headers)
@@ -146,6 +151,8 @@ class WSClient(Client["str | bytes"]):
         tls_context = _check_tls(sslopt, ssl_context)
         if proxy is not None:
             check_url("proxy", proxy, ("http",))
+        if compression not in ("deflate", None):
+            raise ValueError(f'compression must be "deflate" or None, got {compression!r}')
         super().__init__(
             url,
             on_open=on_open,
@@ -171,6 +178,12 @@ class WSClient(Client["str | bytes"]):
         self.origin = origin
         #: The subprotocol the server chose on the current (or last) connection.
         self.subprotocol: str | None = None
+        self.compression = compression
+        #: The extension the server agreed to on the current (or last) connection, e.g.
+        #: ``"permessage-deflate; server_no_context_takeover"``; None if none.
+        self.extension: str | None = None
+        self._deflate: Negotiated | None = None  # this connection's agreement
+        self._deflater: Deflater | None = None  # its compressor (send lock held)
 
         self._send_lock = threading.Lock()
         self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
@@ -227,8 +240,15 @@ class WSClient(Client["str | bytes"]):
 
     def _write_message(self, sock: Stream, opcode: int, payload: bytes) -> bool:
         """Write one message (send lock held); on failure queue it first and cut the socket."""
+        deflater = self._deflater
+        saved = 0
         try:
-            sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+            if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
+                wire = deflater.compress(payload)
+                saved = len(payload) - len(wire)
+                sock.sendall(encode_frame(opcode | RSV1, wire, os.urandom(4)))
+            else:
+                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
@@ -236,6 +256,7 @@ class WSClient(Client["str | bytes"]):
             return False
         self._messages_out += 1
         self._bytes_out += len(payload)
+        self._wire_saved_out += saved
         return True
 
     def _write_control(
@@ -282,7 +303,7 @@ class WSClient(Client["str | bytes"]):
         self._broken = None
         self._logger.debug("connecting: %s", self._log_url)
         try:
-            sock, self.subprotocol = open_connection(
+            sock, self.subprotocol, self._deflate = open_connection(
                 self.url,
                 headers=self.headers,
                 subprotocols=self.subprotocols,
@@ -293,11 +314,15 @@ class WSClient(Client["str | bytes"]):
                 timeout=self.open_timeout,
                 register=self._register,
                 interrupted=self._closing.is_set,
+                compression=self.compression is not None,
             )
         except BaseException:
             self._release()
             raise
         self._register(sock)
+        # Each connection negotiates afresh: queued messages use this one's parameters.
+        self.extension = None if self._deflate is None else str(self._deflate)
+        self._deflater = None if self._deflate is None else self._deflate.deflater()
 
     def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
@@ -344,7 +369,8 @@ class WSClient(Client["str | bytes"]):
         if sock is None:
             raise ConnectionClosed("connection closed before it could be read")
         interval = self.ping_interval  # the read timeout _mark_open set
-        reader = FrameReader(self.max_message_size)
+        inflater = None if self._deflate is None else self._deflate.inflater()
+        reader = FrameReader(self.max_message_size, inflater)
         feed = reader.feed
         feed_payload = reader.feed_payload
         # Anonymous memory: its pages cost RSS only once data has been read into them,
@@ -390,11 +416,16 @@ class WSClient(Client["str | bytes"]):
                 else:
                     self._bytes_in += reader.data_bytes
                     reader.data_bytes = 0
+                    self._wire_saved_in += reader.inflated_bytes
+                    reader.inflated_bytes = 0
                     ended = self._control(item)
                     if ended is not None:
                         return ended
             self._bytes_in += reader.data_bytes
             reader.data_bytes = 0
+            if reader.inflated_bytes:  # permessage-deflate: bytes the wire did not carry
+                self._wire_saved_in += reader.inflated_bytes
+                reader.inflated_bytes = 0
 
     def _control(self, item: Item) -> tuple[int | None, str] | None:
         """Handle a control frame or a failure; return (code, reason) when it ends."""

@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(groups))
     checks = targets.check(runs, rows)
     if checks:
-        print("\npushsdk against the targets of issues 3 (WSClient) and 4 (SSEClient):")
+        print("\npushsdk against the targets of issues 3 (WSClient), 4 (SSE) and 13 (compression):")
         print(targets.render(checks))
     failures = sum(1 for r in rows.values() if r.status == "FAIL")
     elapsed = time.monotonic() - started

@@ -81,10 +81,37 @@ def unmask(data: bytes, mask: bytes) -> bytes:
     return value.to_bytes(n, "big")
 
 
+def json_payload(seq: int, size: int) -> str:
+    """Market-feed JSON of exactly ``size`` bytes carrying ``seq`` at both ends.
+
+    Trade records as exchanges stream them; under 1 KiB each message has its own
+    numbers (a feed), above it the document is the same in every message (runners
+    compare large messages in full), as repeated snapshots are.
+    """
+    tag = f"{seq:0{SEQ_DIGITS}d}"
+    room = size - 2 * SEQ_DIGITS
+    first = seq if size <= 1024 else 0
+    records = []
+    length, i = 0, first
+    while length < room:
+        r = (i * 2654435761) % 2**32
+        record = (
+            f'{{"e":"trade","E":{1700000000000 + i * 7},"s":"BTCUSDT","t":{3000000 + i},'
+            f'"p":"{43000 + r % 100000 / 100:.2f}","q":"{r % 9973 / 1000:.3f}",'
+            f'"b":{r % 88888},"a":{r % 77777},"m":{"true" if r & 1 else "false"}}},'
+        )
+        records.append(record)
+        length += len(record)
+        i += 1
+    return tag + "".join(records)[:room] + tag
+
+
 def ws_message(seq: int, size: int, kind: str) -> tuple[bytes, int]:
-    """The payload and opcode of message ``seq`` for kind text, mbtext or binary."""
+    """The payload and opcode of message ``seq`` for kind text, mbtext, json or binary."""
     if kind == "binary":
         return binary_payload(seq, size), 2
+    if kind == "json":
+        return json_payload(seq, size).encode(), 1
     return text_payload(seq, size, multibyte=kind == "mbtext").encode(), 1
 
 

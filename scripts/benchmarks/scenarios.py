@@ -6,7 +6,7 @@ taken on (``higher`` says whether more is better).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 MIB = 2**20
@@ -50,7 +50,9 @@ class Scenario:
         return options
 
 
-QUERY_KEYS = ("kind", "size", "count", "mode", "interval", "run")
+QUERY_KEYS = ("kind", "size", "count", "mode", "interval", "run", "deflate")
+#: Libraries that implement permessage-deflate (websocket-client never did).
+DEFLATE_LIBS = ("websockets", "aiohttp", "pushsdk")
 
 
 def _stream(id: str, title: str, protocol: str, n: int, quick: int, **params: Any) -> Scenario:
@@ -175,4 +177,17 @@ SCENARIOS: list[Scenario] = [
                ("requests-sse", "ld-eventsource", "pushsdk")),
     _idle("ws"),
     _idle("sse"),
+    # Issue 13: permessage-deflate. The same ~200 B market-feed JSON without and with
+    # compression (context takeover), and 64 KiB JSON documents compressed.
+    replace(_stream("k-ws-json200", "200 B JSON feed received, uncompressed", "ws", 50_000,
+                    10_000, kind="json", size=200), libraries=DEFLATE_LIBS),
+    replace(_stream("l-ws-json200-deflate", "200 B JSON feed received, compressed", "ws",
+                    50_000, 10_000, kind="json", size=200, deflate=1),
+            libraries=DEFLATE_LIBS, calibrate=False),
+    replace(_stream("m-ws-json64k-deflate", "64 KiB JSON documents received, compressed",
+                    "ws", 500, 100, kind="json", size=65536, deflate=1),
+            libraries=DEFLATE_LIBS, calibrate=False),
+    replace(_idle("ws"), id="n-ws-idle-deflate",
+            title="idle cost of 100 open clients, compression agreed",
+            libraries=("websockets", "pushsdk"), params={"deflate": 1}),
 ]  # fmt: skip

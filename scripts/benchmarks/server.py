@@ -3,13 +3,16 @@
 Run as ``python -m scripts.benchmarks.server``: it prints ``PORT <n>`` and serves until
 its stdin closes (so it dies with the harness). Routes (query parameters in brackets):
 
-- ``/ws/stream`` [kind, size, count, close]: ``count`` frames then a close frame.
+- ``/ws/stream`` [kind, size, count, close, deflate]: ``count`` frames then a close
+  frame; with ``deflate=1`` it agrees to permessage-deflate when offered and sends the
+  messages compressed with context takeover (as Binance, Bybit... do).
 - ``/ws/echo``: echoes each message. ``/ws/sink`` [size, count]: counts the client's
   frames, answers ``ack`` at ``count``, then checks every payload and answers ``ok``.
 - ``/ws/drop`` and ``/sse/drop`` [run]: one message per connection carrying the time
   the connection is cut, right after it (sequence numbers count per ``run``).
 - ``/sse/stream`` [size, count, mode=chunked|plain, close], ``/sse/latency`` [count,
-  interval, mode]: events with ids; ``/ws/idle``, ``/sse/idle``: open and silent.
+  interval, mode]: events with ids; ``/ws/idle`` [deflate], ``/sse/idle``: open and
+  silent after one "hello".
 
 Throughput bodies are built once per parameter set and written with one ``sendall``,
 so the server costs nothing per message while a client reads.
@@ -24,6 +27,7 @@ import struct
 import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
@@ -40,9 +44,22 @@ _drop_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=16)
-def ws_stream_body(kind: str, size: int, count: int) -> bytes:
+def ws_stream_body(kind: str, size: int, count: int, deflate: bool = False) -> bytes:
     """``count`` server frames and a close frame, as one buffer."""
+    if deflate:
+        return ws_deflated_body(kind, size, count)
     frames = (payloads.ws_frame(*payloads.ws_message(seq, size, kind)) for seq in range(count))
+    return b"".join(frames) + CLOSE_1000
+
+
+def ws_deflated_body(kind: str, size: int, count: int) -> bytes:
+    """The same messages compressed in one deflate stream (context takeover), RSV1 set."""
+    zobj = zlib.compressobj(6, zlib.DEFLATED, -15)
+    frames = []
+    for seq in range(count):
+        payload, opcode = payloads.ws_message(seq, size, kind)
+        data = zobj.compress(payload) + zobj.flush(zlib.Z_SYNC_FLUSH)
+        frames.append(payloads.ws_frame(data[:-4], 0x40 | opcode))
     return b"".join(frames) + CLOSE_1000
 
 
@@ -123,7 +140,8 @@ def drain(sock: socket.socket) -> None:
 
 
 def ws_stream(frames: Frames, q: dict[str, str]) -> None:
-    body = ws_stream_body(q.get("kind", "text"), int(q["size"]), int(q["count"]))
+    deflate = q.get("agreed") == "1"
+    body = ws_stream_body(q.get("kind", "text"), int(q["size"]), int(q["count"]), deflate)
     frames.sock.sendall(body)
     if q.get("close") != "1":
         drain_ws(frames)
@@ -177,7 +195,12 @@ def ws_drop(frames: Frames, q: dict[str, str]) -> None:
 
 
 def ws_idle(frames: Frames, q: dict[str, str]) -> None:
-    frames.sock.sendall(payloads.ws_frame(b"hello", 1))
+    if q.get("agreed") == "1":  # compressed, so that the client's inflater holds its window
+        zobj = zlib.compressobj(6, zlib.DEFLATED, -15)
+        hello = (zobj.compress(b"hello") + zobj.flush(zlib.Z_SYNC_FLUSH))[:-4]
+        frames.sock.sendall(payloads.ws_frame(hello, 0x41))
+    else:
+        frames.sock.sendall(payloads.ws_frame(b"hello", 1))
     drain_ws(frames)
 
 
@@ -256,9 +279,15 @@ def handle(sock: socket.socket) -> None:
             path, query, headers, rest = read_request(sock)
             if path in WS_ROUTES:
                 accept = payloads.ws_accept(headers["sec-websocket-key"])
+                offered = "permessage-deflate" in headers.get("sec-websocket-extensions", "")
+                extension = b""
+                if query.get("deflate") == "1" and offered:
+                    query["agreed"] = "1"
+                    extension = b"Sec-WebSocket-Extensions: permessage-deflate\r\n"
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n" % accept.encode()
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n%s\r\n"
+                    % (accept.encode(), extension)
                 )
                 WS_ROUTES[path](Frames(sock, rest), query)
             elif path in SSE_ROUTES:

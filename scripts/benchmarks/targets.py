@@ -1,4 +1,4 @@
-"""pushsdk's performance targets from the WSClient (issue 3) and SSEClient (issue 4) issues.
+"""pushsdk's performance targets from issues 3 (WSClient), 4 (SSEClient) and 13 (deflate).
 
 Each is checked on the same run's figures: a ratio to a named peer (median of the
 per-repetition ratios) or an absolute bound on pushsdk's medians.
@@ -33,7 +33,7 @@ AT_LEAST_1 = Rule(lambda v: v >= 1.0, ">= 1x")
 
 
 def check(runs: list[Run], rows: dict[tuple[str, str], Summary]) -> list[Check]:
-    """Every target of issues 3 and 4 that this run measured."""
+    """Every target of issues 3, 4 and 13 that this run measured."""
     checks: list[Check] = []
 
     def vs(label: str, scenario: str, other: str, metric: str, rule: Rule) -> None:
@@ -73,6 +73,35 @@ def check(runs: list[Run], rows: dict[tuple[str, str], Summary]) -> list[Check]:
            AT_LEAST_1)  # fmt: skip
         absolute(f"SSE delivery latency p99 ms, {mode}", f"h-sse-latency-{mode}", "p99",
                  Rule(lambda v: v < 1e-3, "< 1 ms"), 1e3)  # fmt: skip
+    # Issue 13: permessage-deflate, every library with compression on.
+    for peer in ("websockets", "aiohttp"):
+        vs("WS 200 B JSON compressed received/s", "l-ws-json200-deflate", peer, "msg_per_s",
+           ABOVE_1)  # fmt: skip
+        vs("WS 64 KiB JSON compressed received/s", "m-ws-json64k-deflate", peer, "msg_per_s",
+           ABOVE_1)  # fmt: skip
+    absolute("WS RSS per idle client, compressed, KiB", "n-ws-idle-deflate",
+             "rss_per_client_kib", Rule(lambda v: v < 2048, "< 2 MiB"), 1)  # fmt: skip
+    idle, idle_deflate = (
+        rows.get(("j-ws-idle", "pushsdk")),
+        rows.get(("n-ws-idle-deflate", "pushsdk")),
+    )
+    if idle is not None and idle_deflate is not None:
+        extra = idle_deflate.medians["rss_per_client_kib"] - idle.medians["rss_per_client_kib"]
+        checks.append(Check("WS compression's RSS per idle client, KiB", f"{extra:,.1f}",
+                            "< 64", extra < 64))  # fmt: skip
+    plain, packed = (
+        rows.get(("k-ws-json200", "pushsdk")),
+        rows.get(("l-ws-json200-deflate", "pushsdk")),
+    )
+    if plain is not None and packed is not None:
+        base, value = plain.medians.get("msg_per_s"), packed.medians.get("msg_per_s")
+        ratio = value / base if base and value else None
+        checks.append(Check(
+            "WS 200 B JSON compressed vs uncompressed",
+            "-" if ratio is None else f"{ratio:.2f}x own uncompressed",
+            ">= 0.5x",
+            None if ratio is None else ratio >= 0.5,
+        ))  # fmt: skip
     return checks
 
 

@@ -194,3 +194,11 @@ def test_closing_tabs_on_hung_servers_returns_at_once(
     window.close_tab(0)
     assert time.monotonic() - started < 0.3
     # the autouse fixtures then check every client thread ends within seconds
+
+
+def test_counters_show_the_negotiated_compression(qtbot, window, demo_server: DemoServer) -> None:
+    """The demo server (aiohttp) agrees to permessage-deflate: the tab says so, with ratios."""
+    tab = window.new_tab(demo_server.ws_url, connect=True)
+    label = tab.status_panel.counters_label
+    qtbot.waitUntil(lambda: "permessage-deflate" in label.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "x in" in label.text(), timeout=WAIT_MS)

@@ -59,6 +59,7 @@ class RawConnection:
         self.sock = sock
         self.request = request
         self._buffer = bytearray()
+        self.last_rsv = 0  # the RSV bits of the frame recv_frame returned last
 
     @property
     def request_headers(self) -> dict[str, str]:
@@ -84,6 +85,7 @@ class RawConnection:
     def recv_frame(self, timeout: float = WAIT) -> tuple[bool, int, bytes]:
         """Read one client frame: (fin, opcode, unmasked payload)."""
         b0, b1 = self.read(2, timeout)
+        self.last_rsv = (b0 >> 4) & 7
         length = b1 & 0x7F
         if length == 126:
             length = int.from_bytes(self.read(2, timeout), "big")
@@ -122,8 +124,9 @@ class RawWSServer:
     """Accepts connections; ``accept()`` returns the next one after its handshake.
 
     Set ``response`` to raw bytes to answer the next handshakes with them instead
-    of a 101 (the connection is closed after). With ``ssl_context`` every connection
-    is TLS (the handshake done before the WebSocket one).
+    of a 101 (the connection is closed after), and ``extensions`` to a
+    ``Sec-WebSocket-Extensions`` value for the 101. With ``ssl_context`` every
+    connection is TLS (the handshake done before the WebSocket one).
     """
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
@@ -133,6 +136,7 @@ class RawWSServer:
         self.scheme = "wss" if ssl_context else "ws"
         self.url = f"{self.scheme}://127.0.0.1:{self.port}/"
         self.response: bytes | None = None
+        self.extensions: str | None = None
         self.handshakes = 0
         self._accepted: queue.Queue[RawConnection] = queue.Queue()
         self._connections: list[RawConnection] = []
@@ -163,9 +167,16 @@ class RawWSServer:
                 conn = RawConnection(sock, request)
                 key = conn.request_headers["sec-websocket-key"].encode()
                 accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
+                extra = b""
+                if self.extensions is not None:
+                    extra = b"Sec-WebSocket-Extensions: " + self.extensions.encode() + b"\r\n"
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept.encode() + b"\r\n\r\n"
+                    b"Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                    + accept.encode()
+                    + b"\r\n"
+                    + extra
+                    + b"\r\n"
                 )
             except (OSError, EOFError, KeyError):
                 sock.close()

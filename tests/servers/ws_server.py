@@ -32,7 +32,9 @@ Handler = Callable[[ServerConnection], None]
 class WSServer:
     """The server plus what tests script and observe (see the module docstring)."""
 
-    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, ssl_context: ssl.SSLContext | None = None, compression: str | None = None
+    ) -> None:
         self.handler: Handler = self.echo
         self.rejections: list[tuple[int, dict[str, str], bytes]] = []
         self.request_headers: list[Headers] = []
@@ -46,7 +48,7 @@ class WSServer:
             0,
             ssl=ssl_context,
             process_request=self._process_request,
-            compression=None,
+            compression=compression,
             max_size=None,
             ping_interval=None,
             select_subprotocol=lambda _conn, offered: offered[0] if offered else None,
@@ -99,10 +101,14 @@ class WSServer:
         self._thread.join(WAIT)
 
 
-@pytest.fixture
-def ws_server() -> Iterator[WSServer]:
+#: Every WSClient test against these servers runs with permessage-deflate agreed and without.
+COMPRESSION = pytest.fixture(params=["deflate", None], ids=["deflate", "plain"])
+
+
+@COMPRESSION
+def ws_server(request: pytest.FixtureRequest) -> Iterator[WSServer]:
     """A plain ws:// echo server on loopback."""
-    server = WSServer()
+    server = WSServer(compression=request.param)
     yield server
     server.stop()
 
@@ -113,11 +119,11 @@ def ws_ca() -> trustme.CA:
     return trustme.CA()
 
 
-@pytest.fixture
-def wss_server(ws_ca: trustme.CA) -> Iterator[WSServer]:
+@COMPRESSION
+def wss_server(request: pytest.FixtureRequest, ws_ca: trustme.CA) -> Iterator[WSServer]:
     """A wss:// echo server whose certificate (for localhost) ``ws_ca`` signed."""
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ws_ca.issue_cert("localhost", "127.0.0.1").configure_cert(context)
-    server = WSServer(context)
+    server = WSServer(context, compression=request.param)
     yield server
     server.stop()

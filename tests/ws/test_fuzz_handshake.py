@@ -189,7 +189,7 @@ def test_a_valid_101_in_any_split_is_accepted_and_nothing_past_it_is_read(
         yield b"\r\n".join(head) + b"\r\n\r\n" + after
 
     sock = ScriptedSocket(respond, sizes)
-    subprotocol = handshake(
+    subprotocol, _deflate = handshake(
         sock, URL, headers={}, subprotocols=["chat"], origin=None, deadline=time.monotonic() + 60
     )
     assert subprotocol == "chat"

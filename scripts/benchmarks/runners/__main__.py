@@ -19,6 +19,7 @@ MODULES = {
     ("ws", "websocket-client-app"): "lib_wsapp",
     ("ws", "websockets"): "lib_websockets",
     ("ws", "pushsdk"): "lib_pushsdk_ws",
+    ("ws", "aiohttp"): "lib_aiohttp_ws",
     ("sse", "sseclient-py"): "lib_sseclient",
     ("sse", "httpx-sse"): "lib_httpx_sse",
     ("sse", "requests-sse"): "lib_requests_sse",

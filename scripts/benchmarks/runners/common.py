@@ -107,6 +107,8 @@ def sample_for(params: dict[str, Any]) -> tuple[str | bytes, int]:
         return payloads.binary_payload(0, size), size
     if params["kind"] == "sse":
         return payloads.sse_data(0, size), size
+    if params["kind"] == "json":
+        return payloads.json_payload(0, size), size
     return payloads.text_payload(0, size, params["kind"] == "mbtext"), size
 
 
