@@ -53,3 +53,5 @@ html_theme = "furo"
 html_title = f"pushsdk {release}"
 html_static_path: list[str] = []
 html_show_sourcelink = False
+html_copy_source = False
+python_maximum_signature_line_length = 88
