@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .examples import ROOT
+from .examples import ROOT, SOURCES, code_blocks
 from .links import anchors, links, relative_links
 
 FILES = ["README.md", "CHANGELOG.md", "BENCHMARKS.md"]
@@ -53,3 +53,15 @@ def test_no_page_sends_readers_to_spec_md() -> None:
         if "SPEC.md" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_shell_examples_name_scripts_that_exist() -> None:
+    missing = [
+        f"{block.name}: {word}"
+        for path in SOURCES
+        for block in code_blocks(path)
+        if block.language in ("sh", "bash", "console")
+        for word in block.code.split()
+        if word.startswith("scripts/") and not (ROOT / word).is_file()
+    ]
+    assert missing == []
