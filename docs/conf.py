@@ -37,7 +37,8 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!pushsdk\b).*"),
-    (r"py:class", r"pushsdk\._\w+\.[A-Z]"),  # a private TypeVar in a signature
+    # TypeVars in signatures (F, DataT, DataT_co): not documented objects
+    (r"py:class", r"pushsdk(\.\w+)*\.([A-Z]|\w*T(_co|_contra)?)"),
 ]
 
 autodoc_member_order = "bysource"
