@@ -6,6 +6,7 @@ See ``examples.py`` for the markers that say what an example needs.
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import os
 import subprocess
 import sys
@@ -32,7 +33,10 @@ def _version(text: str) -> tuple[int, ...]:
 #: Features an example can require; each is detected, so the example turns on by itself.
 #: PUSHSDK_EXAMPLES_ASSUME=v0.2 runs those examples before the version says so.
 FEATURES = {
-    "v0.2": lambda: _version(pushsdk.__version__) >= (0, 2),
+    "v0.2": lambda: (
+        _version(pushsdk.__version__) >= (0, 2)
+        or "first_connect_timeout" in inspect.signature(pushsdk.WSClient).parameters
+    ),
 }
 ASSUMED = set(filter(None, os.environ.get("PUSHSDK_EXAMPLES_ASSUME", "").split(",")))
 
