@@ -45,11 +45,13 @@ def check_seconds(name: str, value: float | None, *, allow_none: bool = True) ->
 
 
 class Client(ClientLoop, Generic[DataT]):
-    """What ``WSClient`` and ``SSEClient`` have in common.
+    """What ``WSClient`` and ``SSEClient`` have in common: callbacks, lifecycle, iteration.
 
     Not instantiated directly: use ``WSClient`` (a ``Client[str | bytes]``) or
-    ``SSEClient`` (a ``Client[str]``). Code that takes either can annotate with
-    ``pushsdk.AnyClient``.
+    ``SSEClient`` (a ``Client[str]``), whose docstrings give the callbacks and
+    every argument. Code that takes either can annotate with ``pushsdk.AnyClient``.
+    The rules are in the docs' "Reconnect and failure semantics" and "Threading
+    model" pages.
     """
 
     def __init__(
@@ -94,12 +96,12 @@ class Client(ClientLoop, Generic[DataT]):
 
     @property
     def ready_state(self) -> ReadyState:
-        """CONNECTING, OPEN, CLOSING or CLOSED."""
+        """CONNECTING, OPEN, CLOSING or CLOSED, as the browser's ``readyState``."""
         return self._state
 
     @property
     def stats(self) -> Stats:
-        """A snapshot of the message, byte and reconnect counters."""
+        """A snapshot of the counters: messages and bytes in and out, reconnects."""
         return Stats(
             messages_in=self._messages_in,
             bytes_in=self._bytes_in,
@@ -120,7 +122,17 @@ class Client(ClientLoop, Generic[DataT]):
     def on(self, event: str, handler: F | None = None) -> F | Callable[[F], F]:
         """Call ``handler(client, message)`` for each message named ``event``.
 
-        ``"*"`` receives every message. Without ``handler``, returns a decorator.
+        The browser's ``addEventListener``: SSE events with ``event: NAME``, and
+        WebSocket messages routed by ``event_key``, go to the handlers of NAME;
+        ``"*"`` receives every message, whatever its name. Handlers run on the
+        client's thread after ``on_message``, in the order they were added. Safe
+        from any thread. Without ``handler``, returns a decorator::
+
+            @client.on("ping")
+            def on_ping(client, message): ...
+
+        Returns:
+            ``handler`` (or the decorator).
         """
         if handler is None:
 
@@ -133,11 +145,15 @@ class Client(ClientLoop, Generic[DataT]):
         return handler
 
     def off(self, event: str, handler: Handler | None = None) -> None:
-        """Remove ``handler`` (or every handler) from ``event``."""
+        """Remove ``handler`` from ``event``, or every handler of ``event`` if None."""
         self._handlers.remove(event, handler)
 
     def start(self) -> None:
-        """Connect in a background thread and return at once."""
+        """Connect in a background thread and return at once.
+
+        Raises:
+            RuntimeError: the client was already started (a client runs once).
+        """
         self._claim_start()
         thread = threading.Thread(
             target=self._run, name=f"pushsdk-{self._kind}-{id(self):x}", daemon=True
@@ -146,7 +162,11 @@ class Client(ClientLoop, Generic[DataT]):
         thread.start()
 
     def run_forever(self) -> None:
-        """Connect and run in the calling thread; return once closed for good."""
+        """Connect and run in the calling thread; return once closed for good.
+
+        Callbacks then run in the calling thread. Another thread (or a callback)
+        ends it with ``close()``.
+        """
         self._claim_start()
         self._run()
 
@@ -203,8 +223,17 @@ class Client(ClientLoop, Generic[DataT]):
     def close(self, code: int = 1000, reason: str = "", timeout: float = 5.0) -> None:
         """Stop reconnecting, close the connection and wait for the thread to end.
 
-        Safe from any thread, including from a callback (then it does not wait).
-        After it returns no callback fires again.
+        Safe from any thread, including from a callback (then it returns at once
+        and the thread ends after the callback). After it returns, no callback
+        fires again and no thread or socket of the client is left; ``on_close``
+        has made its last call. Closing a closed client does nothing.
+
+        Args:
+            code: the WebSocket close code: 1000, or an application code from 3000
+                to 4999 (ignored by SSE).
+            reason: the close reason, at most 123 bytes of UTF-8.
+            timeout: seconds to wait for a clean close; then the connection is
+                cut, and a callback still running is silenced.
         """
         self._check_close_args(code, reason)
         check_seconds("timeout", timeout, allow_none=False)
@@ -239,19 +268,29 @@ class Client(ClientLoop, Generic[DataT]):
             thread.join(_FORCED_CLOSE_GRACE)
 
     def __enter__(self: ClientT) -> ClientT:
+        """``start()`` the client; the ``with`` block's end calls ``close()``."""
         self.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        """``close()`` the client, also when the block raised."""
         self.close()
 
     def __iter__(self) -> Iterator[Message[DataT]]:
+        """Iterate over the messages: ``messages()`` without a timeout."""
         return self.messages()
 
     def messages(self, timeout: float | None = None) -> Iterator[Message[DataT]]:
-        """Yield every message in arrival order until the client is closed for good.
+        """Yield every message, all event names, in arrival order, until the client ends.
 
-        The loop ends quietly after ``close()`` or a clean end with reconnect off.
+        ``for message in client`` is the same without a timeout. The loop ends
+        quietly after ``close()`` or a clean end with reconnect off. Messages that
+        arrived before iteration began are included only while the client has no
+        ``on_message`` and no ``on()`` handler (the last 1,024 are kept).
+
+        Args:
+            timeout: the longest wait for each message, in seconds; None waits
+                without limit.
 
         Raises:
             PushError: the error that ended the client for good, after every message

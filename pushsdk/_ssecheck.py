@@ -1,7 +1,8 @@
 """What an SSE response or a failed request means: the status and type rules, errors.
 
-Kept apart from the client so that its rules (SPEC: 204 and 4xx stop, 5xx/408/429
-retry, a wrong Content-Type fails, a TLS certificate failure is final) read in one place.
+Kept apart from the client so that its rules (docs/reconnect.md: 204 and 4xx stop,
+5xx/408/429 retry, a wrong Content-Type fails, a TLS certificate failure is final) read
+in one place.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ TRANSPORT_ERRORS = (
 
 
 def check_response(response: requests.Response) -> None:
-    """Raise unless ``response`` opens an event stream (SPEC: status and type rules)."""
+    """Raise unless ``response`` opens an event stream (the status and type rules)."""
     status = response.status_code
     headers = dict(response.headers)
     if status == 204:

@@ -51,25 +51,86 @@ _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class SSEClient(Client[str]):
-    """A Server-Sent Events client (WHATWG EventSource semantics), see SPEC.md.
+    """A Server-Sent Events client: the browser's EventSource, made for long runs.
+
+    Create it, then ``start()`` it (or use it in a ``with`` block, or call
+    ``run_forever()`` to run in this thread). It follows the WHATWG rules: it
+    reconnects when the stream ends or breaks, sends ``Last-Event-ID`` to resume,
+    and honours ``retry:``. Events go to ``on_message`` (event name
+    ``"message"``), to the handlers registered with ``on(name, handler)``, and to
+    iterators (``for message in client``), in arrival order::
+
+        from pushsdk import SSEClient
+
+        with SSEClient("https://example.com/events") as client:
+            for message in client:  # a Message: .data, .event, .id
+                print(message.id, message.event, message.data)
+
+    Callbacks are all optional: pass them here or assign them later
+    (``client.on_open = f``). Each receives the client first, runs on the
+    client's thread, one at a time, and may call ``close()``:
+
+    ``on_open(client)``
+        each time a response opens the stream: the first and every reconnect.
+    ``on_message(client, message)``
+        each event named ``"message"`` (no ``event:`` field); ``message`` is a
+        ``Message`` with ``data`` (str), ``event``, ``id`` (the last
+        event ID). Events with another name go only to ``client.on(name, ...)``
+        and ``client.on("*", ...)`` handlers.
+    ``on_close(client, code, reason)``
+        each time an open stream ends (``code`` is always None for SSE;
+        ``reason``: a str such as ``"end of stream"``), and once when the client
+        ends for good with no stream open. Always the last callback.
+    ``on_error(client, error)``
+        ``error`` is a ``PushError``: a failed request, a bad
+        status or Content-Type (HandshakeError), a dropped stream, an oversized
+        event, or a ``CallbackError`` for an exception raised by one
+        of your callbacks (the original is ``error.__cause__``).
+    ``on_reconnect(client, attempt, delay)``
+        before waiting ``delay`` seconds for reconnect ``attempt`` (counting from
+        1, restarted by each successful open).
+
+    Across a drop: ``on_error`` (only if it failed; a clean end of stream is not
+    an error) -> ``on_close`` -> ``on_reconnect`` -> wait -> ``on_open``.
+
+    Reconnects after network errors, an end of stream, ``read_timeout``, an
+    oversized event, and HTTP 5xx, 408 or 429 (after ``Retry-After``). Ends for
+    good, with ``on_error`` then ``on_close``, after ``close()``, HTTP 204, any
+    other 4xx or non-2xx status, a Content-Type that is not
+    ``text/event-stream``, a TLS certificate failure, ``max_attempts`` spent, or
+    ``first_connect_timeout`` spent before the first open. The error that ended
+    it is ``last_error``, and iteration, ``join()`` and ``wait_open()`` raise it
+    (not after ``close()``, nor after a clean end with reconnect off).
 
     Args:
         url: an ``http://`` or ``https://`` URL.
+        on_open: see the callbacks above.
+        on_message: see the callbacks above.
+        on_close: see the callbacks above.
+        on_error: see the callbacks above.
+        on_reconnect: see the callbacks above.
+        headers: extra request headers (e.g. ``Authorization``), sent on every
+            request; their values are never logged.
         reconnect: True, False or a ``Backoff``. The default, None, means True for
             GET and False for any other method: a POST (an LLM stream, say) is never
             sent again unless asked for, since that would repeat its effect; without
             reconnect, a clean end of the stream ends the client without an error,
             and a dropped connection is reported to ``on_error`` and ends it.
+        first_connect_timeout: seconds a client that has never been open keeps
+            retrying its first request before it ends with the last connect
+            error; None retries forever.
         method: the HTTP method, ``"GET"`` or e.g. ``"POST"`` for LLM-style streams.
         body: the request body (str or bytes); exclusive with ``json``.
         json: an object sent as a JSON request body; exclusive with ``body``.
-        last_event_id: the ``Last-Event-ID`` to send on the first connection.
+        last_event_id: the ``Last-Event-ID`` to send on the first request (to
+            resume where an earlier run stopped).
         read_timeout: seconds of silence after which the connection is treated as
             dead and reconnected (comments count as traffic); None waits forever.
-        session: a ``requests.Session`` whose settings to use (auth, headers, cookies,
-            proxies, certificates). The client sends through a session of its own that
-            shares them, so that ``close()`` can interrupt a connect; an adapter the
-            caller mounted is used as is (its connect then is not interruptible).
+        session: a ``requests.Session`` whose settings to use (auth, headers,
+            cookies, proxies, certificates). The client sends through a session of
+            its own that shares them, so that ``close()`` can interrupt a connect;
+            an adapter the caller mounted is used as is (its connect then is not
+            interruptible).
         verify: TLS verification: True, False or a path to a CA bundle.
         connect_timeout: one deadline, in seconds, for a whole connection attempt:
             TCP, TLS, the request and the response head (a head dribbled byte by byte
@@ -84,6 +145,9 @@ class SSEClient(Client[str]):
             later resume starts after it.
 
     Attributes:
+        url: the URL given.
+        headers: the request headers.
+        last_error: the last error reported to ``on_error`` (None if none yet).
         last_event_id: the ID of the last event dispatched (an ``id:`` with no data
             counts, as in the spec), sent as ``Last-Event-ID`` on reconnect. It never
             runs ahead of the events delivered, so it is safe to save for a resume.

@@ -75,31 +75,109 @@ _WRITE_TIMEOUT = 20.0
 
 
 class WSClient(Client["str | bytes"]):
-    """A WebSocket client that reconnects, pings and buffers sends (see SPEC.md).
+    """A WebSocket (RFC 6455) client that reconnects, pings and buffers sends.
+
+    Create it, then ``start()`` it (or use it in a ``with`` block, or call
+    ``run_forever()`` to run in this thread). It connects in its own thread and
+    keeps a connection open, reconnecting with backoff, until ``close()``.
+    Messages go to ``on_message``, to the handlers registered with ``on()``, and
+    to iterators (``for message in client``), in arrival order::
+
+        from pushsdk import WSClient
+
+        def on_message(client, message):
+            print(message.data)  # a Message: .data is str (text) or bytes (binary)
+
+        with WSClient("wss://example.com/feed", on_message=on_message) as client:
+            client.send("hello")  # queued until open, then sent
+            client.join(60)
+
+    Callbacks are all optional: pass them here or assign them later
+    (``client.on_open = f``). Each receives the client first, runs on the
+    client's thread, one at a time, and may call ``send()`` or ``close()``:
+
+    ``on_open(client)``
+        each time a connection opens: the first and every reconnect.
+    ``on_message(client, message)``
+        each message whose event name is ``"message"``; ``message`` is a
+        ``Message``, not a str: the payload is ``message.data``.
+        With ``event_key``, messages routed to another event name do NOT come
+        here, even with no handler for that name: use ``client.on(name, handler)``
+        or ``client.on("*", handler)``.
+    ``on_close(client, code, reason)``
+        each time an open connection ends, whoever ended it (``code``: the close
+        code, 1006 when the connection dropped; ``reason``: a str), and once when
+        the client ends for good with no connection open (code 1006). Always the
+        last callback a client makes.
+    ``on_error(client, error)``
+        ``error`` is a ``PushError``: a failed connect, a protocol
+        error, a dropped connection, or a ``CallbackError`` for an
+        exception raised by one of your callbacks (the original is
+        ``error.__cause__``; the client keeps running).
+    ``on_reconnect(client, attempt, delay)``
+        before waiting ``delay`` seconds for reconnect ``attempt`` (counting from
+        1, restarted by each successful open).
+
+    Across a drop: ``on_error`` (only if it failed; a server's close is not an
+    error) -> ``on_close`` -> ``on_reconnect`` -> wait -> ``on_open``.
+
+    Reconnects after network errors, a server close, a heartbeat timeout, a
+    protocol error, and HTTP 5xx, 408 or 429 answers to the handshake (after
+    ``Retry-After``). Ends for good, with ``on_error`` then ``on_close``, after
+    ``close()``, any other handshake status (4xx ...), a TLS certificate failure,
+    ``max_attempts`` spent, or ``first_connect_timeout`` spent before the first
+    open. The error that ended it is ``last_error``, and iteration, ``join()``
+    and ``wait_open()`` raise it (not after ``close()``).
 
     Args:
-        url: ``ws://`` or ``wss://`` URL.
-        subprotocols: offered in ``Sec-WebSocket-Protocol``; the chosen one is
+        url: a ``ws://`` or ``wss://`` URL.
+        on_open: see the callbacks above.
+        on_message: see the callbacks above.
+        on_close: see the callbacks above.
+        on_error: see the callbacks above.
+        on_reconnect: see the callbacks above.
+        headers: extra handshake headers (e.g. ``Authorization``), sent on every
+            connection; their values are never logged.
+        reconnect: ``True`` for the default ``Backoff``, ``False``
+            to end at the first drop, or a ``Backoff`` for other delays and limits.
+        first_connect_timeout: seconds a client that has never been open keeps
+            retrying its first connection before it ends with the last connect
+            error; None retries forever. Drops of an established connection are
+            retried per ``reconnect``.
+        subprotocols: offered in ``Sec-WebSocket-Protocol``; the server's choice is
             ``client.subprotocol``.
-        ping_interval: seconds of silence from the server before we ping; None or 0
-            disables pings.
+        ping_interval: seconds without traffic from the server before the client
+            pings; None or 0 disables pings.
         ping_timeout: seconds to wait for any traffic after a ping before the
-            connection is treated as dead; None or 0 waits forever. Also how long a
-            write may make no progress before the server is taken for dead (20 s
-            when None or 0).
+            connection is treated as dead and reconnected; None or 0 waits forever.
+            Also how long a write may make no progress before the server is taken
+            for dead (20 s when None or 0).
         open_timeout: deadline for TCP connect, proxy tunnel, TLS and the opening
             handshake together. The handshake response head is capped at 64 KiB and
             128 header lines: a larger one is a HandshakeError, not retried.
-        max_message_size: a larger message closes the connection with 1009.
-        event_key: JSON-object text messages with this key are dispatched under the
-            key's value as event name.
-        send_buffer: messages queued by ``send()`` while not open.
-        sslopt: websocket-client style TLS options (``ca_certs``, ``cert_reqs``, ...).
-        ssl_context: an ``ssl.SSLContext`` (wins over ``sslopt``).
+        max_message_size: the largest message accepted, in bytes; a larger one
+            closes the connection with 1009 and reports a ProtocolError.
+        event_key: route a text message that is a JSON object with this key to the
+            handlers of the key's value (``{"type": "ping"}`` -> ``on("ping")``)
+            instead of ``on_message``.
+        send_buffer: how many messages ``send()`` queues while not open; past that
+            it raises SendBufferFull.
+        sslopt: websocket-client style TLS options (``ca_certs``, ``certfile``,
+            ``keyfile``, ``cert_reqs``, ``check_hostname``, ...).
+        ssl_context: an ``ssl.SSLContext`` for ``wss://`` (wins over ``sslopt``).
         proxy: ``http://[user:pass@]host:port`` of an HTTP proxy (CONNECT tunnel).
         origin: the ``Origin`` header (websocket-client's default otherwise).
-        compression: ``"deflate"`` offers permessage-deflate (RFC 7692); None offers
-            nothing. What the server agreed to is ``client.extension``.
+        compression: ``"deflate"`` (the default) offers permessage-deflate (RFC 7692);
+            None offers nothing. What the server agreed to is ``client.extension``.
+
+    Attributes:
+        url: the URL given.
+        headers: the handshake headers.
+        last_error: the last error reported to ``on_error`` (None if none yet).
+        subprotocol: the subprotocol the server chose on the current or last
+            connection.
+        extension: the ``Sec-WebSocket-Extensions`` the server agreed to on the
+            current or last connection ("" if none).
     """
 
     _logger = logging.getLogger("pushsdk.ws")

@@ -173,10 +173,11 @@ def test_ws_frames_truncated_mid_frame_are_never_delivered(
                 client.send(f"{i:05d}".ljust(size, chr(ord("a") + i % 26)))
                 time.sleep(0.003)
             proxy.plan = None
+            # End the last planned connection: the next one is clean. Wait for the client
+            # to come back on it: right after the cut, wait_open() can still see the dead
+            # connection OPEN, and a message sent into it may be lost (at most once).
             before = proxy.connections
-            proxy.cut("fin")  # end the last planned connection: the next one is clean
-            # Wait for that next one: right after the cut the client may still be OPEN on
-            # the cut connection, and a send there is lost.
+            proxy.cut("fin")
             assert proxy.wait_connections(before + 1, WAIT)
             assert client.wait_open(WAIT)
             client.send(f"{total - 1:05d}".ljust(size, "z"))
