@@ -1,0 +1,5 @@
+"""``python -m pushsdk``: the ``pushsdk`` command line."""
+
+from .cli import main
+
+raise SystemExit(main())
