@@ -126,7 +126,7 @@ class _IntervalAction(argparse.Action):
 class _SendAction(argparse.Action):
     def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
         interval = getattr(namespace, "interval", None)
-        namespace.sends = [*(namespace.sends or []), Send(str(values), interval)]
+        namespace.sends = [*(getattr(namespace, "sends", None) or []), Send(str(values), interval)]
         if interval is not None:
             namespace.interval_used = True
 
@@ -175,6 +175,7 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
     send.add_argument(
         "--send",
         metavar="MSG",
+        dest="sends",
         action=_SendAction,
         help="send MSG on every open (repeatable), so a subscription survives reconnects",
     )

@@ -51,7 +51,7 @@ class Redactor:
         for name, value in (headers or {}).items():
             if is_secret_header(name):
                 secrets.add(value.strip())
-                secrets.update(value.split())  # "Bearer abc": abc alone too
+                secrets.update(value.split()[1:])  # "Bearer abc": abc alone too, not Bearer
         # Longest first, so that a secret containing another is masked whole.
         self._secrets = sorted(
             (s for s in secrets if len(s) >= _MIN_SECRET_LENGTH), key=len, reverse=True

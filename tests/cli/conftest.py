@@ -1,0 +1,3 @@
+from tests.cli.harness import cli
+
+__all__ = ["cli"]
