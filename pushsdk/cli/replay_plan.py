@@ -93,7 +93,7 @@ def _field(text: str) -> str:
 def sse_event(step: Step, current_id: str) -> tuple[bytes, str]:
     """The bytes of one event, and the client's last event ID after it."""
     lines: list[str] = []
-    new_id = step.id or ""
+    new_id = _field(step.id or "")
     if new_id != current_id:
         lines.append(f"id: {_field(new_id)}" if new_id else "id")
     if step.event != "message":

@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 import pytest
-import trustme
 
 from pushsdk.cli import main
 from tests.cli.harness import WAIT, Commands
@@ -20,29 +19,6 @@ from tests.servers.sse_server import SSEConn, SSEServer
 from tests.servers.ws_server import WSServer
 
 UNAUTHORIZED = (401, {"WWW-Authenticate": "Bearer"}, b'{"error": "invalid token"}\n')
-
-
-@pytest.fixture(params=["plain", "tls"])
-def any_ws_server(
-    request: pytest.FixtureRequest, ws_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[WSServer, list[str]]:
-    """A ws:// or wss:// echo server, and the options that make the command trust it."""
-    if request.param == "plain":
-        return request.getfixturevalue("ws_server"), []
-    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
-    ws_ca.cert_pem.write_to_path(str(ca_file))
-    return request.getfixturevalue("wss_server"), ["--cacert", str(ca_file)]
-
-
-@pytest.fixture(params=["plain", "tls"])
-def any_sse_server(
-    request: pytest.FixtureRequest, sse_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[SSEServer, list[str]]:
-    if request.param == "plain":
-        return request.getfixturevalue("sse_server"), []
-    ca_file = tmp_path_factory.mktemp("ca") / "ca.pem"
-    sse_ca.cert_pem.write_to_path(str(ca_file))
-    return request.getfixturevalue("sses_server"), ["--cacert", str(ca_file)]
 
 
 def test_ws_401_is_one_line_with_status_and_body(
@@ -81,12 +57,9 @@ def test_insecure_skips_certificate_checks(cli: Commands, wss_server: WSServer) 
     assert command.lines == ["x"]
 
 
-def test_clean_server_close_without_reconnect_is_0(
-    cli: Commands, any_ws_server: tuple[WSServer, list[str]]
-) -> None:
-    server, trust = any_ws_server
-    server.handler = lambda conn: (conn.send("bye"), conn.close(1000, "done"))
-    command = cli.run(server.url, *trust, "--no-reconnect")
+def test_clean_server_close_without_reconnect_is_0(cli: Commands, ws_server: WSServer) -> None:
+    ws_server.handler = lambda conn: (conn.send("bye"), conn.close(1000, "done"))
+    command = cli.run(ws_server.url, "--no-reconnect")
     assert command.proc.returncode == 0
     assert command.lines == ["bye"]
     assert command.stderr == ""
@@ -99,9 +72,8 @@ def test_abnormal_server_close_without_reconnect_is_1(cli: Commands, ws_server: 
     assert command.errors == ["pushsdk: closed by the server: code 1008 policy violation"]
 
 
-@pytest.mark.parametrize("url", ["ws://127.0.0.1:9/", "http://127.0.0.1:9/"])
-def test_refused_connection_without_reconnect_is_1(cli: Commands, url: str) -> None:
-    command = cli.run(url, "--no-reconnect")
+def test_refused_connection_without_reconnect_is_1(cli: Commands) -> None:
+    command = cli.run("ws://127.0.0.1:9/", "--no-reconnect")
     assert command.proc.returncode == 1
     assert len(command.errors) == 1
     assert command.errors[0].startswith("pushsdk: c")  # cannot / could not connect
