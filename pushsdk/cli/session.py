@@ -59,6 +59,7 @@ class _State:
     is_open: bool = False
     failure: PushError | None = None
     last_close: tuple[int | None, str] | None = None
+    last_error: str = ""
     periodic: list[_Periodic] = field(default_factory=list)
 
 
@@ -223,6 +224,7 @@ class _Run:
         if kind == "open":
             state.opened = state.is_open = True
             state.failure = None
+            state.last_error = ""
             subprotocol = getattr(self.client, "subprotocol", None)
             status(f"open{f' (subprotocol {subprotocol})' if subprotocol else ''}", "green")
             self._record(Entry(item[1], "system", "open", None, "connected"))
@@ -247,7 +249,9 @@ class _Run:
             if _no_more_events(error):
                 return  # not an error: how a server says "stop reconnecting"
             text = f"{type(error).__name__}: {self.redact(str(error))}"
-            status(f"error: {text}", "red")
+            if text != state.last_error:  # a server down for long: say it once
+                status(f"error: {text}", "red")
+            state.last_error = text
             self._record(Entry(when, "system", "error", None, text))
         elif kind == "reconnect":
             _, when, attempt, delay = item
@@ -343,8 +347,10 @@ class _Run:
 
 
 def _close_text(code: int | None, reason: str) -> str:
-    text = "end of stream" if code is None else f"code {code}"
-    return f"{text} {reason}".strip() if reason and reason != "end of stream" else text
+    """``code 1001 going away`` (WebSocket); the reason alone for SSE (``end of stream``)."""
+    if code is None:
+        return reason or "closed"
+    return f"code {code} {reason}".strip()
 
 
 def _no_more_events(error: PushError | None) -> bool:

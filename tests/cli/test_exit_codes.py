@@ -141,7 +141,7 @@ def test_ctrl_c_closes_cleanly_and_exits_130(
     assert "KeyboardInterrupt" not in command.stderr
     assert command.errors[-2:] == [
         "* interrupted: closing",
-        "* closed: code 1000" if protocol == "ws" else "* closed: end of stream",
+        "* closed: code 1000" if protocol == "ws" else "* closed",
     ]
     if protocol == "ws":
         ws_server.connections[0].close_timeout = 5
