@@ -240,8 +240,8 @@ class _Run:
             state.periodic = []
             state.last_close = (code, reason)
             text = _close_text(code, self.redact(reason))
-            status(f"closed: {text}", "yellow")
-            self._record(Entry(when, "system", "close", None, text))
+            status(f"closed: {text}" if text else "closed", "yellow")
+            self._record(Entry(when, "system", "close", None, text or "closed"))
         elif kind == "error":
             _, when, error = item
             if not isinstance(error, CallbackError):
@@ -349,7 +349,7 @@ class _Run:
 def _close_text(code: int | None, reason: str) -> str:
     """``code 1001 going away`` (WebSocket); the reason alone for SSE (``end of stream``)."""
     if code is None:
-        return reason or "closed"
+        return reason
     return f"code {code} {reason}".strip()
 
 
