@@ -176,13 +176,13 @@ class _Run:
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 return self._timed_out()
+            self._send_periodic(now)  # here, not on a timeout alone: a busy stream has none
             wake = [p.due for p in self.state.periodic]
             if deadline is not None:
                 wake.append(deadline)
             try:
                 item = events.get(timeout=max(min(wake) - now, 0) if wake else None)
             except queue.Empty:
-                self._send_periodic()
                 continue
             code = self._handle(item)
             if code is not None:
@@ -264,8 +264,7 @@ class _Run:
         elif kind == "warning":
             status(item[1], "yellow")
 
-    def _send_periodic(self) -> None:
-        now = time.monotonic()
+    def _send_periodic(self, now: float) -> None:
         for periodic in self.state.periodic:
             if periodic.due <= now:
                 periodic.due = now + periodic.interval
