@@ -5,7 +5,10 @@ object per message with ``--jsonl``; it is written as UTF-8 whatever the locale,
 and flushed whenever no more messages are waiting, so that ``| jq`` sees each one
 at once. On a terminal, messages of a named event get a coloured prefix, and
 stderr gets status lines (connecting, open, reconnecting, closed); without a
-terminal, stderr stays silent except for the one line of a fatal error.
+terminal, stderr stays silent except for the one line of a fatal error. Text a
+server chose (close reasons, error bodies, event names) reaches stderr and labels
+without control characters, so it cannot drive the terminal; message data on
+stdout is written as it came, as cat and curl do.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import BinaryIO
 from ..message import Message
 from ..recording import Entry, entry_to_dict
 
-__all__ = ["Console", "format_data"]
+__all__ = ["Console", "format_data", "printable"]
 
 _RESET = "\033[0m"
 COLORS = {
@@ -29,6 +32,15 @@ COLORS = {
     "yellow": "\033[33m",
     "cyan": "\033[36m",
 }
+
+
+#: C0 and C1 control characters but tab: a server's text must not drive the terminal.
+_CONTROLS = {c: "\ufffd" for c in (*range(0x20), *range(0x7F, 0xA0)) if c != 0x09}
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (escape sequences, bells, ...) replaced."""
+    return text.translate(_CONTROLS)
 
 
 def format_data(data: str | bytes, binary_format: str) -> str:
@@ -90,7 +102,8 @@ class Console:
         else:
             line = format_data(message.data, self.binary_format)
             if self._label_events and message.event != "message":
-                line = f"{self._paint(self._out_color, 'cyan', message.event)} {line}"
+                label = printable(message.event)
+                line = f"{self._paint(self._out_color, 'cyan', label)} {line}"
         self._out.write(line.encode("utf-8", "replace") + b"\n")
         self._pending = True
 
@@ -104,12 +117,12 @@ class Console:
     def status(self, text: str, color: str = "dim") -> None:
         """A status line (shown on a terminal, or with --verbose)."""
         if self.show_status:
-            self._write_err(self._paint(self._err_color, color, f"* {text}"))
+            self._write_err(self._paint(self._err_color, color, f"* {printable(text)}"))
 
     def error(self, text: str) -> None:
         """The one line of a fatal error (always shown)."""
         self.flush()
-        line = " ".join(text.split())  # one line, whatever the text held
+        line = printable(" ".join(text.split()))  # one line, whatever the text held
         self._write_err(self._paint(self._err_color, "red", f"pushsdk: {line}"))
 
     def _write_err(self, line: str) -> None:

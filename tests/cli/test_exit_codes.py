@@ -65,6 +65,18 @@ def test_clean_server_close_without_reconnect_is_0(cli: Commands, ws_server: WSS
     assert command.stderr == ""
 
 
+def test_a_hostile_error_body_is_one_line_without_escapes(
+    cli: Commands, ws_server: WSServer
+) -> None:
+    ws_server.rejections.append((400, {}, b"bad\x1b[2J\x1b]0;owned\x07\r\nrequest" + b"x" * 500))
+    command = cli.run(ws_server.url)
+    assert command.proc.returncode == 1
+    (line,) = command.errors
+    assert "\x1b" not in line and "\x07" not in line
+    assert line.startswith("pushsdk: server answered the handshake with HTTP 400: bad\ufffd[2J")
+    assert line.endswith("x" * 150 + "…")  # a snippet, not the whole body
+
+
 def test_abnormal_server_close_without_reconnect_is_1(cli: Commands, ws_server: WSServer) -> None:
     ws_server.handler = lambda conn: conn.close(1008, "policy violation")
     command = cli.run(ws_server.url, "--no-reconnect")

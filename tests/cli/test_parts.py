@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pushsdk.cli.console import format_data
+from pushsdk.cli.console import format_data, printable
 from pushsdk.cli.options import Send, build_parser, parse_options
 from pushsdk.cli.replay_plan import Plan, Step, infer_protocol, make_plan, sse_event
 from pushsdk.cli.secrets import Redactor, redact_url
@@ -136,3 +136,7 @@ def test_interval_applies_to_the_sends_after_it() -> None:
 def test_protocol_and_method(argv: list[str], protocol: str, url: str, method: str) -> None:
     options = parse_options(argv, build_parser())
     assert (options.protocol, options.url, options.method) == (protocol, url, method)
+
+
+def test_server_text_cannot_drive_the_terminal() -> None:
+    assert printable("ok\x1b]0;pwned\x07\x9b2J\tend") == "ok\ufffd]0;pwned\ufffd\ufffd2J\tend"
