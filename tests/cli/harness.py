@@ -17,14 +17,23 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
-__all__ = ["WAIT", "Command", "Commands", "cli"]
+__all__ = ["WAIT", "Command", "Commands", "cli", "close_code"]
 
 #: Seconds a test waits for the command (generous: the machine is shared).
 WAIT = 15.0
+
+
+def close_code(connection: Any, timeout: float = WAIT) -> int | None:
+    """The close code a websockets server connection ended with, once it has ended."""
+    deadline = time.monotonic() + timeout
+    while connection.close_code is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    code: int | None = connection.close_code
+    return code
 
 
 class Command:
