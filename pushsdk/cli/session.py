@@ -76,6 +76,7 @@ class _Run:
         self.watcher: threading.Thread | None = None
         self.client: WSClient | SSEClient | None = None
         self.printing = True
+        self.record_failure = ""
 
     # -- callbacks (client thread, stdin thread) ------------------------------------
 
@@ -141,13 +142,13 @@ class _Run:
         client.on("*", self.on_message)
         self.client = client
         if options.record is not None:
+            header = Header(options.protocol, self.redact.url(options.url), time.time())
             try:
                 file: IO[str] = open(options.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+                self.writer = RecordingWriter(file, header)
             except OSError as exc:
                 self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
                 return EXIT_ERROR
-            header = Header(options.protocol, self.redact.url(options.url), time.time())
-            self.writer = RecordingWriter(file, header)
         self.console.status(f"connecting to {self.redact.url(options.url)}")
         try:
             client.start()
@@ -187,6 +188,9 @@ class _Run:
             code = self._handle(item)
             if code is not None:
                 return code
+            if self.record_failure:
+                self.console.error(self.record_failure)
+                return self._stop(EXIT_ERROR)
             if events.empty():
                 try:
                     self.console.flush()
@@ -328,12 +332,21 @@ class _Run:
             code = EXIT_INTERRUPTED  # a second Ctrl+C: stop waiting
         finally:
             if self.writer is not None:
-                self.writer.close()
+                with contextlib.suppress(OSError):
+                    self.writer.close()
         return code
 
     def _record(self, entry: Entry) -> None:
-        if self.writer is not None:
-            self.writer.write(entry)
+        writer = self.writer
+        if writer is None:
+            return
+        try:
+            writer.write(entry)
+        except OSError as exc:  # a full disk: say so and end, rather than lose it quietly
+            self.writer = None
+            self.record_failure = f"cannot write {self.options.record}: {exc.strerror or exc}"
+            with contextlib.suppress(OSError):
+                writer.close()
 
     def _describe(self, error: PushError) -> str:
         text = str(error) or type(error).__name__

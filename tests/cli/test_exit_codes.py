@@ -77,6 +77,12 @@ def test_a_hostile_error_body_is_one_line_without_escapes(
     assert line.endswith("x" * 150 + "…")  # a snippet, not the whole body
 
 
+def test_a_recording_that_cannot_be_written_is_1(cli: Commands, ws_server: WSServer) -> None:
+    command = cli.run(ws_server.url, "--record", "/dev/full", "--send", "x", "--count", "5")
+    assert command.proc.returncode == 1
+    assert command.errors == ["pushsdk: cannot write /dev/full: No space left on device"]
+
+
 def test_abnormal_server_close_without_reconnect_is_1(cli: Commands, ws_server: WSServer) -> None:
     ws_server.handler = lambda conn: conn.close(1008, "policy violation")
     command = cli.run(ws_server.url, "--no-reconnect")
