@@ -74,8 +74,10 @@ def sse_arguments(options: Options) -> dict[str, Any]:
         kwargs["reconnect"] = False
     if options.body is not None:
         kwargs["body"] = options.body
-    if options.has_json:
-        kwargs["json"] = options.json_body
+    if options.json is not None:  # as typed, so that even `--json null` is a body
+        kwargs["body"] = options.json.encode()
+        if not any(name.lower() == "content-type" for name in options.headers):
+            kwargs["headers"]["Content-Type"] = "application/json"
     if options.last_event_id is not None:
         kwargs["last_event_id"] = options.last_event_id
     if options.read_timeout is not None:

@@ -63,8 +63,7 @@ class Options:
     headers: dict[str, str] = field(default_factory=dict)
     method: str = "GET"
     body: bytes | None = None
-    json_body: Any = None
-    has_json: bool = False
+    json: str | None = None  # a JSON body, sent as typed (validated)
     last_event_id: str | None = None
     event_key: str | None = None
     subprotocols: tuple[str, ...] = ()
@@ -271,10 +270,9 @@ def parse_options(argv: Sequence[str], parser: argparse.ArgumentParser) -> Optio
         raise UsageError("give -d/--data or --json, not both")
     if args.data is not None:
         body = _read_data(args.data)
-    json_body: Any = None
     if args.json is not None:
         try:
-            json_body = json.loads(args.json)
+            json.loads(args.json)
         except ValueError as exc:
             raise UsageError(f"--json is not valid JSON: {exc}") from None
     has_body = args.data is not None or args.json is not None
@@ -288,8 +286,7 @@ def parse_options(argv: Sequence[str], parser: argparse.ArgumentParser) -> Optio
         headers=_headers(args.header),
         method=method,
         body=body,
-        json_body=json_body,
-        has_json=args.json is not None,
+        json=args.json,
         last_event_id=args.last_event_id,
         event_key=args.event_key,
         subprotocols=tuple(args.subprotocol),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pushsdk.cli.clients import sse_arguments
 from pushsdk.cli.console import format_data, printable
 from pushsdk.cli.options import Send, build_parser, parse_options
 from pushsdk.cli.replay_plan import Plan, Step, infer_protocol, make_plan, sse_event
@@ -140,3 +141,16 @@ def test_protocol_and_method(argv: list[str], protocol: str, url: str, method: s
 
 def test_server_text_cannot_drive_the_terminal() -> None:
     assert printable("ok\x1b]0;pwned\x07\x9b2J\tend") == "ok\ufffd]0;pwned\ufffd\ufffd2J\tend"
+
+
+@pytest.mark.parametrize(
+    ("argv", "body", "content_type"),
+    [
+        (["http://h/", "--json", "null"], b"null", "application/json"),
+        (["http://h/", "--json", '{"a":1}', "-H", "content-type: x/y"], b'{"a":1}', "x/y"),
+    ],
+)
+def test_json_body_is_sent_as_typed(argv: list[str], body: bytes, content_type: str) -> None:
+    kwargs = sse_arguments(parse_options(argv, build_parser()))
+    assert kwargs["body"] == body
+    assert {k.lower(): v for k, v in kwargs["headers"].items()}["content-type"] == content_type

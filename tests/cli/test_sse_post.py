@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from tests.cli.harness import Commands
@@ -26,7 +25,7 @@ def test_post_json_stream(cli: Commands, any_sse_server: tuple[SSEServer, list[s
     assert command.stderr == ""
     (request,) = server.requests  # not re-sent after the end
     assert request.method == "POST"
-    assert json.loads(request.body) == {"prompt": "Hi", "stream": True}
+    assert request.body == body.encode()  # as typed
     assert request.headers["content-type"] == "application/json"
     assert request.headers["authorization"] == "Bearer k-123"
     assert request.headers["accept"] == "text/event-stream"
