@@ -82,13 +82,17 @@ class _Run:
 
     def post(self, *item: Any) -> None:
         """Queue an event for the main thread, waiting while it is behind."""
-        while True:
+        try:
+            self.events.put_nowait(item)  # the common case, without a timed wait's set-up
+            return
+        except queue.Full:
+            pass
+        while not self.stopping.is_set():
             try:
                 self.events.put(item, timeout=0.1)
                 return
             except queue.Full:
-                if self.stopping.is_set():
-                    return
+                pass
 
     def on_open(self, client: Any) -> None:
         self.post("open", time.time())
