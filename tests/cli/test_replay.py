@@ -70,15 +70,15 @@ def test_ws_recording_replayed_identically(
         ("message", None, "two"),
     ]
     server, url = replay(cli, path, "--as-fast-as-possible")
-    command = cli.run(url, "--jsonl", "--event-key", "type", "--no-reconnect")
-    assert command.proc.returncode == 0  # the replay ends with a clean close
+    command = cli(url, "--jsonl", "--event-key", "type", "--no-reconnect")
+    sdk = collect_with_sdk(WSClient(url, event_key="type", reconnect=False))  # meanwhile
+    assert command.wait() == 0  # the replay ends with a clean close
     rows = [json.loads(line) for line in command.lines]
     assert rows[1]["encoding"] == "base64"
     assert from_jsonl(command.lines) == [
         (event, id, data if isinstance(data, str) else "AP8gYmluYXJ5")
         for event, id, data in expected
     ]
-    sdk = collect_with_sdk(WSClient(url, event_key="type", reconnect=False))
     assert sdk == expected
     server.interrupt()
     assert server.wait() == 130
@@ -95,10 +95,10 @@ def test_sse_recording_replayed_identically(
     assert expected[5][0] == "ping"
     _, url = replay(cli, path, "--speed", "50")
     # After the last event, a reconnect with its Last-Event-ID gets 204: both clients end.
-    command = cli.run(url, "--jsonl")
-    assert command.proc.returncode == 0
+    command = cli(url, "--jsonl")
+    assert collect_with_sdk(SSEClient(url)) == expected  # meanwhile
+    assert command.wait() == 0
     assert from_jsonl(command.lines) == expected
-    assert collect_with_sdk(SSEClient(url)) == expected
 
 
 def _numbered(path: Path, count: int, spacing: float) -> None:
@@ -184,10 +184,10 @@ def test_monitor_export_without_header_needs_or_infers_protocol(
 ) -> None:
     path = tmp_path / "export.jsonl"
     write_jsonl([Entry(1.0, "in", "message", None, "plain text")], path)  # no header, no ids
-    command = cli.run("replay", str(path))
-    assert command.proc.returncode == 1
+    command = cli("replay", str(path))
+    server, url = replay(cli, path, "--protocol", "sse")  # both start at once
+    assert command.wait() == 1
     assert "pass --protocol ws|sse" in command.stderr
-    server, url = replay(cli, path, "--protocol", "sse")
     assert url.startswith("http://127.0.0.1:")
     server.interrupt()
     assert server.wait() == 130
