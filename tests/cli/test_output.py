@@ -128,11 +128,12 @@ def test_timeout_without_ever_connecting_is_an_error(cli: Commands, sse_server: 
 
 
 def test_status_lines_and_colours(cli: Commands, ws_server: WSServer) -> None:
-    command = cli.run(ws_server.url, "--send", "x", "--count", "1", "-v", "--color", "always")
+    args = ("--send", "x", "--count", "1", "-v", "--color", "always", "--subprotocol", "chat")
+    command = cli.run(ws_server.url, *args)
     assert command.proc.returncode == 0
     assert command.lines == ["x"]  # stdout is not a terminal: no colour there
     assert "\033[2m* connecting to ws://localhost:" in command.stderr
-    assert "\033[32m* open\033[0m" in command.stderr
+    assert "\033[32m* open (subprotocol chat)\033[0m" in command.stderr
     assert "* closed: code 1000" in command.stderr
 
 
