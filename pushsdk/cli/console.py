@@ -127,8 +127,11 @@ class Console:
 
     def _write_err(self, line: str) -> None:
         self.flush()  # data first: the status line after the messages it follows
-        self._err.write(line.encode("utf-8", "replace") + b"\n")
-        self._err.flush()
+        try:
+            self._err.write(line.encode("utf-8", "replace") + b"\n")
+            self._err.flush()
+        except OSError:  # stderr is gone (2>&1 | head): there is no one left to tell
+            pass
 
     @staticmethod
     def _paint(enabled: bool, color: str, text: str) -> str:

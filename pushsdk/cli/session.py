@@ -56,7 +56,6 @@ class _Periodic:
 class _State:
     shown: int = 0
     opened: bool = False
-    is_open: bool = False
     failure: PushError | None = None
     last_close: tuple[int | None, str] | None = None
     last_error: str = ""
@@ -230,7 +229,7 @@ class _Run:
         """A connection event: status line, recording, bookkeeping."""
         kind, state, status = item[0], self.state, self.console.status
         if kind == "open":
-            state.opened = state.is_open = True
+            state.opened = True
             state.failure = None
             state.last_error = ""
             subprotocol = getattr(self.client, "subprotocol", None)
@@ -244,7 +243,6 @@ class _Run:
             ]
         elif kind == "close":
             _, when, code, reason = item
-            state.is_open = False
             state.periodic = []
             state.last_close = (code, reason)
             text = _close_text(code, self.redact(reason))
