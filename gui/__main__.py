@@ -6,9 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .app import run
-
 __all__ = ["main"]
+
+#: The distributions of the ``gui`` extra, by top-level module.
+_GUI_EXTRA = {"PySide6", "shiboken6", "aiohttp"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -43,6 +44,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.after < 0:
         _parser().error("--after must not be negative")
+    try:
+        from .app import run  # noqa: PLC0415 - here, so a missing extra gets one clear line
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] not in _GUI_EXTRA:
+            raise
+        missing = exc.name
+        sys.stderr.write(
+            f"pushsdk-monitor needs the gui extra ({missing} is missing): "
+            'pip install "pushsdk[gui]"\n'
+        )
+        return 1
     return run(args.urls, demo=args.demo, screenshot=args.screenshot, after=args.after)
 
 

@@ -25,7 +25,14 @@ import threading
 import time
 from collections.abc import Sequence
 
-from aiohttp import WSMsgType, web
+try:
+    from aiohttp import WSMsgType, web
+except ModuleNotFoundError as exc:  # run as a program without the gui extra: say what to do
+    if __name__ != "__main__":
+        raise
+    raise SystemExit(
+        f'the demo server needs the gui extra ({exc.name} is missing): pip install "pushsdk[gui]"'
+    ) from None
 
 __all__ = ["DemoServer", "main"]
 

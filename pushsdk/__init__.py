@@ -2,9 +2,12 @@
 
 The API mirrors the browser's ``WebSocket`` and ``EventSource``, made reliable:
 auto-reconnect with backoff, SSE resume, heartbeats, thread-safe sending and a
-clean shutdown. See SPEC.md for the contract.
+clean shutdown.
 """
 
+import typing
+
+from ._client import Client
 from ._state import ReadyState, Stats
 from .backoff import Backoff
 from .errors import (
@@ -20,9 +23,14 @@ from .message import Message
 from .sse import SSEClient
 from .ws import WSClient
 
+#: Either client, for code that takes both (``def consume(client: AnyClient)``).
+AnyClient: typing.TypeAlias = WSClient | SSEClient
+
 __all__ = [
+    "AnyClient",
     "Backoff",
     "CallbackError",
+    "Client",
     "ConnectError",
     "ConnectionClosed",
     "HandshakeError",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from typing import Any
 
 from .message import Message
 
@@ -25,7 +26,7 @@ class Inbox:
     """
 
     def __init__(self, logger: logging.Logger, closing: threading.Event) -> None:
-        self._items: deque[Message] = deque()
+        self._items: deque[Message[Any]] = deque()
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
         #: Whether an iterator is active: a plain attribute, read once per message.
@@ -35,7 +36,7 @@ class Inbox:
         self._logger = logger
         self._closing = closing  # a waiting reader thread gives up once the client closes
 
-    def put(self, message: Message, *, keep_backlog: bool) -> None:
+    def put(self, message: Message[Any], *, keep_backlog: bool) -> None:
         with self._cond:
             if self._readers:
                 while (
@@ -61,7 +62,7 @@ class Inbox:
             self._ended = True
             self._cond.notify_all()
 
-    def get(self, timeout: float | None) -> Message | None:
+    def get(self, timeout: float | None) -> Message[Any] | None:
         """Return the next message, or None at the end.
 
         Raises:

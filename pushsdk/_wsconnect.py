@@ -1,8 +1,9 @@
 """Open a WebSocket connection: TCP (or an HTTP proxy tunnel), TLS, then the handshake.
 
 We make the TCP connection ourselves, so that ``close()`` can cut a connect in
-progress (the socket is handed to ``register`` before anything blocks on it),
-then let websocket-client do the opening handshake on that socket: request
+progress (the socket is handed to ``register`` before anything blocks on it), and
+the TLS too (``_tls``: safe for a reader and senders at once), then let
+websocket-client do the opening handshake on that connection: request
 headers, subprotocols, origin and the ``Sec-WebSocket-Accept`` check. Its
 exceptions are mapped to pushsdk's (root cause chained).
 """
@@ -22,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 import websocket
 
+from ._tls import Stream, start_tls
 from .errors import ConnectError, HandshakeError
 
 __all__ = ["SSLOPT_KEYS", "open_connection"]
@@ -57,14 +59,15 @@ def open_connection(
     ssl_context: ssl.SSLContext | None,
     sslopt: Mapping[str, Any] | None,
     timeout: float,
-    register: Callable[[socket.socket], None],
+    register: Callable[[Stream], None],
     interrupted: Callable[[], bool],
-) -> tuple[socket.socket, str | None]:
+) -> tuple[Stream, str | None]:
     """Connect and complete the opening handshake within ``timeout`` seconds.
 
-    Returns the connected socket (an ``ssl.SSLSocket`` for wss) and the subprotocol
-    the server chose. ``register`` receives every socket as soon as it exists, so
-    another thread can shut it down; ``interrupted`` is polled while connecting.
+    Returns the connection (the socket, or a ``TLSStream`` over it for wss) and the
+    subprotocol the server chose. ``register`` receives every socket (then the TLS
+    stream) as soon as it exists, so another thread can shut it down; ``interrupted``
+    is polled while connecting.
 
     Raises:
         ConnectError: DNS, refused, TLS or timeout failure, or interrupted.
@@ -91,21 +94,21 @@ def open_connection(
             )
         else:
             sock = _tcp_connect(host, port, deadline, register, interrupted)
+        stream: Stream = sock
         if secure:
             context = ssl_context or _context_from_sslopt(sslopt or {})
             server_hostname = (sslopt or {}).get("server_hostname") or host
-            sock.settimeout(_remaining(deadline))
-            sock = context.wrap_socket(sock, server_hostname=server_hostname)
-            register(sock)
+            stream = start_tls(sock, context, server_hostname, deadline)
+            register(stream)
         subprotocol = _handshake(
-            sock,
+            stream,
             url,
             headers=headers,
             subprotocols=subprotocols,
             origin=origin,
             deadline=deadline,
         )
-        return sock, subprotocol
+        return stream, subprotocol
     except (ConnectError, HandshakeError):
         raise
     except ssl.SSLError as exc:
@@ -217,7 +220,7 @@ def _context_from_sslopt(sslopt: Mapping[str, Any]) -> ssl.SSLContext:
 
 
 def _handshake(
-    sock: socket.socket,
+    sock: Stream,
     url: str,
     *,
     headers: Mapping[str, str],

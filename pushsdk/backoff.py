@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -34,8 +35,9 @@ class Backoff:
 
     def __post_init__(self) -> None:
         for name in ("initial", "maximum", "reset_after"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"Backoff {name} must be >= 0, got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not 0 <= value < math.inf:  # also refuses NaN: every wait must end
+                raise ValueError(f"Backoff {name} must be a finite number >= 0, got {value!r}")
         if self.multiplier < 1:
             raise ValueError(f"Backoff multiplier must be >= 1, got {self.multiplier!r}")
         if not 0 <= self.jitter <= 1:
@@ -54,7 +56,8 @@ class Backoff:
 
         Args:
             failures: consecutive attempts so far, this one included.
-            initial: a base delay that overrides ``initial`` (the SSE ``retry:`` field).
+            initial: a base delay that overrides ``initial`` (the SSE ``retry:`` field);
+                the result is capped at ``maximum`` all the same.
             rng: the random source for jitter (tests pass a seeded one).
         """
         base = self.initial if initial is None else initial
@@ -63,7 +66,7 @@ class Backoff:
             delay = base * self.multiplier**exponent
         except OverflowError:
             delay = self.maximum
-        delay = min(delay, max(self.maximum, base))
+        delay = min(delay, self.maximum)
         if self.jitter:
             delay -= delay * self.jitter * (rng or random).random()
         return delay

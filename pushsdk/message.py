@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json as _json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Message"]
 
+#: The type of ``Message.data``: ``str`` for SSE, ``str | bytes`` for WebSocket.
+DataT_co = TypeVar("DataT_co", bound="str | bytes", covariant=True)
+
 
 @dataclass(frozen=True, slots=True)
-class Message:
+class Message(Generic[DataT_co]):
     """One message or event received from the server.
+
+    ``SSEClient`` delivers ``Message[str]`` (events are always text); ``WSClient``
+    delivers ``Message[str | bytes]`` (text or binary frames).
 
     Attributes:
         data: ``str`` for text, ``bytes`` for a binary WebSocket message.
@@ -22,7 +28,7 @@ class Message:
         received_at: ``time.time()`` when it was received.
     """
 
-    data: str | bytes
+    data: DataT_co
     event: str = "message"
     id: str | None = None
     origin: str = ""
@@ -37,12 +43,12 @@ class Message:
         return _json.loads(self.data)
 
 
-class _Blank:
+class _Blank(Generic[DataT_co]):
     """Message's slot layout without its frozen ``__setattr__`` (see ``_build_message``)."""
 
     __slots__ = Message.__slots__
 
-    data: str | bytes
+    data: DataT_co
     event: str
     id: str | None
     origin: str
@@ -54,7 +60,7 @@ _object_new = object.__new__
 
 def _build_message(
     data: str | bytes, event: str, id: str | None, origin: str, received_at: float
-) -> Message:
+) -> Message[Any]:
     """``Message(data, event, id, origin, received_at)`` in a third of the time.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``,

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
+from ._client import Client, check_seconds
 from ._ssecheck import (
     TRANSPORT_ERRORS,
     check_response,
@@ -36,7 +36,7 @@ from ._ssetransport import (
 from ._state import ReadyState
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, PushError
-from .message import _build_message
+from .message import Message, _build_message
 
 __all__ = ["SSEClient"]
 
@@ -46,7 +46,7 @@ _OPEN = ReadyState.OPEN
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
-class SSEClient(BaseClient):
+class SSEClient(Client[str]):
     """A Server-Sent Events client (WHATWG EventSource semantics), see SPEC.md.
 
     Args:
@@ -73,19 +73,21 @@ class SSEClient(BaseClient):
 
     _logger = logging.getLogger("pushsdk.sse")
     _abnormal_close_code = None
+    _user_close_code = None
     _kind = "sse"
 
     def __init__(
         self,
         url: str,
         *,
-        on_open: OnOpen | None = None,
-        on_message: OnMessage | None = None,
-        on_close: OnClose | None = None,
-        on_error: OnError | None = None,
-        on_reconnect: OnReconnect | None = None,
+        on_open: Callable[[SSEClient], object] | None = None,
+        on_message: Callable[[SSEClient, Message[str]], object] | None = None,
+        on_close: Callable[[SSEClient, int | None, str], object] | None = None,
+        on_error: Callable[[SSEClient, PushError], object] | None = None,
+        on_reconnect: Callable[[SSEClient, int, float], object] | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
+        first_connect_timeout: float | None = 30.0,
         method: str = "GET",
         body: str | bytes | None = None,
         json: Any = None,
@@ -105,6 +107,7 @@ class SSEClient(BaseClient):
             on_reconnect=on_reconnect,
             headers=headers,
             reconnect=reconnect,
+            first_connect_timeout=first_connect_timeout,
         )
         _check_url(url)
         if not isinstance(method, str) or not _TOKEN.fullmatch(method):

@@ -12,6 +12,12 @@ Heartbeat: the same thread drives pings with socket timeouts. After
 if nothing at all (pong or anything else) arrives within ``ping_timeout`` the
 peer is taken for dead and the connection is reconnected. Traffic counts as
 liveness, so a busy connection is never pinged.
+
+Writes have a deadline too: a peer that reads nothing for ``ping_timeout`` seconds
+(20 s without one) while we write is dead, whether the write is a user's send or
+the client thread's pong, ping or close frame. For wss:// the TLS layer is our own
+(``_tls``), so that the reader thread and sending threads never share an SSL object
+call.
 """
 
 from __future__ import annotations
@@ -28,12 +34,13 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._client import BaseClient, OnClose, OnError, OnMessage, OnOpen, OnReconnect, check_seconds
+from ._client import Client, check_seconds
 from ._state import ReadyState
+from ._tls import Stream
 from ._wsconnect import SSLOPT_KEYS, open_connection
 from ._wsframes import (
     OP_BINARY,
@@ -49,8 +56,8 @@ from ._wsframes import (
     encode_frame,
 )
 from .backoff import Backoff
-from .errors import ConnectionClosed, ProtocolError, SendBufferFull
-from .message import _build_message
+from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
+from .message import Message, _build_message
 
 __all__ = ["WSClient"]
 
@@ -61,9 +68,11 @@ _CHUNK = 256 * 1024
 _RCVTIMEO = sys.platform.startswith("linux")
 #: Longest a control frame (ping, pong, close) waits for another thread's send.
 _CONTROL_WAIT = 5.0
+#: Longest a write may make no progress when ``ping_timeout`` is None (Linux).
+_WRITE_TIMEOUT = 20.0
 
 
-class WSClient(BaseClient):
+class WSClient(Client["str | bytes"]):
     """A WebSocket client that reconnects, pings and buffers sends (see SPEC.md).
 
     Args:
@@ -73,7 +82,9 @@ class WSClient(BaseClient):
         ping_interval: seconds of silence from the server before we ping; None or 0
             disables pings.
         ping_timeout: seconds to wait for any traffic after a ping before the
-            connection is treated as dead; None or 0 waits forever.
+            connection is treated as dead; None or 0 waits forever. Also how long a
+            write may make no progress before the server is taken for dead (20 s
+            when None or 0).
         open_timeout: bound on TCP connect, TLS and the opening handshake together.
         max_message_size: a larger message closes the connection with 1009.
         event_key: JSON-object text messages with this key are dispatched under the
@@ -92,13 +103,14 @@ class WSClient(BaseClient):
         self,
         url: str,
         *,
-        on_open: OnOpen | None = None,
-        on_message: OnMessage | None = None,
-        on_close: OnClose | None = None,
-        on_error: OnError | None = None,
-        on_reconnect: OnReconnect | None = None,
+        on_open: Callable[[WSClient], object] | None = None,
+        on_message: Callable[[WSClient, Message[str | bytes]], object] | None = None,
+        on_close: Callable[[WSClient, int | None, str], object] | None = None,
+        on_error: Callable[[WSClient, PushError], object] | None = None,
+        on_reconnect: Callable[[WSClient, int, float], object] | None = None,
         headers: dict[str, str] | None = None,
         reconnect: bool | Backoff = True,
+        first_connect_timeout: float | None = 30.0,
         subprotocols: list[str] | None = None,
         ping_interval: float | None = 20.0,
         ping_timeout: float | None = 20.0,
@@ -141,6 +153,7 @@ class WSClient(BaseClient):
             on_reconnect=on_reconnect,
             headers=headers,
             reconnect=reconnect,
+            first_connect_timeout=first_connect_timeout,
         )
         self.subprotocols = list(subprotocols) if subprotocols else None
         self.ping_interval = ping_interval or None
@@ -158,13 +171,12 @@ class WSClient(BaseClient):
 
         self._send_lock = threading.Lock()
         self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
-        self._live_sock: socket.socket | None = None  # the connection, for _interrupt
-        self._sock: socket.socket | None = None  # writable while OPEN; None once broken
+        self._live_sock: Stream | None = None  # the connection, for _interrupt
+        self._sock: Stream | None = None  # writable while OPEN; None once broken
         self._close_sent = False
-
-    def __enter__(self) -> WSClient:
-        self.start()
-        return self
+        #: Why we cut the connection, if we did: the reader stops at its next read.
+        self._broken: str | None = None
+        self._write_timeout = _WRITE_TIMEOUT  # set for each connection by _mark_open
 
     # -- sending (any thread) ----------------------------------------------------------
 
@@ -173,6 +185,12 @@ class WSClient(BaseClient):
 
         While not open the message is queued (up to ``send_buffer``) and sent, in
         order, on the next open.
+
+        It blocks while the socket buffers are full. If the server reads none of it
+        for ``ping_timeout`` seconds (20 s when that is None), the server is taken
+        for dead: the connection is cut and the message goes back to the head of
+        the queue, for the next connection. (On Linux; elsewhere writes are bounded
+        by the heartbeat's socket timeout.)
 
         Raises:
             TypeError: ``data`` is neither str nor bytes.
@@ -204,25 +222,27 @@ class WSClient(BaseClient):
         """Send ``obj`` as a JSON text message (see ``send``)."""
         self.send(json.dumps(obj))
 
-    def _write_message(self, sock: socket.socket, opcode: int, payload: bytes) -> bool:
+    def _write_message(self, sock: Stream, opcode: int, payload: bytes) -> bool:
         """Write one message (send lock held); on failure queue it first and cut the socket."""
         try:
             sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
-            self._sock = None
-            _shutdown(sock)
+            self._cut(sock, _write_failure(exc))
             return False
         self._messages_out += 1
         self._bytes_out += len(payload)
         return True
 
-    def _write_control(self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT) -> None:
+    def _write_control(
+        self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT, *, quick: bool = False
+    ) -> None:
         """Send a control frame if the connection is writable; errors end it.
 
         A send stuck for ``wait`` seconds (a peer that stopped reading) holds the send
         lock: the connection is then cut, which unblocks it, rather than hanging.
+        ``quick`` also bounds the write itself by ``wait`` (for ``close()``).
         """
         if not self._send_lock.acquire(timeout=wait):
             self._logger.info("a send is stuck: cutting the connection")
@@ -233,20 +253,30 @@ class WSClient(BaseClient):
             if sock is None:
                 return
             try:
+                if quick:
+                    _set_write_timeout(sock, min(wait, self._write_timeout))
                 sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+                if quick:
+                    _set_write_timeout(sock, self._write_timeout)
             except OSError as exc:
                 self._logger.debug("control frame not sent: %s", exc)
-                self._sock = None
-                _shutdown(sock)
+                self._cut(sock, _write_failure(exc))
             if opcode == OP_CLOSE:
                 self._close_sent = True
         finally:
             self._send_lock.release()
 
+    def _cut(self, sock: Stream, reason: str) -> None:
+        """End a connection a write failed on (send lock held): the reader stops too."""
+        self._sock = None
+        self._broken = reason
+        _shutdown(sock)
+
     # -- transport hooks ---------------------------------------------------------------
 
     def _connect(self) -> None:
         self._close_sent = False
+        self._broken = None
         try:
             sock, self.subprotocol = open_connection(
                 self.url,
@@ -265,7 +295,7 @@ class WSClient(BaseClient):
             raise
         self._register(sock)
 
-    def _register(self, sock: socket.socket) -> None:
+    def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
         self._live_sock = sock
         if self._closing.is_set():
@@ -274,8 +304,10 @@ class WSClient(BaseClient):
     def _mark_open(self) -> None:
         with self._send_lock:
             sock = self._live_sock
+            self._write_timeout = self.ping_timeout or _WRITE_TIMEOUT
             if sock is not None:  # end the handshake's deadline: a flush may take long
                 _set_read_timeout(sock, self.ping_interval)
+                _set_write_timeout(sock, self._write_timeout)
             self._sock = sock
             buffer = self._buffer
             while buffer and sock is not None:
@@ -287,10 +319,12 @@ class WSClient(BaseClient):
     def _interrupt(self) -> None:
         sock = self._live_sock
         if sock is not None:
+            self._broken = "the connection was cut by close() or a stuck send"
             _shutdown(sock)
 
     def _start_closing(self, code: int, reason: str) -> None:
-        self._write_control(OP_CLOSE, code.to_bytes(2, "big") + reason.encode(), wait=1.0)
+        payload = code.to_bytes(2, "big") + reason.encode()
+        self._write_control(OP_CLOSE, payload, wait=1.0, quick=True)
         if not self._close_sent:
             self._interrupt()
 
@@ -336,9 +370,9 @@ class WSClient(BaseClient):
                 _set_read_timeout(sock, self.ping_timeout or interval)
                 continue
             except OSError as exc:
-                raise ConnectionClosed(f"connection lost: {exc}") from exc
-            if not count:
-                raise ConnectionClosed("connection dropped without a close frame")
+                raise ConnectionClosed(self._broken or f"connection lost: {exc}") from exc
+            if not count or self._broken is not None:
+                raise ConnectionClosed(self._broken or "connection dropped without a close frame")
             if pinged:
                 pinged = False
                 _set_read_timeout(sock, interval)
@@ -386,24 +420,41 @@ class WSClient(BaseClient):
         return "message"
 
 
-def _set_read_timeout(sock: socket.socket, seconds: float | None) -> None:
+def _set_read_timeout(sock: Stream, seconds: float | None) -> None:
     """Make reads (only) time out after ``seconds``; None waits forever."""
-    if not _RCVTIMEO or isinstance(sock, ssl.SSLSocket):  # SSL retries SO_RCVTIMEO itself
+    if not _RCVTIMEO:
         sock.settimeout(seconds)
         return
     sock.settimeout(None)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(seconds))
+
+
+def _set_write_timeout(sock: Stream, seconds: float) -> None:
+    """Make a write fail once it made no progress for ``seconds`` (kept blocking: no poll)."""
+    if _RCVTIMEO:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(seconds))
+
+
+def _timeval(seconds: float | None) -> bytes:
+    """``seconds`` as a ``struct timeval``; None or 0 is no timeout."""
     whole = int(seconds or 0)
     micros = int(((seconds or 0) - whole) * 1_000_000)
     if seconds and not whole and not micros:
         micros = 1  # a tiny timeout must not mean "no timeout"
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", whole, micros))
+    return struct.pack("ll", whole, micros)
 
 
-def _shutdown(sock: socket.socket) -> None:
+def _write_failure(exc: OSError) -> str:
+    """Why a write failed, as ConnectionClosed reports it."""
+    if isinstance(exc, BlockingIOError | TimeoutError):  # SO_SNDTIMEO expired
+        return "the server stopped reading: a write made no progress before its deadline"
+    return f"connection lost while writing: {exc}"
+
+
+def _shutdown(sock: Stream) -> None:
     """Cut the connection so that any blocked read or write returns at once."""
-    # The plain-socket method, also for TLS: SSLSocket.shutdown drops its SSL object.
     with contextlib.suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def _check_url(name: str, url: str, schemes: tuple[str, ...]) -> None:

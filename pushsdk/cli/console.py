@@ -94,7 +94,7 @@ class Console:
 
     # -- stdout ------------------------------------------------------------------
 
-    def message(self, message: Message) -> None:
+    def message(self, message: Message[str | bytes]) -> None:
         """Write one received message (not yet flushed: see ``flush``)."""
         if self.jsonl:
             entry = Entry(message.received_at, "in", message.event, message.id, message.data)

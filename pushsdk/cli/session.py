@@ -107,7 +107,7 @@ class _Run:
     def on_reconnect(self, client: Any, attempt: int, delay: float) -> None:
         self.post("reconnect", time.time(), attempt, delay)
 
-    def on_message(self, client: Any, message: Message) -> None:
+    def on_message(self, client: Any, message: Message[str | bytes]) -> None:
         self.post("message", message)
 
     def send(self, data: str | bytes) -> None:
@@ -169,8 +169,12 @@ class _Run:
 
     def _watch(self) -> None:
         assert self.client is not None
-        self.client.join()
-        self.post("finished")
+        try:
+            self.client.join()
+        except PushError:  # join() raises the ending error; on_error has reported it
+            pass
+        finally:
+            self.post("finished")
 
     def _loop(self) -> int:
         options = self.options
@@ -209,7 +213,7 @@ class _Run:
         self._event(item)
         return None
 
-    def _message(self, message: Message) -> int | None:
+    def _message(self, message: Message[str | bytes]) -> int | None:
         self._record(Entry(message.received_at, "in", message.event, message.id, message.data))
         options = self.options
         if not self.printing or (options.events and message.event not in options.events):

@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.common.peers import KINDS, Peer, peer_fixture
+from tests.common.peers import PEER_PARAMS, Peer, peer_fixture
 from tests.common.recorder import Recorder
 
 
-@pytest.fixture(params=KINDS)
+@pytest.fixture(params=PEER_PARAMS)
 def peer(request: pytest.FixtureRequest) -> Iterator[Peer]:
-    """A server for each client kind (ws, sse) that plays the steps a test queues."""
+    """A server per client kind, plain and TLS, that plays the steps a test queues."""
     yield from peer_fixture(request.param)
 
 

@@ -9,12 +9,17 @@ jitter-free reconnects.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import fcntl
+import functools
 import http
 import json
+import os
 import socket
+import ssl
 import struct
+import tempfile
 import termios
 import threading
 import time
@@ -22,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import trustme
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 from websockets.sync.server import ServerConnection
@@ -33,6 +39,8 @@ from tests.servers.ws_server import WSServer
 
 WAIT = 5.0
 KINDS = ("ws", "sse")
+#: The common suite runs every test over plain TCP and over TLS, for each client kind.
+PEER_PARAMS = ("ws", "sse", "wss", "sse-tls")
 #: Reconnect almost at once and without jitter, so delays are exact and tests fast.
 FAST = Backoff(initial=0.02, maximum=0.05, jitter=0.0)
 LOGGERS = {"ws": "pushsdk.ws", "sse": "pushsdk.sse"}
@@ -85,19 +93,35 @@ def payload(message: Message) -> str | bytes:
     return message.data
 
 
-def free_port_url(kind: str) -> str:
+def free_port_url(kind: str, *, tls: bool = False) -> str:
     """A loopback URL where nothing listens: connecting is refused."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return f"ws://127.0.0.1:{port}/" if kind == "ws" else f"http://127.0.0.1:{port}/events"
+    if kind == "ws":
+        return f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/"
+    return f"{'https' if tls else 'http'}://127.0.0.1:{port}/events"
+
+
+@functools.cache
+def tls_setup() -> tuple[ssl.SSLContext, str]:
+    """The peers' server TLS context and the path of the CA file clients trust (trustme)."""
+    ca = trustme.CA()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+    fd, path = tempfile.mkstemp(prefix="pushsdk-peer-ca-", suffix=".pem")
+    os.close(fd)
+    ca.cert_pem.write_to_path(path)
+    atexit.register(os.unlink, path)
+    return context, path
 
 
 class Peer:
     """A server for one client kind that plays queued steps (see the module docstring)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, tls: bool = False) -> None:
         self.kind = kind
+        self.tls = tls
         self.steps: list[Step] = []
         self.default: Step = Serve()
         self.attempts = 0
@@ -132,7 +156,11 @@ class Peer:
         if self.kind == "ws":
             options.setdefault("ping_interval", None)
             options.setdefault("event_key", "type")
+            if self.tls:
+                options.setdefault("sslopt", {"ca_certs": tls_setup()[1]})
             return WSClient(url, **options)
+        if self.tls:
+            options.setdefault("verify", tls_setup()[1])
         return SSEClient(url, **options)
 
     @property
@@ -141,7 +169,7 @@ class Peer:
 
     @property
     def refused_url(self) -> str:
-        return free_port_url(self.kind)
+        return free_port_url(self.kind, tls=self.tls)
 
     def _pause(self, step: Serve) -> None:
         if step.gate is not None:
@@ -156,10 +184,10 @@ class Peer:
 class WSPeer(Peer):
     """The WebSocket peer, on tests.servers.ws_server.WSServer."""
 
-    def __init__(self) -> None:
-        super().__init__("ws")
+    def __init__(self, tls: bool = False) -> None:
+        super().__init__("ws", tls)
         self._serves: dict[int, Serve] = {}
-        self._server = _ScriptedWSServer(self)
+        self._server = _ScriptedWSServer(self, tls_setup()[0] if tls else None)
         self._server.handler = self._handle
         self.url = self._server.url
 
@@ -201,9 +229,9 @@ class WSPeer(Peer):
 class SSEPeer(Peer):
     """The SSE peer, on tests.servers.sse_server.SSEServer (chunked responses)."""
 
-    def __init__(self) -> None:
-        super().__init__("sse")
-        self._server = SSEServer()
+    def __init__(self, tls: bool = False) -> None:
+        super().__init__("sse", tls)
+        self._server = SSEServer(ssl_context=tls_setup()[0] if tls else None)
         self._server.handler = self._handle
         self.url = self._server.url
 
@@ -251,20 +279,22 @@ def _wait_sent(sock: socket.socket, timeout: float = WAIT) -> None:
 class _ScriptedWSServer(WSServer):
     """WSServer whose handshake answers come from the peer's steps."""
 
-    def __init__(self, peer: WSPeer) -> None:
+    def __init__(self, peer: WSPeer, ssl_context: ssl.SSLContext | None) -> None:
         self.peer = peer  # set first: serve() binds _process_request in __init__
-        super().__init__()
+        super().__init__(ssl_context)
 
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         return self.peer._process_request(conn, request)
 
 
-def make_peer(kind: str) -> Peer:
-    return WSPeer() if kind == "ws" else SSEPeer()
+def make_peer(param: str) -> Peer:
+    """A peer for a ``PEER_PARAMS`` entry ("ws", "sse", "wss" or "sse-tls")."""
+    tls = param in ("wss", "sse-tls")
+    return WSPeer(tls) if param.startswith("ws") else SSEPeer(tls)
 
 
-def peer_fixture(kind: str) -> Iterator[Peer]:
-    peer = make_peer(kind)
+def peer_fixture(param: str) -> Iterator[Peer]:
+    peer = make_peer(param)
     try:
         yield peer
     finally:

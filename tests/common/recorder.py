@@ -14,6 +14,7 @@ from typing import Any
 
 from pushsdk import Message, PushError
 from pushsdk._client import BaseClient
+from tests.ending import ended
 
 WAIT = 5.0
 
@@ -99,7 +100,7 @@ def close_and_check(client: BaseClient, recorder: Recorder, timeout: float = WAI
     """close() the client, then check the rules about what may follow it."""
     client.close(timeout=timeout)
     recorder.closed()
-    assert client.join(0), "close() returned but the client thread is alive"
+    assert ended(client, 0), "close() returned but the client thread is alive"
     assert not recorder.violations, recorder.violations
     if recorder.calls:
         assert recorder.calls[-1].name == "close", recorder.names()

@@ -10,6 +10,7 @@ import pytest
 from pushsdk import Backoff, ConnectError, ConnectionClosed, PushError, ReadyState
 from tests.common.peers import FAST, Peer, Reject, Serve, Silent, messages
 from tests.common.recorder import Recorder, close_and_check
+from tests.ending import ended
 
 
 def abnormal(peer: Peer) -> int | None:
@@ -66,7 +67,7 @@ def test_a_fatal_handshake_ends_with_error_then_close(peer: Peer, rec: Recorder)
     peer.script(Reject(401))
     client = rec.attach(peer.client())
     client.start()
-    assert client.join(5)
+    assert ended(client, 5)
     rec.closed()
     assert rec.names() == ["error", "close"]
     assert rec.of("close") == [(abnormal(peer), "")]
@@ -77,7 +78,7 @@ def test_max_attempts_spent_ends_with_one_close(peer: Peer, rec: Recorder) -> No
     client = rec.attach(peer.client(url=peer.refused_url, reconnect=Backoff(
         initial=0.01, jitter=0, max_attempts=2)))  # fmt: skip
     client.start()
-    assert client.join(5)
+    assert ended(client, 5)
     assert rec.names() == ["error", "reconnect", "error", "reconnect", "error", "close"]
     assert rec.of("close") == [(abnormal(peer), "")]
     assert all(isinstance(e, ConnectError) for e in rec.errors())
@@ -112,7 +113,7 @@ def test_close_while_waiting_to_reconnect_gives_one_abnormal_close(
     peer: Peer, rec: Recorder
 ) -> None:
     client = rec.attach(peer.client(url=peer.refused_url, reconnect=Backoff(
-        initial=30.0, jitter=0)))  # fmt: skip
+        initial=30.0, jitter=0), first_connect_timeout=None))  # fmt: skip
     client.start()
     assert rec.wait_count("reconnect")
     started = time.monotonic()

@@ -11,6 +11,7 @@ import pytest
 from pushsdk import ReadyState
 from tests.common.peers import Peer, Reject, Serve, messages, payload
 from tests.common.recorder import Recorder, close_and_check
+from tests.ending import ended
 
 WAIT = 5.0
 
@@ -28,7 +29,7 @@ def test_close_from_another_thread(peer: Peer, rec: Recorder) -> None:
     closer = _close_from_thread(client)
     closer.join(WAIT)
     assert not closer.is_alive()
-    assert client.join(WAIT)
+    assert ended(client)
     assert client.ready_state is ReadyState.CLOSED
     assert rec.names() == ["open", "close"]
 
@@ -62,7 +63,7 @@ def test_close_from_inside_a_callback(
     client = rec.attach(peer.client())
     client.start()
     assert returned.wait(WAIT), "close() from a callback did not return"
-    assert client.join(WAIT)
+    assert ended(client)
     close_and_check(client, rec)  # a second close() from outside is harmless
     assert rec.names() == expected  # and no reconnect after close()
     assert states[0] in (ReadyState.CLOSING, ReadyState.CLOSED)
@@ -133,7 +134,7 @@ def test_iteration_ends_when_the_client_ends_for_good(peer: Peer) -> None:
     got = [message.data for message in client]  # no callbacks: nothing is missed
     assert got == [f"m{i}" for i in range(5)]
     assert client.ready_state is ReadyState.CLOSED
-    assert client.join(WAIT)
+    assert ended(client)
 
 
 def test_iteration_ends_when_closed_from_another_thread(peer: Peer) -> None:
@@ -188,7 +189,7 @@ def test_close_after_the_client_ended_by_itself(peer: Peer, rec: Recorder) -> No
     peer.script(Reject(404))
     client = rec.attach(peer.client())
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     close_and_check(client, rec)
     assert rec.names() == ["error", "close"]
 
@@ -249,7 +250,7 @@ def test_a_callback_stuck_past_the_close_timeout_is_silenced(
         assert any("silenced" in r.getMessage() for r in caplog.records)
     finally:
         release.set()
-    assert client.join(WAIT)
+    assert ended(client)
     assert not rec.violations, rec.violations  # not even the final on_close
     assert rec.names(messages=True) == ["open", "message"]
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.common.peers import KINDS, Peer, Reject, Serve, free_port_url, messages
 from tests.common.recorder import Recorder
+from tests.ending import ended
 
 WAIT = 5.0
 SECRET_HEADERS = {"Authorization": "Bearer SECRET1", "X-Api-Key": "SECRET2", "Cookie": "c=SECRET3"}
@@ -46,7 +47,7 @@ def test_logs_never_contain_secrets(
     rec.then["message"] = _fail
     with caplog.at_level(logging.DEBUG):
         client.start()
-        assert client.join(WAIT)
+        assert ended(client)
     assert rec.names() == [
         "open", "error", "error", "error", "close", "reconnect", "error", "reconnect",
         "open", "error", "close", "reconnect", "error", "close",
@@ -75,7 +76,7 @@ def test_the_sdk_never_prints(
     assert client.join(0)
     refused = peer.client(url=peer.refused_url, reconnect=False)
     refused.start()
-    assert refused.join(WAIT)
+    assert ended(refused)
     assert capsys.readouterr() == ("", "")
 
 
@@ -83,11 +84,16 @@ def test_the_sdk_never_prints(
 def test_nothing_reaches_stderr_in_a_program_without_logging_setup(kind: str) -> None:
     """Python's last-resort handler prints WARNINGs of libraries that add no handler."""
     script = (
-        "from pushsdk import Backoff, SSEClient, WSClient\n"
+        "from pushsdk import Backoff, ConnectError, SSEClient, WSClient\n"
         f"client = {'WSClient' if kind == 'ws' else 'SSEClient'}({free_port_url(kind)!r},\n"
         "    reconnect=Backoff(initial=0.01, jitter=0, max_attempts=1))\n"
         "client.start()\n"
-        "assert client.join(5)\n"
+        "try:\n"
+        "    client.join(5)\n"
+        "except ConnectError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise SystemExit('join() did not raise the connect error')\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
@@ -104,7 +110,7 @@ def test_a_failed_connect_logs_no_secret_from_the_url(
     client = rec.attach(peer.client(url=url, headers=SECRET_HEADERS, reconnect=False))
     with caplog.at_level(logging.DEBUG):
         client.start()
-        assert client.join(WAIT)
+        assert ended(client)
     assert rec.names() == ["error", "close"]
     ours = [_text(r) for r in caplog.records if r.name.startswith("pushsdk")]
     assert ours and not [text for text in ours if "SECRET" in text]

@@ -9,6 +9,7 @@ import pytest
 from pushsdk import Backoff, ConnectError, ConnectionClosed, HandshakeError, ReadyState
 from tests.common.peers import Peer, Reject, Serve, messages
 from tests.common.recorder import Recorder, close_and_check
+from tests.ending import ended
 
 WAIT = 5.0
 
@@ -21,7 +22,7 @@ def test_max_attempts_ends_the_client_after_that_many_failed_reconnects(
     backoff = Backoff(initial=0.01, maximum=0.02, jitter=0, max_attempts=attempts)
     client = rec.attach(peer.client(reconnect=backoff))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     rec.closed()
     assert rec.names() == ["open", "error", "close"] + ["reconnect", "error"] * attempts + (
         ["close"] if attempts else []
@@ -36,7 +37,7 @@ def test_reconnect_false_ends_after_the_first_drop(peer: Peer, rec: Recorder) ->
     peer.script(Serve(messages(2), end="drop"))
     client = rec.attach(peer.client(reconnect=False))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     rec.closed()
     assert rec.names() == ["open", "error", "close"]
     assert isinstance(rec.errors()[0], ConnectionClosed)
@@ -48,14 +49,14 @@ def test_reconnect_false_ends_after_a_clean_end(peer: Peer, rec: Recorder) -> No
     peer.script(Serve(messages(1), end="close"))
     client = rec.attach(peer.client(reconnect=False))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert rec.names() == ["open", "close"]
 
 
 def test_a_refused_connection_is_a_connect_error(peer: Peer, rec: Recorder) -> None:
     client = rec.attach(peer.client(url=peer.refused_url, reconnect=False))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert rec.names() == ["error", "close"]
     (error,) = rec.errors()
     assert isinstance(error, ConnectError) and not isinstance(error, HandshakeError)
@@ -66,7 +67,7 @@ def test_a_4xx_handshake_is_final(peer: Peer, rec: Recorder, status: int) -> Non
     peer.script(Reject(status, {"X-Why": "denied"}, b"go away"), default=Serve())
     client = rec.attach(peer.client())  # reconnect on: still no second attempt
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     rec.closed()
     assert rec.names() == ["error", "close"]
     (error,) = rec.errors()
@@ -81,7 +82,8 @@ def test_a_4xx_handshake_is_final(peer: Peer, rec: Recorder, status: int) -> Non
 @pytest.mark.parametrize("status", [503, 429])
 def test_retry_after_sets_the_delay(peer: Peer, rec: Recorder, status: int) -> None:
     peer.script(Reject(status, {"Retry-After": "1"}), Serve())
-    client = rec.attach(peer.client())  # FAST backoff: without Retry-After, 0.02 s
+    # without Retry-After, 0.02 s; the server's delay is capped at maximum (5 s)
+    client = rec.attach(peer.client(reconnect=Backoff(initial=0.02, maximum=5.0, jitter=0.0)))
     client.start()
     assert rec.wait_count("open", timeout=WAIT)
     close_and_check(client, rec)
@@ -138,7 +140,8 @@ def test_close_interrupts_a_long_retry_after(peer: Peer, rec: Recorder) -> None:
     waiting = threading.Event()
     rec.then["reconnect"] = lambda *_a: waiting.set()
     peer.script(Reject(503, {"Retry-After": "3600"}))
-    client = rec.attach(peer.client())
+    backoff = Backoff(initial=0.02, maximum=3600.0, jitter=0.0)
+    client = rec.attach(peer.client(reconnect=backoff, first_connect_timeout=None))
     client.start()
     assert waiting.wait(WAIT)
     close_and_check(client, rec, timeout=2.0)
@@ -151,7 +154,7 @@ def test_a_handshake_error_keeps_at_most_64_kib_of_body(peer: Peer, rec: Recorde
     peer.script(Reject(403, {}, body))
     client = rec.attach(peer.client())
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = rec.errors()
     assert isinstance(error, HandshakeError)
     assert 0 < len(error.body) <= 64 * 1024

@@ -6,9 +6,12 @@ import threading
 import time
 from typing import Any
 
-from pushsdk import ConnectionClosed, ReadyState
+import pytest
+
+from pushsdk import ConnectError, ConnectionClosed, ReadyState
 from tests.common.peers import Peer, Serve, Silent, messages
 from tests.common.recorder import Recorder, close_and_check
+from tests.ending import ended
 
 WAIT = 5.0
 
@@ -34,9 +37,10 @@ def test_wait_open_false_on_timeout_and_when_the_client_ends(peer: Peer, rec: Re
     refused = peer.client(url=peer.refused_url, reconnect=False)
     refused.start()
     started = time.monotonic()
-    assert refused.wait_open(WAIT) is False
+    with pytest.raises(ConnectError):  # the error that ended it, not False after WAIT
+        refused.wait_open(WAIT)
     assert time.monotonic() - started < WAIT / 2, "wait_open did not return when the client ended"
-    assert refused.join(WAIT)
+    assert ended(refused)
 
 
 def test_ready_state_through_a_reconnect_and_close(peer: Peer, rec: Recorder) -> None:
@@ -73,7 +77,7 @@ def test_close_from_a_callback_switches_to_closing_at_once(peer: Peer, rec: Reco
     rec.then["open"] = close_here
     client = rec.attach(peer.client())
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     close_and_check(client, rec)
     assert states == [ReadyState.CLOSING]
 

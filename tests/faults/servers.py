@@ -1,7 +1,8 @@
 """Servers for the soak tests: numbered SSE events that resume, and a WebSocket echo.
 
 Both record what they saw, so a soak can tell where a message was lost: on the way
-to the server or on the way back.
+to the server or on the way back. The echo runs over plain TCP and over TLS: the
+fault proxy forwards bytes, so the TLS goes end to end through it.
 """
 
 from __future__ import annotations
@@ -9,17 +10,20 @@ from __future__ import annotations
 import contextlib
 import random
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import trustme
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
 from pushsdk import SSEClient, WSClient
 from pushsdk._client import BaseClient
 from tests.faults.tcp import TCPServer, recv_all, recv_until
+from tests.servers.tls import SCHEMES, server_context, trust_ca
 
 __all__ = ["EchoServer", "NumberedSSE", "client_for", "echo_server", "numbered_sse", "upstream"]
 
@@ -86,13 +90,19 @@ class NumberedSSE:
 
 
 class EchoServer:
-    """A websockets echo server recording every message it received."""
+    """A websockets echo server recording every message it received; TLS with a context.
 
-    def __init__(self) -> None:
+    ``scheme`` is the client's: "ws" or "wss".
+    """
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.received: list[str | bytes] = []
         self.connections = 0
+        self.scheme = "wss" if ssl_context else "ws"
         self._lock = threading.Lock()
-        self._server: Server = serve(self._handle, "127.0.0.1", 0, compression=None)
+        self._server: Server = serve(
+            self._handle, "127.0.0.1", 0, compression=None, ssl=ssl_context
+        )
         self.port: int = self._server.socket.getsockname()[1]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -119,9 +129,25 @@ class EchoServer:
                 ws.send(message)
 
 
-@pytest.fixture
-def echo_server() -> Iterator[EchoServer]:
-    server = EchoServer().start()
+def start_echo(
+    scheme: str, ca: trustme.CA, ca_file: str, monkeypatch: pytest.MonkeyPatch
+) -> EchoServer:
+    """A started EchoServer for ``scheme``; for wss, clients with default options trust it."""
+    if scheme == "ws":
+        return EchoServer().start()
+    trust_ca(monkeypatch, ca_file)
+    return EchoServer(server_context(ca)).start()
+
+
+@pytest.fixture(params=SCHEMES)
+def echo_server(
+    request: pytest.FixtureRequest,
+    ws_ca: trustme.CA,
+    ws_ca_file: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[EchoServer]:
+    """The echo server, over ws:// then over wss://."""
+    server = start_echo(request.param, ws_ca, ws_ca_file, monkeypatch)
     yield server
     server.stop()
 
@@ -144,13 +170,18 @@ def numbered_sse() -> Iterator[Callable[..., NumberedSSE]]:
 @pytest.fixture
 def upstream(
     request: pytest.FixtureRequest,
-    echo_server: EchoServer,
     numbered_sse: Callable[..., NumberedSSE],
-) -> tuple[str, tuple[str, int]]:
-    """(scheme, address) of a live server for the client kind in ``request.param``."""
-    if request.param == "ws":
-        return "ws", echo_server.address
-    return "http", numbered_sse(3).address
+    ws_ca: trustme.CA,
+    ws_ca_file: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[str, tuple[str, int]]]:
+    """(scheme, address) of a live server for ``request.param``: "ws", "wss" or "sse"."""
+    if request.param == "sse":
+        yield "http", numbered_sse(3).address
+        return
+    server = start_echo(request.param, ws_ca, ws_ca_file, monkeypatch)
+    yield server.scheme, server.address
+    server.stop()
 
 
 def client_for(scheme: str, url: str, **options: Any) -> BaseClient:

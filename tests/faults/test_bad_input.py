@@ -31,6 +31,7 @@ from pushsdk import (
     WSClient,
 )
 from pushsdk._client import BaseClient
+from tests.ending import ended as ended_quietly
 from tests.faults.scripted import frame, read_close_code, read_request, response, ws_accept
 from tests.faults.tcp import TCPServer, recv_all
 
@@ -50,7 +51,7 @@ def run_to_end(client: BaseClient, timeout: float = WAIT) -> list[PushError]:
     errors: list[PushError] = []
     client.on_error = lambda _c, error: errors.append(error)
     client.start()
-    ended = client.join(timeout)
+    ended = ended_quietly(client, timeout)
     if not ended:
         client.close()
     assert ended, f"client did not end within {timeout} s: {errors!r}"
@@ -341,7 +342,7 @@ def test_503_with_retry_after_is_honoured(kind: str, serve: Serve) -> None:
         delays.append((attempt, delay))
         client.close()  # from the callback: no need to wait 7 s
 
-    client = make(server.url(scheme), reconnect=Backoff(initial=0.01, maximum=0.01))
+    client = make(server.url(scheme), reconnect=Backoff(initial=0.01, maximum=10, jitter=0))
     client.on_reconnect = on_reconnect
     errors = run_to_end(client)
     error = only_error(errors, HandshakeError, "503")

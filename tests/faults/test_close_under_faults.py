@@ -27,7 +27,7 @@ def _timed_close(client: BaseClient) -> float:
     return elapsed
 
 
-@pytest.mark.parametrize("upstream", ["ws", "sse"], indirect=True)
+@pytest.mark.parametrize("upstream", ["ws", "wss", "sse"], indirect=True)
 def test_close_on_a_stalled_connection_returns_in_time(
     upstream: tuple[str, tuple[str, int]],
 ) -> None:
@@ -41,7 +41,7 @@ def test_close_on_a_stalled_connection_returns_in_time(
         assert _timed_close(client) < CLOSE_BOUND
 
 
-@pytest.mark.parametrize("upstream", ["ws", "sse"], indirect=True)
+@pytest.mark.parametrize("upstream", ["ws", "wss", "sse"], indirect=True)
 def test_close_while_refused_and_backing_off_returns_at_once(
     upstream: tuple[str, tuple[str, int]],
 ) -> None:
@@ -53,6 +53,7 @@ def test_close_while_refused_and_backing_off_returns_at_once(
             scheme,
             proxy.url(scheme),
             reconnect=Backoff(initial=30.0, jitter=0.0),
+            first_connect_timeout=None,
             on_reconnect=lambda *_: waiting.set(),
         )
         client.start()
@@ -61,7 +62,7 @@ def test_close_while_refused_and_backing_off_returns_at_once(
         assert proxy.connections == 1
 
 
-@pytest.mark.parametrize("upstream", ["ws", "sse"], indirect=True)
+@pytest.mark.parametrize("upstream", ["ws", "wss", "sse"], indirect=True)
 def test_close_while_the_connect_is_stalled_returns_in_time(
     upstream: tuple[str, tuple[str, int]],
 ) -> None:
@@ -89,7 +90,7 @@ def test_ws_messages_dripped_a_byte_at_a_time_arrive_whole(echo_server: EchoServ
 
     with (
         FaultProxy(echo_server.address) as proxy,
-        WSClient(proxy.url("ws"), on_message=on_message) as client,
+        WSClient(proxy.url(echo_server.scheme), on_message=on_message) as client,
     ):
         assert client.wait_open(WAIT)
         proxy.drip(nbytes=1, interval=0.0005)

@@ -16,7 +16,7 @@ WAIT = 10.0
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("upstream", ["ws", "sse"], indirect=True)
+@pytest.mark.parametrize("upstream", ["ws", "wss", "sse"], indirect=True)
 def test_reconnect_time_after_a_cut_with_default_backoff(
     upstream: tuple[str, tuple[str, int]],
 ) -> None:
@@ -71,6 +71,6 @@ def test_reconnect_time_after_a_cut_with_default_backoff(
         finally:
             for client in group:
                 client.close()
-    kind = "ws" if scheme == "ws" else "sse"
+    kind = "sse" if scheme == "http" else scheme
     print(f"\nSOAK {kind} reconnect after cut, {clients} clients, default Backoff: ", end="")
     print("; ".join(figures))

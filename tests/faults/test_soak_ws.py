@@ -1,6 +1,7 @@
 """WebSocket soaks: an echo server behind a proxy that cuts the connection every second.
 
-Run with ``-s`` to see the figures (lost messages, reconnect times).
+Each runs over ws:// and over wss:// (TLS end to end through the proxy). Run with
+``-s`` to see the figures (lost messages, reconnect times).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def test_ws_echo_soak_with_a_cut_every_second(echo_server: EchoServer) -> None:
 
     sent: dict[str, list[int]] = {"a": [], "b": []}
     with FaultProxy(echo_server.address, plan=periodic_cuts(1.0, seed=3)) as proxy:
-        client = WSClient(proxy.url("ws"), on_message=on_message, reconnect=FAST)
+        client = WSClient(proxy.url(echo_server.scheme), on_message=on_message, reconnect=FAST)
         offline: dict[str, set[int]] = {"a": set(), "b": set()}
         errors: list[BaseException] = []
         with client:
@@ -95,15 +96,16 @@ def test_ws_echo_soak_with_a_cut_every_second(echo_server: EchoServer) -> None:
         lost_total += len(lost)
         upstream = [i for i in lost if f"{name}:{i}" not in server_got]
         print(
-            f"\nSOAK ws {name}: sent={count} delivered={len(numbers)} lost={len(lost)} "
-            f"(never reached the server: {len(upstream)}) sent-while-offline={len(offline[name])} "
-            f"cuts={cuts}"
+            f"\nSOAK {echo_server.scheme} {name}: sent={count} delivered={len(numbers)} "
+            f"lost={len(lost)} (never reached the server: {len(upstream)}) "
+            f"sent-while-offline={len(offline[name])} cuts={cuts}"
         )
     # At most what was in flight at each cut: a few messages per cut, never more.
     assert lost_total <= 10 * cuts
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("echo_server", ["ws"], indirect=True)  # refused before any TLS
 def test_backoff_schedule_while_the_server_refuses_for_10_s(echo_server: EchoServer) -> None:
     """Attempts while refused follow ``Backoff(initial=0.1, maximum=2.0)``: 9 to 14 in 10 s.
 
@@ -119,7 +121,7 @@ def test_backoff_schedule_while_the_server_refuses_for_10_s(echo_server: EchoSer
         proxy.refuse(refusal, how="rst")
         started = time.monotonic()
         client = WSClient(
-            proxy.url("ws"),
+            proxy.url(echo_server.scheme),
             reconnect=backoff,
             on_reconnect=lambda _c, attempt, delay: reconnects.append((attempt, delay)),
         )
@@ -157,7 +159,9 @@ def test_ws_frames_truncated_mid_frame_are_never_delivered(echo_server: EchoServ
 
     plan = seeded_cuts(seed=9, min_bytes=1024, max_bytes=40 * 1024)
     with FaultProxy(echo_server.address, plan=plan) as proxy:
-        with WSClient(proxy.url("ws"), on_message=on_message, reconnect=FAST) as client:
+        with WSClient(
+            proxy.url(echo_server.scheme), on_message=on_message, reconnect=FAST
+        ) as client:
             assert client.wait_open(WAIT)
             for i in range(total - 1):
                 client.send(f"{i:05d}".ljust(size, chr(ord("a") + i % 26)))
@@ -177,9 +181,9 @@ def test_ws_frames_truncated_mid_frame_are_never_delivered(echo_server: EchoServ
     at_server = {int(str(m)[:5]) for m in echo_server.received}
     lost = set(range(total)) - set(numbers)
     print(
-        f"\nSOAK ws mid-frame cuts: sent={total} delivered={len(numbers)} lost={len(lost)} "
-        f"(echo cut on the way back: {len(lost & at_server)}, never reached the server: "
-        f"{len(lost - at_server)}) cuts={cuts}; no partial frame delivered"
+        f"\nSOAK {echo_server.scheme} mid-frame cuts: sent={total} delivered={len(numbers)} "
+        f"lost={len(lost)} (echo cut on the way back: {len(lost & at_server)}, never reached "
+        f"the server: {len(lost - at_server)}) cuts={cuts}; no partial frame delivered"
     )
     assert cuts >= 5
 
@@ -200,7 +204,7 @@ def test_ws_stall_is_detected_by_ping_timeout_and_nothing_sent_after_is_lost(
 
     with FaultProxy(echo_server.address) as proxy:
         client = WSClient(
-            proxy.url("ws"),
+            proxy.url(echo_server.scheme),
             on_message=on_message,
             on_reconnect=lambda *_: reconnected.set(),
             reconnect=FAST,
@@ -227,7 +231,7 @@ def test_ws_iterator_under_cuts_never_duplicates_or_reorders(echo_server: EchoSe
     plan = periodic_cuts(0.3, seed=4)
     with (
         FaultProxy(echo_server.address, plan=plan) as proxy,
-        WSClient(proxy.url("ws"), reconnect=FAST) as client,
+        WSClient(proxy.url(echo_server.scheme), reconnect=FAST) as client,
     ):
         assert client.wait_open(WAIT)
 

@@ -4,6 +4,8 @@ It completes the opening handshake (or answers with bytes the test chose) in a
 background thread and hands each connection to the test, which then writes
 frames byte for byte (``frame()`` builds them, any flag or length allowed) and
 reads the client's frames back, unmasked, including the close frame's code.
+The fixture runs each test twice: over plain TCP (ws://) and over TLS (wss://,
+certificate from ``ws_ca``, which clients with default options then trust).
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ import contextlib
 import hashlib
 import queue
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 
 import pytest
+import trustme
+
+from tests.servers.tls import SCHEMES, server_context, trust_ca
 
 __all__ = ["RawConnection", "RawWSServer", "frame", "raw_ws_server"]
 
@@ -49,6 +55,7 @@ class RawConnection:
     """One accepted connection: the handshake done, bytes under the test's control."""
 
     def __init__(self, sock: socket.socket, request: bytes) -> None:
+        #: The connection: an ``ssl.SSLSocket`` over TLS.
         self.sock = sock
         self.request = request
         self._buffer = bytearray()
@@ -62,7 +69,8 @@ class RawConnection:
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
 
-    def _read(self, count: int, timeout: float) -> bytes:
+    def read(self, count: int, timeout: float = WAIT) -> bytes:
+        """Exactly ``count`` bytes from the client (EOFError if it closes first)."""
         self.sock.settimeout(timeout)
         while len(self._buffer) < count:
             chunk = self.sock.recv(1 << 20)
@@ -75,14 +83,14 @@ class RawConnection:
 
     def recv_frame(self, timeout: float = WAIT) -> tuple[bool, int, bytes]:
         """Read one client frame: (fin, opcode, unmasked payload)."""
-        b0, b1 = self._read(2, timeout)
+        b0, b1 = self.read(2, timeout)
         length = b1 & 0x7F
         if length == 126:
-            length = int.from_bytes(self._read(2, timeout), "big")
+            length = int.from_bytes(self.read(2, timeout), "big")
         elif length == 127:
-            length = int.from_bytes(self._read(8, timeout), "big")
-        mask = self._read(4, timeout) if b1 & 0x80 else b"\0\0\0\0"
-        data = self._read(length, timeout)
+            length = int.from_bytes(self.read(8, timeout), "big")
+        mask = self.read(4, timeout) if b1 & 0x80 else b"\0\0\0\0"
+        data = self.read(length, timeout)
         key = int.from_bytes((mask * (length // 4 + 1))[:length], "little")
         payload = (int.from_bytes(data, "little") ^ key).to_bytes(length, "little")
         return bool(b0 & 0x80), b0 & 0x0F, payload
@@ -114,13 +122,16 @@ class RawWSServer:
     """Accepts connections; ``accept()`` returns the next one after its handshake.
 
     Set ``response`` to raw bytes to answer the next handshakes with them instead
-    of a 101 (the connection is closed after).
+    of a 101 (the connection is closed after). With ``ssl_context`` every connection
+    is TLS (the handshake done before the WebSocket one).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
+        self._ssl_context = ssl_context
         self.port = self._listener.getsockname()[1]
-        self.url = f"ws://127.0.0.1:{self.port}/"
+        self.scheme = "wss" if ssl_context else "ws"
+        self.url = f"{self.scheme}://127.0.0.1:{self.port}/"
         self.response: bytes | None = None
         self.handshakes = 0
         self._accepted: queue.Queue[RawConnection] = queue.Queue()
@@ -136,6 +147,8 @@ class RawWSServer:
                 return
             sock.settimeout(WAIT)
             try:
+                if self._ssl_context is not None:
+                    sock = self._ssl_context.wrap_socket(sock, server_side=True)
                 request = b""
                 while b"\r\n\r\n" not in request:
                     chunk = sock.recv(4096)
@@ -173,9 +186,18 @@ class RawWSServer:
         self._thread.join(WAIT)
 
 
-@pytest.fixture
-def raw_ws_server() -> Iterator[RawWSServer]:
-    """A raw-socket WebSocket server on loopback (see ``RawWSServer``)."""
-    server = RawWSServer()
+@pytest.fixture(params=SCHEMES)
+def raw_ws_server(
+    request: pytest.FixtureRequest,
+    ws_ca: trustme.CA,
+    ws_ca_file: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[RawWSServer]:
+    """A raw-socket WebSocket server on loopback (see ``RawWSServer``), plain then TLS."""
+    context = None
+    if request.param == "wss":
+        context = server_context(ws_ca)
+        trust_ca(monkeypatch, ws_ca_file)
+    server = RawWSServer(context)
     yield server
     server.stop()

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import requests
 
 from pushsdk import ConnectError, SSEClient
+from tests.ending import ended
 from tests.servers.sse_server import SSEConn, SSEServer
 
-from .conftest import WAIT, Recorder
+from .conftest import Recorder
 
 MakeClient = Callable[..., SSEClient]
 
@@ -76,7 +77,7 @@ def test_https_verifies_by_default_and_does_not_retry_a_bad_certificate(
 ) -> None:
     client = make_client(sses_server.url)
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = recorder.errors
     assert isinstance(error, ConnectError)
     assert recorder.kinds() == ["error", "close"]

@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from pushsdk import Message, ReadyState, SSEClient
+from tests.ending import ended
 from tests.servers.sse_server import SSEServer
 
 from .conftest import WAIT, Recorder
@@ -106,14 +107,14 @@ def test_close_from_a_callback_stops_the_batch(sse_server: SSEServer) -> None:
     client = SSEClient(sse_server.url, on_message=on_message)
     client.on_close = lambda c, code, reason: closes.append((code, reason))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert seen == ["0"]
     assert closes == [(None, "")]
 
 
 def test_close_while_waiting_to_reconnect(sse_server: SSEServer, recorder: Recorder) -> None:
     sse_server.handler = lambda conn: conn.respond(503, {"Retry-After": "30"})
-    client = recorder.attach(SSEClient(sse_server.url))
+    client = recorder.attach(SSEClient(sse_server.url, first_connect_timeout=None))
     client.start()
     recorder.wait("reconnect")
     assert timed_close(client) < PROMPT_CLOSE

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from pushsdk import ProtocolError, WSClient
+from tests.ending import ended
 from tests.servers.raw_ws import RawConnection, RawWSServer, frame
 
 TEXT, BINARY, CLOSE, PING, PONG, CONT = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
@@ -262,7 +263,7 @@ def run_case(server: RawWSServer, case: Case) -> None:
         assert code == expected
         assert pongs == case.pongs
         assert conn.at_eof(WAIT), "the client must close TCP after the closing handshake"
-        assert client.join(WAIT)
+        assert ended(client)
         assert received == case.messages
         protocol_errors = [e for e in errors if isinstance(e, ProtocolError)]
         if case.fault:
@@ -327,7 +328,7 @@ def test_invalid_utf8_fails_fast_before_the_frame_ends(
         send_with_pauses(conn, good)
         conn.send(bad)  # ... and nothing more
         assert conn.recv_close_code(timeout=1.0) == 1007
-        assert client.join(WAIT)
+        assert ended(client)
         assert [type(e) for e in errors] == [ProtocolError]
         assert isinstance(errors[0], ProtocolError) and errors[0].close_code == 1007
     finally:
@@ -418,7 +419,7 @@ def test_oversized_length_header_fails_at_once(raw_ws_server: RawWSServer) -> No
         conn = raw_ws_server.accept()
         conn.send(frame(BINARY, b"", length=2**30))
         assert conn.recv_close_code(WAIT) == 1009
-        assert client.join(WAIT)
+        assert ended(client)
         assert isinstance(client.last_error, ProtocolError)
         assert client.last_error.close_code == 1009
     finally:

@@ -13,6 +13,7 @@ import pytest
 from websockets.sync.server import ServerConnection
 
 from pushsdk import ConnectError, Message, ReadyState, WSClient
+from tests.ending import ended
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -68,7 +69,7 @@ def test_close_from_inside_a_callback(ws_server: WSServer) -> None:
 
     client.on_message = on_message
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds()[-1] == "close"
     assert recorder.messages()[:4] == ["0", "1", "2", "3"]
     assert recorder.of("close")[0][1] == 1000
@@ -127,7 +128,7 @@ def test_secrets_never_reach_the_logs(
         reconnect=False,
     )
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert caplog.records
     assert "s3cret" not in caplog.text
 
@@ -139,7 +140,7 @@ def test_unreachable_host_reports_connect_error() -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(f"ws://127.0.0.1:{port}/", reconnect=False))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "close"]
     assert isinstance(recorder.errors()[0], ConnectError)
 
@@ -148,7 +149,7 @@ def test_open_timeout_bounds_the_handshake(silent_listener: str) -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(silent_listener, reconnect=False, open_timeout=0.2))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = recorder.errors()
     assert isinstance(error, ConnectError) and "timed out" in str(error)
 
@@ -217,6 +218,6 @@ def test_unresolvable_host_reports_connect_error() -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient("ws://nonexistent.invalid/", reconnect=False))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = recorder.errors()
     assert isinstance(error, ConnectError) and "resolve" in str(error)

@@ -10,6 +10,7 @@ from websockets.exceptions import ConnectionClosed as ServerConnectionClosed
 from websockets.sync.server import ServerConnection
 
 from pushsdk import CallbackError, Message, ProtocolError, WSClient
+from tests.ending import ended
 from tests.servers.raw_ws import RawWSServer, frame
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
@@ -167,6 +168,6 @@ def test_many_small_fragments_assemble_in_linear_time(raw_ws_server: RawWSServer
         assert done.wait(10.0)
         assert received == [chunk.decode() * count]
         conn.send(frame(0x8, b"\x03\xe8"))  # server close: the client answers and ends
-        assert client.join(WAIT)
+        assert ended(client)
     finally:
         client.close()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from pushsdk import ConnectError, WSClient
+from tests.ending import ended
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -102,7 +103,7 @@ def test_a_refused_tunnel_is_a_connect_error(ws_server: WSServer) -> None:
         recorder = Recorder()
         client = recorder.attach(WSClient(ws_server.url, proxy=proxy.url, reconnect=False))
         client.start()
-        assert client.join(WAIT)
+        assert ended(client)
         (error,) = recorder.errors()
         assert isinstance(error, ConnectError) and "403" in str(error)
     finally:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 import pytest
 from websockets.sync.server import ServerConnection
 
 from pushsdk import Backoff, ConnectError, ConnectionClosed, HandshakeError, ReadyState, WSClient
-from tests.servers.raw_ws import RawWSServer
+from tests.ending import ended
+from tests.servers.raw_ws import RawConnection, RawWSServer, frame
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -62,6 +64,45 @@ def test_reconnects_after_unanswered_ping(raw_ws_server: RawWSServer) -> None:
         assert recorder.wait_count("open", 2)
     error = recorder.errors()[0]
     assert isinstance(error, ConnectionClosed) and "ping_timeout" in str(error)
+
+
+#: How soon a dead peer must be given up: ping_timeout (0.5 s) plus a loaded machine's slack.
+DEAD_PEER_BOUND = 15.0
+
+
+def flood_pings(conn: RawConnection) -> None:
+    """Send pings until the connection fails; never read (into a small buffer: it fills fast)."""
+    conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    pings = frame(0x9, b"p" * 125) * 64
+    try:
+        while True:
+            conn.send(pings)
+    except OSError:
+        return
+
+
+def test_a_server_flooding_pings_without_reading_is_taken_for_dead(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """Issue 10 item 8: the pongs fill the buffers of a server that never reads; the pong
+    write that then blocks fails after ping_timeout instead of holding the client thread
+    (and the connection, OPEN) forever."""
+    recorder = Recorder()
+    client = WSClient(raw_ws_server.url, reconnect=FAST, ping_timeout=0.5)
+    with recorder.attach(client):
+        conn = raw_ws_server.accept()
+        assert recorder.wait_count("open")
+        flood = threading.Thread(target=flood_pings, args=(conn,), name="test-flood")
+        started = time.monotonic()
+        flood.start()
+        raw_ws_server.accept(timeout=DEAD_PEER_BOUND)  # given up: this is the reconnect
+        detected = time.monotonic() - started
+        flood.join(WAIT)
+        assert not flood.is_alive()
+    error = recorder.errors()[0]
+    assert isinstance(error, ConnectionClosed) and "stopped reading" in str(error)
+    assert recorder.kinds()[:4] == ["open", "error", "close", "reconnect"]
+    print(f"\nping flood over {raw_ws_server.scheme}: dead peer detected in {detected:.2f} s")
 
 
 def test_answered_pings_keep_the_connection(raw_ws_server: RawWSServer) -> None:
@@ -123,7 +164,7 @@ def test_max_attempts_ends_the_client() -> None:
         WSClient(f"ws://127.0.0.1:{port}/", reconnect=Backoff(initial=0.01, max_attempts=2))
     )
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "reconnect", "error", "reconnect", "error", "close"]
     assert all(isinstance(error, ConnectError) for error in recorder.errors())
     assert recorder.of("close") == [("close", 1006, "")]
@@ -135,7 +176,7 @@ def test_4xx_handshake_is_final(ws_server: WSServer) -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(ws_server.url, reconnect=FAST))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     assert recorder.kinds() == ["error", "close"]
     (error,) = recorder.errors()
     assert isinstance(error, HandshakeError)
@@ -164,6 +205,6 @@ def test_redirect_is_a_final_handshake_error(ws_server: WSServer) -> None:
     recorder = Recorder()
     client = recorder.attach(WSClient(ws_server.url, reconnect=FAST))
     client.start()
-    assert client.join(WAIT)
+    assert ended(client)
     (error,) = recorder.errors()
     assert isinstance(error, HandshakeError) and error.status == 301

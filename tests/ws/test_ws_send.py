@@ -159,15 +159,8 @@ def reset_once_sending(conn: RawConnection) -> threading.Thread:
     """Reset (RST) the connection as soon as the client's big frame starts arriving."""
 
     def run() -> None:
-        conn.sock.settimeout(WAIT)
-        while True:
-            head = conn.sock.recv(2, socket.MSG_PEEK)
-            if head == b"\x82\xff":  # BIG's header (binary, masked, 64-bit length)
-                break
-            if len(head) == 2:  # a small frame sent before BIG: skip it whole
-                conn.sock.recv(6 + (head[1] & 0x7F), socket.MSG_WAITALL)
-            elif not head:
-                raise EOFError("the client closed before sending BIG")
+        while (head := conn.read(2)) != b"\x82\xff":  # BIG's header (binary, 64-bit length)
+            conn.read(4 + (head[1] & 0x7F))  # a small frame sent before BIG: skip it whole
         conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn.sock.close()
 
@@ -232,6 +225,33 @@ def test_failed_send_is_sent_once_after_reconnect(raw_ws_server: RawWSServer) ->
         second = raw_ws_server.accept()
         assert data_frames_until_close(client, second, 2) == [(0x2, BIG), (0x1, b"after")]
         after.join(WAIT)
+    finally:
+        client.close()
+
+
+def test_a_send_to_a_server_that_stopped_reading_gives_up_then_goes_first(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """Issue 10 item 8: send() does not hang on a server that reads nothing: after
+    ping_timeout without progress the connection is cut, send() returns, and the message
+    is the first one sent on the next connection."""
+    client = WSClient(
+        raw_ws_server.url,
+        ping_interval=None,
+        ping_timeout=0.5,
+        reconnect=Backoff(initial=0.0, jitter=0.0),
+    )
+    client.start()
+    try:
+        raw_ws_server.accept()  # never reads
+        assert client.wait_open(WAIT)
+        sender = threading.Thread(target=client.send, args=(BIG,), name="test-send")
+        sender.start()
+        second = raw_ws_server.accept(timeout=15.0)
+        sender.join(WAIT)
+        assert not sender.is_alive(), "send() still blocked on the dead connection"
+        assert "stopped reading" in str(client.last_error)
+        assert data_frames_until_close(client, second, 1) == [(0x2, BIG)]
     finally:
         client.close()
 
