@@ -1,0 +1,389 @@
+"""One ``pushsdk URL`` run: the client's callbacks feed a queue; the main thread
+prints, records, sends periodic messages and decides when and how to exit.
+
+Everything the client reports (messages, open, close, error, reconnect) goes
+through one queue in the order it happened, so stdout, the status lines and the
+recording agree. The main thread waits on that queue, which keeps Ctrl+C
+(KeyboardInterrupt) in one place: close the client cleanly, exit 130.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..errors import CallbackError, ConnectionClosed, HandshakeError, PushError, SendBufferFull
+from ..message import Message
+from ..recording import Entry, Header, RecordingWriter
+from ..sse import SSEClient
+from ..ws import WSClient
+from .clients import build_client
+from .console import Console
+from .options import Options, UsageError
+from .secrets import Redactor
+from .stdin import StdinReader, should_read_stdin
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "run"]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+#: Events the client thread may get ahead of stdout before it waits (back-pressure).
+QUEUE_LIMIT = 10_000
+#: Seconds the client gets to close cleanly when we stop.
+CLOSE_TIMEOUT = 2.0
+#: WebSocket close codes that end a run cleanly (None: SSE end of stream).
+CLEAN_CLOSE_CODES = (None, 1000, 1001, 1005)
+#: Characters of a failed handshake's body shown in the error line.
+BODY_SNIPPET = 200
+
+
+@dataclass
+class _Periodic:
+    text: str
+    interval: float
+    due: float
+
+
+@dataclass
+class _State:
+    shown: int = 0
+    opened: bool = False
+    failure: PushError | None = None
+    last_close: tuple[int | None, str] | None = None
+    last_error: str = ""
+    periodic: list[_Periodic] = field(default_factory=list)
+
+
+class _Run:
+    def __init__(self, options: Options, console: Console) -> None:
+        self.options = options
+        self.console = console
+        self.redact = Redactor([options.url, options.proxy or ""], options.headers)
+        self.events: queue.Queue[tuple[Any, ...]] = queue.Queue(QUEUE_LIMIT)
+        self.stopping = threading.Event()
+        self.state = _State()
+        self.writer: RecordingWriter | None = None
+        self.stdin: StdinReader | None = None
+        self.watcher: threading.Thread | None = None
+        self.client: WSClient | SSEClient | None = None
+        self.printing = True
+        self.record_failure = ""
+
+    # -- callbacks (client thread, stdin thread) ------------------------------------
+
+    def post(self, *item: Any) -> None:
+        """Queue an event for the main thread, waiting while it is behind."""
+        try:
+            self.events.put_nowait(item)  # the common case, without a timed wait's set-up
+            return
+        except queue.Full:
+            pass
+        while not self.stopping.is_set():
+            try:
+                self.events.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                pass
+
+    def on_open(self, client: Any) -> None:
+        self.post("open", time.time())
+        for send in self.options.sends:
+            self.send(send.text)
+
+    def on_close(self, client: Any, code: int | None, reason: str) -> None:
+        self.post("close", time.time(), code, reason)
+
+    def on_error(self, client: Any, error: PushError) -> None:
+        self.post("error", time.time(), error)
+
+    def on_reconnect(self, client: Any, attempt: int, delay: float) -> None:
+        self.post("reconnect", time.time(), attempt, delay)
+
+    def on_message(self, client: Any, message: Message[str | bytes]) -> None:
+        self.post("message", message)
+
+    def send(self, data: str | bytes) -> None:
+        """Send from any thread; report what could not be sent.
+
+        The "out" event is queued before the send, so that the recording never
+        shows a reply (an echo) ahead of the message that caused it.
+        """
+        client = self.client
+        assert isinstance(client, WSClient)
+        self.post("out", time.time(), data)
+        try:
+            client.send(data)
+        except SendBufferFull:
+            self.post("warning", "not sent: the send buffer is full while reconnecting")
+        except ConnectionClosed:
+            pass
+
+    # -- main thread ----------------------------------------------------------------
+
+    def run(self) -> int:
+        options = self.options
+        try:
+            client = build_client(
+                options,
+                {
+                    "on_open": self.on_open,
+                    "on_close": self.on_close,
+                    "on_error": self.on_error,
+                    "on_reconnect": self.on_reconnect,
+                },
+            )
+        except (ValueError, TypeError) as exc:
+            raise UsageError(self.redact(str(exc))) from None
+        client.on("*", self.on_message)
+        self.client = client
+        if options.record is not None:
+            header = Header(options.protocol, self.redact.url(options.url), time.time())
+            try:
+                file: IO[str] = open(options.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
+                self.writer = RecordingWriter(file, header)
+            except OSError as exc:
+                self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
+                return EXIT_ERROR
+        self.console.status(f"connecting to {self.redact.url(options.url)}")
+        try:
+            client.start()
+            self.watcher = threading.Thread(
+                target=self._watch, name="pushsdk-cli-wait", daemon=True
+            )
+            self.watcher.start()
+            if isinstance(client, WSClient) and should_read_stdin():
+                self.stdin = StdinReader(self.send, binary=options.binary_stdin)
+                self.stdin.start()
+            return self._loop()
+        except KeyboardInterrupt:
+            self.console.status("interrupted: closing")
+            return self._stop(EXIT_INTERRUPTED)
+
+    def _watch(self) -> None:
+        assert self.client is not None
+        try:
+            self.client.join()
+        except PushError:  # join() raises the ending error; on_error has reported it
+            pass
+        finally:
+            self.post("finished")
+
+    def _loop(self) -> int:
+        options = self.options
+        deadline = None if options.timeout is None else time.monotonic() + options.timeout
+        events = self.events
+        while True:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                return self._timed_out()
+            self._send_periodic(now)  # here, not on a timeout alone: a busy stream has none
+            wake = [p.due for p in self.state.periodic]
+            if deadline is not None:
+                wake.append(deadline)
+            try:
+                item = events.get(timeout=max(min(wake) - now, 0) if wake else None)
+            except queue.Empty:
+                continue
+            code = self._handle(item)
+            if code is not None:
+                return code
+            if self.record_failure:
+                self.console.error(self.record_failure)
+                return self._stop(EXIT_ERROR)
+            if events.empty():
+                try:
+                    self.console.flush()
+                except BrokenPipeError:
+                    return self._stdout_gone()
+
+    def _handle(self, item: tuple[Any, ...]) -> int | None:
+        kind = item[0]
+        if kind == "message":
+            return self._message(item[1])
+        if kind == "finished":
+            return self._finished()
+        self._event(item)
+        return None
+
+    def _message(self, message: Message[str | bytes]) -> int | None:
+        self._record(Entry(message.received_at, "in", message.event, message.id, message.data))
+        options = self.options
+        if not self.printing or (options.events and message.event not in options.events):
+            return None
+        try:
+            self.console.message(message)
+        except BrokenPipeError:
+            return self._stdout_gone()
+        self.state.shown += 1
+        if options.count is not None and self.state.shown >= options.count:
+            return self._stop(EXIT_OK)
+        if options.until is not None and _equals(message.data, options.until):
+            return self._stop(EXIT_OK)
+        return None
+
+    def _event(self, item: tuple[Any, ...]) -> None:
+        """A connection event: status line, recording, bookkeeping."""
+        kind, state, status = item[0], self.state, self.console.status
+        if kind == "open":
+            state.opened = True
+            state.failure = None
+            state.last_error = ""
+            subprotocol = getattr(self.client, "subprotocol", None)
+            status(f"open{f' (subprotocol {subprotocol})' if subprotocol else ''}", "green")
+            self._record(Entry(item[1], "system", "open", None, "connected"))
+            now = time.monotonic()
+            state.periodic = [
+                _Periodic(s.text, s.interval, now + s.interval)
+                for s in self.options.sends
+                if s.interval is not None
+            ]
+        elif kind == "close":
+            _, when, code, reason = item
+            state.periodic = []
+            state.last_close = (code, reason)
+            text = _close_text(code, self.redact(reason))
+            status(f"closed: {text}" if text else "closed", "yellow")
+            self._record(Entry(when, "system", "close", None, text or "closed"))
+        elif kind == "error":
+            _, when, error = item
+            if not isinstance(error, CallbackError):
+                state.failure = error
+            if _no_more_events(error):
+                return  # not an error: how a server says "stop reconnecting"
+            text = f"{type(error).__name__}: {self.redact(str(error))}"
+            if text != state.last_error:  # a server down for long: say it once
+                status(f"error: {text}", "red")
+            state.last_error = text
+            self._record(Entry(when, "system", "error", None, text))
+        elif kind == "reconnect":
+            _, when, attempt, delay = item
+            status(f"reconnecting in {delay:.1f} s (attempt {attempt})", "yellow")
+            self._record(
+                Entry(when, "system", "reconnect", None, f"attempt {attempt} in {delay:.1f} s")
+            )
+        elif kind == "out":
+            self._record(Entry(item[1], "out", "message", None, item[2]))
+        elif kind == "warning":
+            status(item[1], "yellow")
+
+    def _send_periodic(self, now: float) -> None:
+        for periodic in self.state.periodic:
+            if periodic.due <= now:
+                periodic.due = now + periodic.interval
+                self.send(periodic.text)
+
+    def _finished(self) -> int:
+        """The client ended for good by itself: exit 0 or 1, saying why."""
+        failure = self.state.failure
+        if _no_more_events(failure):
+            self.console.status("the server has no more events (HTTP 204)")
+            return self._stop(EXIT_OK)
+        if failure is not None:
+            self.console.error(self._describe(failure))
+            return self._stop(EXIT_ERROR)
+        last = self.state.last_close
+        if last is not None and last[0] not in CLEAN_CLOSE_CODES:
+            self.console.error(f"closed by the server: {_close_text(*last)}")
+            return self._stop(EXIT_ERROR)
+        return self._stop(EXIT_OK)
+
+    def _timed_out(self) -> int:
+        failure = self.state.failure
+        if not self.state.opened and failure is not None:
+            self.console.error(
+                f"no connection within --timeout {self.options.timeout:g} s: "
+                + self._describe(failure)
+            )
+            return self._stop(EXIT_ERROR)
+        return self._stop(EXIT_OK)
+
+    def _stdout_gone(self) -> int:
+        """stdout was closed (``| head``): stop quietly."""
+        self.printing = False
+        with contextlib.suppress(OSError):  # no flush error at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.close(devnull)
+        return self._stop(EXIT_OK)
+
+    def _stop(self, code: int) -> int:
+        """Close everything in order, record the last events, return ``code``."""
+        self.printing = False
+        try:
+            if self.stdin is not None:
+                self.stdin.stop()
+            if self.client is not None:
+                self.client.close(timeout=CLOSE_TIMEOUT)
+            self.stopping.set()
+            if self.watcher is not None:
+                self.watcher.join(CLOSE_TIMEOUT)
+            while True:  # the close the client reported while we closed it
+                try:
+                    item = self.events.get_nowait()
+                except queue.Empty:
+                    break
+                if item[0] == "message":
+                    self._message(item[1])
+                elif item[0] != "finished":
+                    self._event(item)
+        except KeyboardInterrupt:
+            code = EXIT_INTERRUPTED  # a second Ctrl+C: stop waiting
+        finally:
+            if self.writer is not None:
+                with contextlib.suppress(OSError):
+                    self.writer.close()
+        return code
+
+    def _record(self, entry: Entry) -> None:
+        writer = self.writer
+        if writer is None:
+            return
+        try:
+            writer.write(entry)
+        except OSError as exc:  # a full disk: say so and end, rather than lose it quietly
+            self.writer = None
+            self.record_failure = f"cannot write {self.options.record}: {exc.strerror or exc}"
+            with contextlib.suppress(OSError):
+                writer.close()
+
+    def _describe(self, error: PushError) -> str:
+        text = str(error) or type(error).__name__
+        if isinstance(error, HandshakeError) and error.body:
+            body = " ".join(error.body.decode("utf-8", "replace").split())
+            if len(body) > BODY_SNIPPET:
+                body = body[:BODY_SNIPPET] + "…"
+            text = f"{text}: {body}"
+        return self.redact(text)
+
+
+def _close_text(code: int | None, reason: str) -> str:
+    """``code 1001 going away`` (WebSocket); the reason alone for SSE (``end of stream``)."""
+    if code is None:
+        return reason
+    return f"code {code} {reason}".strip()
+
+
+def _no_more_events(error: PushError | None) -> bool:
+    """An SSE server's 204 No Content: the EventSource way to end a stream for good."""
+    return isinstance(error, HandshakeError) and error.status == 204
+
+
+def _equals(data: str | bytes, text: str) -> bool:
+    return data == text if isinstance(data, str) else data == text.encode()
+
+
+def run(options: Options, console: Console) -> int:
+    """Connect as ``options`` say and run until the end; return the exit status.
+
+    Raises:
+        UsageError: an option the SDK refused.
+    """
+    return _Run(options, console).run()
