@@ -6,7 +6,6 @@ re-exported here so every test directory can use them.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -21,10 +20,9 @@ from tests.servers.tls import *  # noqa: F403
 from tests.servers.ws_server import *  # noqa: F403
 
 # Property tests: no per-example deadline (timings on a loaded 2-core machine are noise).
-# HYPOTHESIS_PROFILE=fuzz (scripts/fuzz) runs the same targets with many more examples.
-settings.register_profile("default", deadline=None)
-settings.register_profile("fuzz", deadline=None, max_examples=20_000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+# The fuzz targets take their example counts from tests/fuzzing.py (scripts/fuzz).
+settings.register_profile("pushsdk", deadline=None)
+settings.load_profile("pushsdk")
 
 #: How long a test's client threads get to finish after the test body ends.
 THREAD_GRACE = 5.0

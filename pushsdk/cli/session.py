@@ -42,7 +42,6 @@ CLOSE_TIMEOUT = 2.0
 #: WebSocket close codes that end a run cleanly (None: SSE end of stream).
 CLEAN_CLOSE_CODES = (None, 1000, 1001, 1005)
 #: Characters of a failed handshake's body shown in the error line.
-BODY_SNIPPET = 200
 
 
 @dataclass
@@ -355,13 +354,8 @@ class _Run:
                 writer.close()
 
     def _describe(self, error: PushError) -> str:
-        text = str(error) or type(error).__name__
-        if isinstance(error, HandshakeError) and error.body:
-            body = " ".join(error.body.decode("utf-8", "replace").split())
-            if len(body) > BODY_SNIPPET:
-                body = body[:BODY_SNIPPET] + "…"
-            text = f"{text}: {body}"
-        return self.redact(text)
+        # A refused handshake's message already carries the start of its body.
+        return self.redact(str(error) or type(error).__name__)
 
 
 def _close_text(code: int | None, reason: str) -> str:

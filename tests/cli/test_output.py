@@ -145,7 +145,7 @@ def test_secrets_never_reach_stderr(cli: Commands, ws_server: WSServer) -> None:
     for secret in ("s3cr3t-query", "tok-abc-123", "pa55word"):
         assert secret not in command.stderr
     assert "token=***" in command.stderr
-    assert "HTTP 403: denied for token *** and ***" in command.errors[-1]
+    assert "HTTP 403 instead of 101: 'denied for token <redacted> and" in command.errors[-1]
 
 
 def test_record_writes_the_shared_format(

@@ -115,3 +115,20 @@ def test_a_failed_connect_logs_no_secret_from_the_url(
     ours = [_text(r) for r in caplog.records if r.name.startswith("pushsdk")]
     assert ours and not [text for text in ours if "SECRET" in text]
     assert "SECRET" not in str(rec.errors()[0])
+
+
+def test_connecting_is_logged_at_debug_and_the_reconnect_delay_at_info(
+    peer: Peer, rec: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    peer.script(Serve(messages(1), end="drop"), Serve(messages(1, "n")))
+    caplog.set_level(logging.DEBUG, logger=peer.logger)
+    client = rec.attach(peer.client())
+    client.start()
+    assert rec.wait_count("open", 2)
+    client.close()
+    records = [r for r in caplog.records if r.name == peer.logger]
+    connecting = [r for r in records if r.getMessage().startswith("connecting")]
+    assert connecting and all(r.levelno == logging.DEBUG for r in connecting)
+    delays = [r for r in records if r.getMessage().startswith("reconnecting in ")]
+    assert [r.levelno for r in delays] == [logging.INFO]
+    assert "0.02 s (attempt 1)" in delays[0].getMessage()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +9,6 @@ from typing import Any
 
 import pytest
 import trustme
-from hypothesis import HealthCheck, settings
 
 from pushsdk import Backoff, Message, PushError, SSEClient
 from tests.servers.sse_server import SSEServer
@@ -99,21 +97,3 @@ def ca_file(sse_ca: trustme.CA, tmp_path: Path) -> str:
     path = tmp_path / "ca.pem"
     sse_ca.cert_pem.write_to_path(str(path))
     return str(path)
-
-
-# -- fuzzing: short runs in the suite, long ones with HYPOTHESIS_PROFILE=fuzz ---------
-
-#: The profile a long fuzz run loads (scripts/fuzz; the WS tests register the same name).
-settings.register_profile(
-    "fuzz",
-    max_examples=20_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-FUZZING = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
-if FUZZING:
-    settings.load_profile("fuzz")
-#: The settings of the fuzz targets (tests/sse/test_fuzz_*.py): few examples by default.
-fuzz_settings = (
-    settings(settings.get_profile("fuzz")) if FUZZING else settings(max_examples=60, deadline=None)
-)

@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 
 from pushsdk._chunked import ChunkedDecoder
 from pushsdk.errors import ProtocolError
-
-from .conftest import fuzz_settings
+from tests.fuzzing import fuzz_settings
 
 
 def feed(data: bytes, cuts: list[int]) -> tuple[bytes, bool]:
@@ -53,7 +52,7 @@ def _encodings(draw: st.DrawFn) -> tuple[bytes, bytes]:
     return b"".join(pieces), b"".join(out)
 
 
-@fuzz_settings
+@fuzz_settings(60)
 @given(encoding=_encodings(), data=st.data())
 def test_any_valid_encoding_in_any_split_decodes_to_the_body(
     encoding: tuple[bytes, bytes], data: st.DataObject
@@ -74,7 +73,7 @@ _garbage = st.one_of(
 )
 
 
-@fuzz_settings
+@fuzz_settings(60)
 @given(garbage=_garbage, data=st.data())
 def test_garbage_raises_protocol_error_or_nothing(garbage: bytes, data: st.DataObject) -> None:
     cuts = data.draw(st.lists(st.integers(0, len(garbage)), max_size=8).map(sorted))

@@ -16,8 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pushsdk._sseparser import MAX_RETRY, EventStreamParser
-
-from .conftest import fuzz_settings
+from tests.fuzzing import fuzz_settings
 
 Events = list[tuple[str, str, str]]
 
@@ -116,7 +115,7 @@ _hostile = st.one_of(
 )
 
 
-@fuzz_settings
+@fuzz_settings(60)
 @given(stream=_hostile, limit=st.integers(1, 64), data=st.data())
 def test_any_bytes_in_any_split_match_the_reference(
     stream: bytes, limit: int, data: st.DataObject
@@ -131,7 +130,7 @@ def test_any_bytes_in_any_split_match_the_reference(
     assert parser.oversized == oversized
 
 
-@fuzz_settings
+@fuzz_settings(60)
 @given(stream=st.binary(max_size=2000), data=st.data())
 def test_random_bytes_never_raise_and_stay_bounded(stream: bytes, data: st.DataObject) -> None:
     cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=20).map(sorted))
