@@ -113,6 +113,7 @@ def test_message_sizes(ws_server: WSServer, size: int, kind: type) -> None:
 
 def test_max_message_size_exceeded_closes_1009(ws_server: WSServer) -> None:
     codes: list[int | None] = []
+    recorded = threading.Event()
 
     def handler(conn: ServerConnection) -> None:
         conn.send("small")
@@ -121,6 +122,7 @@ def test_max_message_size_exceeded_closes_1009(ws_server: WSServer) -> None:
             conn.recv()
         except ServerConnectionClosed as exc:
             codes.append(exc.rcvd.code if exc.rcvd else None)
+        recorded.set()
 
     ws_server.handler = handler
     recorder = Recorder()
@@ -132,7 +134,7 @@ def test_max_message_size_exceeded_closes_1009(ws_server: WSServer) -> None:
     assert isinstance(error, ProtocolError) and error.close_code == 1009
     assert recorder.of("close")[0][1] == 1009
     assert ws_server.wait_connections(1)
-    ws_server.stop()  # joins the handler
+    assert recorded.wait(WAIT), "the server never saw the close"
     assert codes == [1009]
 
 
