@@ -64,7 +64,7 @@ class SSEClient(Client[str]):
 
         with SSEClient("https://example.com/events") as client:
             for message in client:  # a Message: .data, .event, .id
-                print(message.id, message.event, message.data)
+                handle(message.id, message.event, message.data)
 
     Callbacks are all optional: pass them here or assign them later
     (``client.on_open = f``). Each receives the client first, runs on the

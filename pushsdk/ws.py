@@ -86,7 +86,7 @@ class WSClient(Client["str | bytes"]):
         from pushsdk import WSClient
 
         def on_message(client, message):
-            print(message.data)  # a Message: .data is str (text) or bytes (binary)
+            handle(message.data)  # a Message: .data is str (text) or bytes (binary)
 
         with WSClient("wss://example.com/feed", on_message=on_message) as client:
             client.send("hello")  # queued until open, then sent
