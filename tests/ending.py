@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pushsdk import Client, PushError
+from typing import Any
+
+from pushsdk import Client, PushError, ReadyState
 
 WAIT = 5.0
 
@@ -13,3 +15,16 @@ def ended(client: Client, timeout: float = WAIT) -> bool:
         return client.join(timeout)
     except PushError:
         return True
+
+
+def run_to_end(client: Client[Any], timeout: float = WAIT) -> list[PushError]:
+    """Start ``client`` and wait until it ends for good; return what it reported to on_error."""
+    errors: list[PushError] = []
+    client.on_error = lambda _c, error: errors.append(error)
+    client.start()
+    finished = ended(client, timeout)
+    if not finished:
+        client.close()
+    assert finished, f"client did not end within {timeout} s: {errors!r}"
+    assert client.ready_state is ReadyState.CLOSED
+    return errors

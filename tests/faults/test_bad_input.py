@@ -26,12 +26,11 @@ from pushsdk import (
     HandshakeError,
     ProtocolError,
     PushError,
-    ReadyState,
     SSEClient,
     WSClient,
 )
 from pushsdk._client import BaseClient
-from tests.ending import ended as ended_quietly
+from tests.ending import run_to_end
 from tests.faults.scripted import frame, read_close_code, read_request, response, ws_accept
 from tests.faults.tcp import TCPServer, recv_all
 
@@ -44,19 +43,6 @@ CLIENTS: dict[str, tuple[str, Make]] = {
     "ws": ("ws", lambda url, **kw: WSClient(url, reconnect=False, **kw)),
     "sse": ("http", lambda url, **kw: SSEClient(url, reconnect=False, **kw)),
 }
-
-
-def run_to_end(client: BaseClient, timeout: float = WAIT) -> list[PushError]:
-    """Run ``client`` until it ends for good; return what it reported to on_error."""
-    errors: list[PushError] = []
-    client.on_error = lambda _c, error: errors.append(error)
-    client.start()
-    ended = ended_quietly(client, timeout)
-    if not ended:
-        client.close()
-    assert ended, f"client did not end within {timeout} s: {errors!r}"
-    assert client.ready_state is ReadyState.CLOSED
-    return errors
 
 
 def only_error(errors: list[PushError], kind: type[PushError], pattern: str) -> PushError:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings
 
 from pushsdk_monitor.controller import wait_for_closers
 from pushsdk_monitor.settings import MonitorSettings
+from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeFactory
 
 
@@ -43,3 +44,14 @@ def isolated_user_settings(tmp_path: Path) -> None:
     """Code that makes its own QSettings writes under tmp_path, not the user's config."""
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "user-config"))
+
+
+@pytest.fixture
+def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator[ConnectionTab]:
+    """A connection tab on a fake client, shown at a fixed size."""
+    widget = ConnectionTab(settings, factory=fake_factory, capacity=1000)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 700)
+    widget.show()
+    yield widget
+    widget.shutdown()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
@@ -12,23 +11,12 @@ from PySide6.QtWidgets import QApplication
 from pushsdk import ConnectError, ReadyState
 from pushsdk_monitor.clients import Callbacks, ConnectOptions
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
-from tests.gui.fakes import FakeClient, FakeFactory
+from tests.gui.fakes import FakeClient
 
 URL = "ws://fake.test/feed"
 POST_URL = "https://llm.test/v1/stream"
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator[ConnectionTab]:
-    widget = ConnectionTab(settings, factory=fake_factory, capacity=1000)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    yield widget
-    widget.shutdown()
 
 
 class InstantFailure(FakeClient):

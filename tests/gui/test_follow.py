@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtWidgets import QAbstractSlider
 
-from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator[ConnectionTab]:
-    widget = ConnectionTab(settings, factory=fake_factory, capacity=1000)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    yield widget
-    widget.shutdown()
 
 
 def fill(qtbot, tab: ConnectionTab, client: FakeClient, count: int, prefix: str) -> None:

@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from pushsdk import ConnectError
 from pushsdk_monitor.log_model import COL_DIRECTION
 from pushsdk_monitor.records import Delivery, Direction, LogRecord
-from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator[ConnectionTab]:
-    widget = ConnectionTab(settings, factory=fake_factory, capacity=1000)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    yield widget
-    widget.shutdown()
 
 
 def reconnecting(qtbot, tab: ConnectionTab, factory: FakeFactory) -> FakeClient:

@@ -6,10 +6,8 @@ import csv
 import json
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from pushsdk import ConnectError
@@ -22,16 +20,6 @@ from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"
 WAIT_MS = 5000
-
-
-@pytest.fixture
-def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator[ConnectionTab]:
-    widget = ConnectionTab(settings, factory=fake_factory, capacity=1000)
-    qtbot.addWidget(widget)
-    widget.resize(1200, 700)
-    widget.show()
-    yield widget
-    widget.shutdown()
 
 
 def connect(qtbot, tab: ConnectionTab, factory: FakeFactory, url: str = URL) -> FakeClient:

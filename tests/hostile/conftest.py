@@ -8,9 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import trustme
 
-from pushsdk import ReadyState, WSClient
-from pushsdk.errors import PushError
-from tests.ending import ended
+from pushsdk import WSClient
 from tests.faults.tcp import TCPServer
 
 WAIT = 5.0
@@ -59,19 +57,6 @@ class Hostile:
     def stop(self) -> None:
         for server in self._servers:
             server.stop()
-
-
-def run_to_end(client: WSClient, timeout: float = WAIT) -> list[PushError]:
-    """Run ``client`` until it ends for good; return what it reported to on_error."""
-    errors: list[PushError] = []
-    client.on_error = lambda _c, error: errors.append(error)
-    client.start()
-    finished = ended(client, timeout)
-    if not finished:
-        client.close()
-    assert finished, f"client did not end within {timeout} s: {errors!r}"
-    assert client.ready_state is ReadyState.CLOSED
-    return errors
 
 
 @pytest.fixture(scope="session")

@@ -14,25 +14,13 @@ from pathlib import Path
 import pytest
 import trustme
 
-from pushsdk import Backoff, ConnectError, HandshakeError, PushError, ReadyState, SSEClient
-from tests.ending import ended
+from pushsdk import Backoff, ConnectError, HandshakeError, SSEClient
+from tests.ending import run_to_end
 from tests.faults.scripted import read_request, response
 from tests.faults.tcp import TCPServer, recv_all
 
 WAIT = 5.0
 FAST = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
-
-
-def run_to_end(client: SSEClient) -> list[PushError]:
-    errors: list[PushError] = []
-    client.on_error = lambda _c, error: errors.append(error)
-    client.start()
-    finished = ended(client)
-    if not finished:
-        client.close()
-    assert finished, f"client did not end within {WAIT} s: {errors!r}"
-    assert client.ready_state is ReadyState.CLOSED
-    return errors
 
 
 @pytest.fixture

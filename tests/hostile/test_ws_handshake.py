@@ -14,9 +14,10 @@ import pytest
 
 from pushsdk import Backoff, ConnectError, HandshakeError, WSClient
 from pushsdk._wshandshake import MAX_BODY, MAX_HEAD_BYTES, MAX_HEAD_LINES
+from tests.ending import run_to_end
 from tests.faults.scripted import read_request, response
 from tests.faults.tcp import TCPServer, recv_all, recv_until
-from tests.hostile.conftest import WAIT, Hostile, run_to_end
+from tests.hostile.conftest import WAIT, Hostile
 
 FAST = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
 
