@@ -14,9 +14,11 @@ import base64
 import contextlib
 import hashlib
 import queue
+import select
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -69,6 +71,33 @@ class RawConnection:
 
     def send(self, data: bytes) -> None:
         self.sock.sendall(data)
+
+    def send_while_reading(self, data: bytes, timeout: float = WAIT) -> None:
+        """Write ``data`` while buffering what the client sends, in this thread.
+
+        For a client that answers before it has read everything (a close frame
+        after a bomb). One thread drives the socket: an ``ssl.SSLSocket`` must not
+        be read in one thread while another writes it. Stops when all is written,
+        the client hangs up, or ``timeout`` passes; ``read()`` then returns what
+        arrived.
+        """
+        view = memoryview(data)
+        waiting = (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+        deadline = time.monotonic() + timeout
+        self.sock.setblocking(False)
+        try:
+            while view and time.monotonic() < deadline:
+                select.select([self.sock], [self.sock], [], 0.05)
+                with contextlib.suppress(*waiting):
+                    while chunk := self.sock.recv(1 << 20):
+                        self._buffer += chunk
+                    return  # EOF: the client hung up
+                with contextlib.suppress(*waiting):
+                    view = view[self.sock.send(view[: 1 << 16]) :]
+        except OSError:
+            return  # reset by the client: what it sent before is in the buffer
+        finally:
+            self.sock.settimeout(WAIT)
 
     def read(self, count: int, timeout: float = WAIT) -> bytes:
         """Exactly ``count`` bytes from the client (EOFError if it closes first)."""
@@ -124,9 +153,10 @@ class RawWSServer:
     """Accepts connections; ``accept()`` returns the next one after its handshake.
 
     Set ``response`` to raw bytes to answer the next handshakes with them instead
-    of a 101 (the connection is closed after), and ``extensions`` to a
-    ``Sec-WebSocket-Extensions`` value for the 101. With ``ssl_context`` every
-    connection is TLS (the handshake done before the WebSocket one).
+    of a 101 (the connection is closed after), ``extensions`` to a
+    ``Sec-WebSocket-Extensions`` value for the 101, and ``receive_buffer`` to give the
+    next connections that ``SO_RCVBUF`` (set on the listener, so from the first SYN).
+    With ``ssl_context`` every connection is TLS (the handshake done before the WebSocket one).
     """
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
@@ -183,6 +213,14 @@ class RawWSServer:
                 continue
             self._connections.append(conn)
             self._accepted.put(conn)
+
+    @property
+    def receive_buffer(self) -> int:
+        return self._listener.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+
+    @receive_buffer.setter
+    def receive_buffer(self, size: int) -> None:
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, size)
 
     def accept(self, timeout: float = WAIT) -> RawConnection:
         """The next connection whose handshake completed."""

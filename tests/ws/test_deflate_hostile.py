@@ -124,7 +124,7 @@ def test_decompression_bomb_closes_1009_with_bounded_memory(
         conn = raw_ws_server.accept()
         with PeakRSS() as rss:
             began = time.monotonic()
-            threading.Thread(target=send_quietly, args=(conn, frames), name="bomber").start()
+            conn.send_while_reading(frames)
             assert conn.recv_close_code(WAIT) == 1009
             took = time.monotonic() - began
         error = assert_failed(client, errors, 1009)
