@@ -16,6 +16,7 @@ from .errors import (
     ConnectionClosed,
     HandshakeError,
     ProtocolError,
+    ProxyError,
     PushError,
     SendBufferFull,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "HandshakeError",
     "Message",
     "ProtocolError",
+    "ProxyError",
     "PushError",
     "ReadyState",
     "SSEClient",

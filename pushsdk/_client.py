@@ -7,18 +7,21 @@ thread itself is in ``_loop``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar, overload
 
+from ._checks import check_headers
 from ._handlers import Handler
 from ._loop import ClientLoop, OnClose, OnError, OnMessage, OnOpen, OnReconnect
 from ._state import ReadyState, Stats
 from .backoff import Backoff
+from .errors import CallbackError
 from .message import Message
 
 __all__ = [
     "BaseClient",
     "Client",
+    "HeadersArg",
     "OnClose",
     "OnError",
     "OnMessage",
@@ -31,6 +34,9 @@ F = TypeVar("F", bound=Callable[..., object])
 ClientT = TypeVar("ClientT", bound="Client[Any]")
 #: What ``Message.data`` holds: ``str`` for SSE, ``str | bytes`` for WebSocket.
 DataT = TypeVar("DataT", bound="str | bytes")
+
+#: ``headers=``: a mapping, or a function returning one for each connection attempt.
+HeadersArg = Mapping[str, str] | Callable[[], Mapping[str, str]]
 
 #: After close()'s timeout, how long to wait for the thread once the socket is cut.
 _FORCED_CLOSE_GRACE = 1.0
@@ -63,11 +69,13 @@ class Client(ClientLoop, Generic[DataT]):
         on_close: OnClose | None = None,
         on_error: OnError | None = None,
         on_reconnect: OnReconnect | None = None,
-        headers: dict[str, str] | None = None,
+        headers: HeadersArg | None = None,
         reconnect: bool | Backoff = True,
         first_connect_timeout: float | None = 30.0,
     ) -> None:
         check_seconds("first_connect_timeout", first_connect_timeout)
+        if not callable(headers):
+            check_headers("headers", headers)
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, got {type(url).__name__}")
         backoff: Backoff | None
@@ -77,12 +85,11 @@ class Client(ClientLoop, Generic[DataT]):
             backoff = Backoff() if reconnect else None
         else:
             raise TypeError(f"reconnect must be a bool or a Backoff, got {reconnect!r}")
-        if headers is not None and not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in dict(headers).items()
-        ):
-            raise TypeError("headers must map str to str")
         super().__init__(url, backoff, first_connect_timeout)
-        self.headers: dict[str, str] = dict(headers or {})
+        #: The headers sent on every connection, or the function that returns them.
+        self.headers: dict[str, str] | Callable[[], Mapping[str, str]] = (
+            headers if callable(headers) else dict(headers or {})
+        )
         self.on_open = on_open
         self.on_message = on_message
         self.on_close = on_close
@@ -267,6 +274,18 @@ class Client(ClientLoop, Generic[DataT]):
         if thread is not None and thread is not threading.current_thread():
             thread.join(_FORCED_CLOSE_GRACE)
 
+    def retry(self) -> None:
+        """From ``on_error``: reconnect after this error, although it would end the client.
+
+        A 401 or 403 (or any error that is not retried) ends the client for good.
+        When ``on_error`` can fix the cause, e.g. by refreshing the token that a
+        ``headers`` function returns, it calls ``retry()``: the client then
+        reconnects with backoff instead of ending, and keeps its send buffer
+        (WebSocket) and ``last_event_id`` (SSE). A call anywhere else does nothing.
+        """
+        if threading.get_ident() == self._thread_ident:
+            self._retry_asked = True
+
     def __enter__(self: ClientT) -> ClientT:
         """``start()`` the client; the ``with`` block's end calls ``close()``."""
         self.start()
@@ -318,6 +337,25 @@ class Client(ClientLoop, Generic[DataT]):
         return f"<{type(self).__name__} {self._state.name} {self._log_url!r}>"
 
     # -- helpers -----------------------------------------------------------------
+
+    def _current_headers(self) -> dict[str, str]:
+        """The headers for this connection attempt (a ``headers`` function is called now).
+
+        Raises:
+            CallbackError: the function raised or returned something that is not headers.
+        """
+        headers = self.headers
+        if not callable(headers):
+            return headers
+        name = getattr(headers, "__qualname__", repr(headers))
+        try:
+            value = dict(headers())
+            check_headers("headers()", value)
+        except Exception as exc:
+            error = CallbackError(f"headers function {name} failed: {type(exc).__name__}: {exc}")
+            error.__cause__ = exc
+            raise error from exc
+        return value
 
     def _claim_start(self) -> None:
         with self._start_lock:

@@ -80,6 +80,8 @@ class ClientLoop:
         self._muted = False
         #: An on_close failure, reported to on_error only if a callback follows on_close.
         self._close_failure: CallbackError | None = None
+        #: retry() was called from on_error: the error being reported does not end the client.
+        self._retry_asked = False
         #: Base delay set by the server (the SSE ``retry:`` field), overriding Backoff.initial.
         self._server_retry: float | None = None
 
@@ -184,7 +186,7 @@ class ClientLoop:
                     error = self._serve_connection()
                 if self._closing.is_set():
                     break
-                if error is not None and not is_transient(error):
+                if error is not None and not is_transient(error) and not self._retry_asked:
                     end_error = error
                     break
                 delay = schedule.next_delay(error, self._server_retry)
@@ -300,6 +302,7 @@ class ClientLoop:
         """Record ``error`` and pass it to on_error."""
         self.last_error = error
         self._logger.warning("%s: %s", type(error).__name__, error)
+        self._retry_asked = False  # only a retry() from this on_error counts
         self._emit(self.on_error, error)
 
     def _callback_failed(self, callback: Callable[..., object], exc: Exception) -> None:

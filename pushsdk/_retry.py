@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from ._wshandshake import HeadTooLarge
 from .backoff import Backoff
-from .errors import HandshakeError, PushError
+from .errors import HandshakeError, ProxyError, PushError
 
 _RETRY_STATUSES = frozenset({408, 429})
 #: The shortest delay a server can ask for: ``retry: 0`` must not become a busy loop.
@@ -39,7 +39,8 @@ def is_transient(error: PushError) -> bool:
 
     Besides 4xx answers, a server that sends the same thing on every attempt is not
     retried: a certificate that fails verification, a plain-text server behind a
-    wss:// URL (TLS WRONG_VERSION_NUMBER), a handshake response head over the caps.
+    wss:// URL (TLS WRONG_VERSION_NUMBER), a handshake response head over the caps,
+    a proxy that refused the tunnel with a 4xx (407: credentials).
     """
     cause: BaseException | None = error.__cause__
     while cause is not None:
@@ -49,6 +50,8 @@ def is_transient(error: PushError) -> bool:
             return False
         cause = cause.__cause__
     if isinstance(error, HandshakeError):
+        return error.status >= 500 or error.status in _RETRY_STATUSES
+    if isinstance(error, ProxyError) and error.status is not None:
         return error.status >= 500 or error.status in _RETRY_STATUSES
     return True
 

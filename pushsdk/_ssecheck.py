@@ -8,6 +8,7 @@ in one place.
 from __future__ import annotations
 
 import http.client
+import re
 import ssl
 import time
 from urllib.parse import parse_qsl, urlsplit
@@ -15,9 +16,11 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import urllib3.exceptions
 
+from ._proxy import Proxy, refusal
 from ._redact import body_snippet, is_secret, redact_url
 from ._ssetransport import response_socket
-from .errors import ConnectError, ConnectionClosed, HandshakeError, PushError
+from ._tlsconfig import tls_hint
+from .errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
 ERROR_BODY_LIMIT = 8 * 1024
@@ -150,22 +153,47 @@ def _plain_text_peer(exc: BaseException) -> bool:
     return isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER"
 
 
-def connect_error(exc: Exception, url: str) -> ConnectError:
+#: How http.client reports a proxy's refusal of CONNECT.
+_TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}) ?([^'\")]*)")
+
+
+def connect_error(exc: Exception, url: str, proxy: Proxy | None = None) -> ConnectError:
     """A ConnectError naming the socket-level reason, without the URL's secrets.
 
     requests' own message repeats the full URL, query string (tokens) included.
+    ``proxy`` is the proxy the request went through, if any (for ProxyError).
     """
     where = redact_url(url)
+    chain = _chain(exc)
+    ours = next((e for e in chain if isinstance(e, ProxyError)), None)
+    if ours is not None:
+        return ours
+    if isinstance(exc, requests.exceptions.ProxyError) and proxy is not None:
+        return _proxy_error(chain, proxy)
     if isinstance(exc, requests.Timeout):
         return ConnectError(f"timed out connecting to {where}")
-    socket_errors = [e for e in _chain(exc) if type(e).__module__ in ("builtins", "socket", "ssl")]
+    socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
     reason = str(socket_errors[-1]) if socket_errors else type(exc).__name__
     if isinstance(exc, requests.exceptions.SSLError):
-        hint = ""
-        if any(_plain_text_peer(e) for e in _chain(exc)):
-            hint = ": the server does not speak TLS; if it is plain HTTP, use an http:// URL"
+        host = urlsplit(url).hostname or ""
+        cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+        hint = "" if cause is None else tls_hint(cause, host)
+        if any(_plain_text_peer(e) for e in chain):
+            hint += "; if it is plain HTTP, use an http:// URL"
         return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")
     return ConnectError(f"could not connect to {where}: {reason}")
+
+
+def _proxy_error(chain: list[BaseException], proxy: Proxy) -> ProxyError:
+    """The ProxyError for requests' ProxyError: a refusal (with its status) or no route."""
+    for error in chain:
+        found = _TUNNEL_REFUSED.search(str(error))
+        if found:
+            return refusal(proxy, int(found.group(1)), found.group(2).strip())
+    socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
+    reason = socket_errors[-1] if socket_errors else chain[-1]
+    shown = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
+    return ProxyError(f"cannot reach proxy {proxy.display}: {shown}", proxy=proxy.display)
 
 
 def connect_timed_out(url: str, seconds: float) -> ConnectError:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -30,11 +31,14 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from ._chunked import ChunkedDecoder
-from .errors import ConnectionClosed
+from ._dial import socks_handshake
+from ._proxy import parse_proxy
+from .errors import ConnectionClosed, ProxyError
 
 #: Bytes asked of the socket per read (a read returns as soon as anything arrived).
 READ_SIZE = 65536
@@ -203,6 +207,41 @@ class _HookedTLSConnection(HTTPSConnection):
     _new_conn = _HookedConnection._new_conn
 
 
+def _socks_new_conn(self: Any) -> socket.socket:
+    """A connection through the SOCKS proxy ``self._socks`` (python-socks, as WSClient)."""
+    proxy = self._socks
+    try:
+        sock = _create_connection(
+            (proxy.host, proxy.port), self.timeout, self.source_address, self.socket_options
+        )
+    except OSError as exc:
+        error = ProxyError(f"cannot reach proxy {proxy.display}: {exc}", proxy=proxy.display)
+        raise NewConnectionError(self, str(error)) from error
+    timeout = self.timeout if isinstance(self.timeout, int | float) else 60.0
+    try:
+        socks_handshake(sock, proxy, self._dns_host, self.port, time.monotonic() + timeout)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _SocksConnection(_HookedConnection):
+    def __init__(self, *args: Any, _socks_options: dict[str, str], **kwargs: Any) -> None:
+        self._socks = parse_proxy(_socks_options["url"])
+        super().__init__(*args, **kwargs)
+
+    _new_conn = _socks_new_conn
+
+
+class _SocksTLSConnection(_HookedTLSConnection):
+    def __init__(self, *args: Any, _socks_options: dict[str, str], **kwargs: Any) -> None:
+        self._socks = parse_proxy(_socks_options["url"])
+        super().__init__(*args, **kwargs)
+
+    _new_conn = _socks_new_conn
+
+
 class _Pool(HTTPConnectionPool):
     ConnectionCls = _HookedConnection
 
@@ -211,21 +250,87 @@ class _TLSPool(HTTPSConnectionPool):
     ConnectionCls = _HookedTLSConnection
 
 
+class _SocksPool(HTTPConnectionPool):
+    ConnectionCls = _SocksConnection
+
+
+class _SocksTLSPool(HTTPSConnectionPool):
+    ConnectionCls = _SocksTLSConnection
+
+
 _POOLS: dict[str, Any] = {"http": _Pool, "https": _TLSPool}
+_SOCKS_POOLS: dict[str, Any] = {"http": _SocksPool, "https": _SocksTLSPool}
 
 
 class InterruptibleAdapter(HTTPAdapter):
-    """An HTTPAdapter whose sockets register with the connecting thread's handle."""
+    """An HTTPAdapter whose sockets register with the connecting thread's handle.
+
+    With ``use_context()``, HTTPS connections (and TLS to an ``https://`` proxy)
+    verify with the client's own ``ssl.SSLContext`` (``_tlsconfig``), not with what
+    requests would load: both clients then trust the same servers. SOCKS proxies go
+    through python-socks, as for WSClient, instead of urllib3's PySocks.
+    """
+
+    ssl_context: ssl.SSLContext | None = None
+
+    def use_context(self, context: ssl.SSLContext) -> None:
+        """Verify with ``context`` from now on (connections made with another are dropped)."""
+        if context is not self.ssl_context:
+            self.ssl_context = context
+            self.close()  # pools keyed by the old context, and proxy managers using it
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS
 
     def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        if proxy in self.proxy_manager:
+            return self.proxy_manager[proxy]
+        if proxy.lower().startswith("socks"):
+            settings = self.__dict__  # HTTPAdapter's pool settings (untyped attributes)
+            manager = PoolManager(
+                num_pools=settings["_pool_connections"],
+                maxsize=settings["_pool_maxsize"],
+                block=settings["_pool_block"],
+                _socks_options={"url": proxy},  # a pool key field in urllib3
+            )
+            manager.pool_classes_by_scheme = _SOCKS_POOLS
+            self.proxy_manager[proxy] = manager
+            return manager
+        if self.ssl_context is not None and proxy.lower().startswith("https"):
+            kwargs["proxy_ssl_context"] = self.ssl_context
         manager = super().proxy_manager_for(proxy, **kwargs)
-        if not proxy.lower().startswith("socks"):
-            manager.pool_classes_by_scheme = _POOLS
+        manager.pool_classes_by_scheme = _POOLS
         return manager
+
+    def build_connection_pool_key_attributes(
+        self, request: requests.PreparedRequest, verify: Any, cert: Any = None
+    ) -> tuple[Any, Any]:
+        host, pool = super().build_connection_pool_key_attributes(request, verify, cert)
+        context = self.ssl_context
+        if context is not None and host["scheme"] == "https":
+            return host, {"ssl_context": context, "cert_reqs": _cert_reqs(context)}
+        return host, pool
+
+    def cert_verify(self, conn: Any, url: str, verify: Any, cert: Any) -> None:
+        context = self.ssl_context
+        if context is None:
+            super().cert_verify(conn, url, verify, cert)  # type: ignore[no-untyped-call]
+            return
+        # The context holds the CA and the client certificate: nothing to load on top.
+        conn.cert_reqs = _cert_reqs(context)
+        conn.ca_certs = conn.ca_cert_dir = conn.cert_file = conn.key_file = None
+
+
+def _cert_reqs(context: ssl.SSLContext) -> str:
+    return "CERT_NONE" if context.verify_mode == ssl.CERT_NONE else "CERT_REQUIRED"
+
+
+def use_tls_context(session: requests.Session, context: ssl.SSLContext) -> None:
+    """Make our adapters of ``session`` verify with ``context`` (a caller's keep theirs)."""
+    for adapter in session.adapters.values():
+        if isinstance(adapter, InterruptibleAdapter):
+            adapter.use_context(context)
 
 
 def new_session(like: requests.Session | None = None) -> requests.Session:

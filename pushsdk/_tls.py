@@ -137,13 +137,16 @@ class TLSSession:
 class TLSStream:
     """A TLS connection over a connected socket, with the socket's interface.
 
+    What it runs over may itself be a ``TLSStream``: TLS to a server inside TLS to an
+    ``https://`` proxy.
+
     One thread reads (``recv_into``) while others write (``sendall``, one at a time,
     as on a socket); the two never wait for each other. Timeouts, socket options,
     ``shutdown`` and ``close`` act on the socket underneath: a shutdown unblocks a
     blocked read or write at once. Timeouts bound each socket call, as on a socket.
     """
 
-    def __init__(self, sock: socket.socket, session: TLSSession) -> None:
+    def __init__(self, sock: socket.socket | TLSStream, session: TLSSession) -> None:
         self.sock = sock
         self._session = session
         #: Held while pulling records and writing them, so that they go out in order.
@@ -274,7 +277,7 @@ Stream = socket.socket | TLSStream
 
 
 def start_tls(
-    sock: socket.socket, context: ssl.SSLContext, server_hostname: str, deadline: float
+    sock: Stream, context: ssl.SSLContext, server_hostname: str, deadline: float
 ) -> TLSStream:
     """TLS over the connected ``sock``, its handshake done by ``deadline``.
 

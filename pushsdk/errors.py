@@ -4,7 +4,8 @@
 
     PushError
      ├── ConnectError        DNS failure, refused connection, TLS failure, timeout
-     │    └── HandshakeError non-101 WebSocket upgrade; SSE status not 2xx or wrong type
+     │    ├── HandshakeError non-101 WebSocket upgrade; SSE status not 2xx or wrong type
+     │    └── ProxyError     the proxy is unreachable or refused the tunnel (407, 403, 502)
      ├── ProtocolError       invalid frame or UTF-8, oversized message or event
      ├── ConnectionClosed    the connection or the client is closed
      ├── SendBufferFull      send() while offline with the send buffer full
@@ -25,6 +26,7 @@ __all__ = [
     "ConnectionClosed",
     "HandshakeError",
     "ProtocolError",
+    "ProxyError",
     "PushError",
     "SendBufferFull",
 ]
@@ -60,6 +62,25 @@ class HandshakeError(ConnectError):
         self.status = status
         self.headers: Mapping[str, str] = CaseInsensitiveDict(headers or {})
         self.body = body
+
+
+class ProxyError(ConnectError):
+    """A proxy could not be reached, or refused to open the tunnel to the server.
+
+    A refusal with a 4xx status (407: credentials wanted or wrong, 403: forbidden)
+    ends the client; an unreachable proxy, a 5xx (502, 503) or a dropped tunnel is
+    retried with backoff.
+
+    Attributes:
+        proxy: the proxy's URL, its password masked.
+        status: the status the proxy answered CONNECT with (407 too for a SOCKS proxy
+            that rejected the credentials); None if it was unreachable or broke off.
+    """
+
+    def __init__(self, message: str, *, proxy: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.proxy = proxy
+        self.status = status
 
 
 class ProtocolError(PushError):

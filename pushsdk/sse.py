@@ -8,17 +8,16 @@ bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
-from json import dumps as json_dumps
 from typing import Any
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ._checks import check_headers, check_url
-from ._client import Client, check_seconds
+from ._checks import check_url
+from ._client import Client, HeadersArg, check_seconds
+from ._proxy import check_proxy, proxy_for
 from ._ssecheck import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
@@ -28,6 +27,7 @@ from ._ssecheck import (
     read_error,
     root_cause,
 )
+from ._sseoptions import check_request, request_body, request_proxies
 from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
 from ._ssetransport import (
     SocketHandle,
@@ -36,8 +36,10 @@ from ._ssetransport import (
     drop_connections,
     new_session,
     response_socket,
+    use_tls_context,
 )
 from ._state import ReadyState
+from ._tlsconfig import CertArg, TLSConfig, VerifyArg
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
 from .message import Message, _build_message
@@ -45,9 +47,6 @@ from .message import Message, _build_message
 __all__ = ["SSEClient"]
 
 _OPEN = ReadyState.OPEN
-
-#: An HTTP method is a token (RFC 9110, 5.6.2).
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class SSEClient(Client[str]):
@@ -167,18 +166,22 @@ class SSEClient(Client[str]):
         on_close: Callable[[SSEClient, int | None, str], object] | None = None,
         on_error: Callable[[SSEClient, PushError], object] | None = None,
         on_reconnect: Callable[[SSEClient, int, float], object] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: HeadersArg | None = None,
         reconnect: bool | Backoff | None = None,
         first_connect_timeout: float | None = 30.0,
         method: str = "GET",
-        body: str | bytes | None = None,
+        body: str | bytes | Callable[[], str | bytes] | None = None,
         json: Any = None,
         last_event_id: str | None = None,
         read_timeout: float | None = None,
         session: requests.Session | None = None,
-        verify: bool | str = True,
+        verify: VerifyArg = True,
         connect_timeout: float = 10.0,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        proxy: str | bool | None = None,
+        cert: CertArg | None = None,
+        key_password: str | bytes | None = None,
+        truststore: bool = False,
     ) -> None:
         super().__init__(
             url,
@@ -192,25 +195,19 @@ class SSEClient(Client[str]):
             first_connect_timeout=first_connect_timeout,
         )
         check_url("url", url, ("http", "https"))
-        check_headers("headers", headers)
-        if not isinstance(method, str) or not _TOKEN.fullmatch(method):
-            raise ValueError(f"method must be an HTTP method name such as 'GET', got {method!r}")
-        if body is not None and json is not None:
-            raise ValueError("pass body or json, not both")
-        if body is not None and not isinstance(body, str | bytes):
-            raise TypeError(f"body must be str or bytes, got {type(body).__name__}")
-        if json is not None:
-            _check_json(json)
-        if last_event_id is not None and (
-            not isinstance(last_event_id, str) or "\0" in last_event_id
-        ):
-            raise ValueError(f"last_event_id must be a str without NUL, got {last_event_id!r}")
+        check_request(method, body, json, last_event_id, session)
         check_seconds("read_timeout", read_timeout)
         check_seconds("connect_timeout", connect_timeout, allow_none=False)
-        if session is not None and not isinstance(session, requests.Session):
-            raise TypeError(f"session must be a requests.Session, got {type(session).__name__}")
+        check_proxy(proxy)
         if not isinstance(verify, bool | str):
             raise TypeError(f"verify must be a bool or a CA bundle path, got {verify!r}")
+        # A session handed in carries its own verify/cert, used where ours are the defaults.
+        self._tls = TLSConfig(
+            _verify_setting(verify, session) if session is not None else verify,
+            session.cert if cert is None and session is not None else cert,
+            key_password,
+            truststore,
+        )
         if isinstance(max_event_size, bool) or not isinstance(max_event_size, int):
             raise TypeError(f"max_event_size must be an int, got {max_event_size!r}")
         if max_event_size <= 0:
@@ -221,6 +218,9 @@ class SSEClient(Client[str]):
         self.read_timeout = read_timeout
         self.connect_timeout = connect_timeout
         self.verify = verify
+        self.proxy = proxy
+        self.cert = cert
+        self.truststore = truststore
         self.max_event_size = max_event_size
         self._head_timeout = (
             connect_timeout if read_timeout is None else min(connect_timeout, read_timeout)
@@ -245,7 +245,7 @@ class SSEClient(Client[str]):
         headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(
             {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
         )
-        headers.update(self.headers)
+        headers.update(self._current_headers())
         if self.last_event_id:
             # UTF-8 per the spec; leading whitespace is not part of an HTTP field value.
             headers["Last-Event-ID"] = self.last_event_id.lstrip().encode()
@@ -272,21 +272,27 @@ class SSEClient(Client[str]):
         watchdog: Watchdog,
     ) -> None:
         """Send the request and check the response head, within ``watchdog``'s deadline."""
+        proxy = proxy_for(self.url, self.proxy)
+        data, json = request_body(self.body, self.json)
         try:
+            use_tls_context(session, self._tls.context())
             response = session.request(
                 self.method,
                 self.url,
                 headers=headers,
-                data=self.body,
-                json=self.json,
+                data=data,
+                json=json,
                 stream=True,
                 # Per operation; the watchdog bounds the whole attempt.
                 timeout=(self.connect_timeout, self._head_timeout),
                 verify=_verify_setting(self.verify, session),
+                cert=self.cert,
+                # None: requests reads the environment itself (our proxy_for agrees).
+                proxies=request_proxies(self.proxy),
                 allow_redirects=True,
             )
         except TRANSPORT_ERRORS as exc:
-            raise connect_error(exc, self.url) from root_cause(exc)
+            raise connect_error(exc, self.url, proxy) from root_cause(exc)
         self._response = response
         sock = response_socket(response)
         if sock is not None:
@@ -398,23 +404,13 @@ def _is_get(method: object) -> bool:
     return isinstance(method, str) and method.upper() == "GET"
 
 
-def _check_json(value: object) -> None:
-    """Raise unless requests can send ``value`` as JSON (it refuses NaN and infinities)."""
-    try:
-        json_dumps(value, allow_nan=False)
-    except TypeError as exc:
-        raise TypeError(f"json cannot be serialised: {exc}") from None
-    except (ValueError, RecursionError) as exc:
-        raise ValueError(f"json cannot be serialised: {exc}") from None
-
-
-def _verify_setting(verify: bool | str, session: requests.Session) -> bool | str | None:
-    """The ``verify`` to pass per request: ours if set, else the session's.
+def _verify_setting(verify: bool | str, session: requests.Session) -> bool | str:
+    """The ``verify`` in force: ours if set, else the session's.
 
     requests lets REQUESTS_CA_BUNDLE override ``session.verify``; a caller who set it
-    on the session they handed us means it. None lets requests apply its defaults.
+    on the session they handed us means it.
     """
     if verify is not True:
         return verify
     session_verify: bool | str | None = session.verify
-    return None if session_verify is True else session_verify
+    return True if session_verify is None else session_verify

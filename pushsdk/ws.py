@@ -37,12 +37,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._checks import check_field_value, check_headers, check_host, check_tokens, check_url
-from ._client import Client, check_seconds
+from ._checks import check_field_value, check_tokens, check_url
+from ._client import Client, HeadersArg, check_seconds
 from ._deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
+from ._proxy import check_proxy, proxy_for
 from ._state import ReadyState
 from ._tls import Stream
-from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
+from ._tlsconfig import CertArg, TLSConfig, VerifyArg
+from ._wsconnect import open_connection
 from ._wsframes import (
     OP_BINARY,
     OP_CLOSE,
@@ -57,6 +59,7 @@ from ._wsframes import (
     Item,
     encode_frame,
 )
+from ._wsoptions import check_int, check_tls
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
 from .message import Message, _build_message
@@ -192,7 +195,7 @@ class WSClient(Client["str | bytes"]):
         on_close: Callable[[WSClient, int | None, str], object] | None = None,
         on_error: Callable[[WSClient, PushError], object] | None = None,
         on_reconnect: Callable[[WSClient, int, float], object] | None = None,
-        headers: dict[str, str] | None = None,
+        headers: HeadersArg | None = None,
         reconnect: bool | Backoff = True,
         first_connect_timeout: float | None = 30.0,
         subprotocols: list[str] | None = None,
@@ -204,17 +207,20 @@ class WSClient(Client["str | bytes"]):
         send_buffer: int = 1000,
         sslopt: Mapping[str, Any] | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        proxy: str | None = None,
+        proxy: str | bool | None = None,
         origin: str | None = None,
         compression: str | None = "deflate",
+        verify: VerifyArg = True,
+        cert: CertArg | None = None,
+        key_password: str | bytes | None = None,
+        truststore: bool = False,
     ) -> None:
         check_url("url", url, ("ws", "wss"))
-        check_headers("headers", headers)
         check_seconds("ping_interval", ping_interval)
         check_seconds("ping_timeout", ping_timeout)
         check_seconds("open_timeout", open_timeout, allow_none=False)
-        _check_int("max_message_size", max_message_size, minimum=1)
-        _check_int("send_buffer", send_buffer, minimum=0)
+        check_int("max_message_size", max_message_size, minimum=1)
+        check_int("send_buffer", send_buffer, minimum=0)
         if subprotocols is not None and (
             not isinstance(subprotocols, list | tuple)
             or not all(isinstance(p, str) for p in subprotocols)
@@ -226,9 +232,9 @@ class WSClient(Client["str | bytes"]):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__}")
         if origin is not None:
             check_field_value("origin", origin)
-        tls_context = _check_tls(sslopt, ssl_context)
-        if proxy is not None:
-            check_url("proxy", proxy, ("http",))
+        tls_context = check_tls(sslopt, ssl_context, verify=verify, cert=cert)
+        self._tls = TLSConfig(verify, cert, key_password, truststore)
+        check_proxy(proxy)
         if compression not in ("deflate", None):
             raise ValueError(f'compression must be "deflate" or None, got {compression!r}')
         super().__init__(
@@ -253,6 +259,9 @@ class WSClient(Client["str | bytes"]):
         self.ssl_context = ssl_context
         self._tls_context = tls_context  # built once: sslopt mistakes fail here, not later
         self.proxy = proxy
+        self.verify = verify
+        self.cert = cert
+        self.truststore = truststore
         self.origin = origin
         #: The subprotocol the server chose on the current (or last) connection.
         self.subprotocol: str | None = None
@@ -383,12 +392,12 @@ class WSClient(Client["str | bytes"]):
         try:
             sock, self.subprotocol, self._deflate = open_connection(
                 self.url,
-                headers=self.headers,
+                headers=self._current_headers(),
                 subprotocols=self.subprotocols,
                 origin=self.origin,
-                proxy=self.proxy,
-                ssl_context=self._tls_context,
-                sslopt=self.sslopt,
+                proxy=proxy_for(self.url, self.proxy),
+                context=self._tls_context or self._tls.context(),
+                server_hostname=(self.sslopt or {}).get("server_hostname"),
                 timeout=self.open_timeout,
                 register=self._register,
                 interrupted=self._closing.is_set,
@@ -568,34 +577,3 @@ def _shutdown(sock: Stream) -> None:
     """Cut the connection so that any blocked read or write returns at once."""
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-
-
-def _check_tls(
-    sslopt: Mapping[str, Any] | None, ssl_context: ssl.SSLContext | None
-) -> ssl.SSLContext | None:
-    """The TLS context to use, built now so that a wrong ``sslopt`` fails at the call."""
-    if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
-        unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))
-        raise ValueError(f"sslopt has unknown keys: {unknown}")
-    if ssl_context is not None:
-        if not isinstance(ssl_context, ssl.SSLContext):
-            raise TypeError(f"ssl_context must be an ssl.SSLContext, got {ssl_context!r}")
-        if ssl_context.protocol == ssl.PROTOCOL_TLS_SERVER:
-            raise ValueError("ssl_context is a server context (PROTOCOL_TLS_SERVER)")
-        return ssl_context
-    if sslopt is None:
-        return None
-    server_hostname = sslopt.get("server_hostname")
-    if server_hostname is not None:
-        if not isinstance(server_hostname, str):
-            raise TypeError(f"sslopt['server_hostname'] must be a str, got {server_hostname!r}")
-        check_host("sslopt['server_hostname']", server_hostname)
-    try:
-        return context_from_sslopt(sslopt)
-    except (ValueError, TypeError, OSError) as exc:  # ssl.SSLError is an OSError
-        raise ValueError(f"sslopt cannot make a TLS context: {exc}") from exc
-
-
-def _check_int(name: str, value: int, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}")

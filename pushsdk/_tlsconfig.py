@@ -1,0 +1,185 @@
+"""One TLS context for both clients, from ``verify``, ``cert``, ``key_password``,
+``truststore`` and the CA variables of the environment.
+
+Both clients verify with a context built here (WSClient for its own TLS, SSEClient
+hands it to urllib3), so that the same arguments and the same environment trust the
+same servers. With ``verify=True`` the CAs are those of every location the environment names:
+``REQUESTS_CA_BUNDLE`` or else ``CURL_CA_BUNDLE`` (requests' variables, a file or a
+directory), and ``SSL_CERT_FILE`` and ``SSL_CERT_DIR`` (OpenSSL's); with none set,
+OpenSSL's default store. So WSClient keeps trusting what ``SSL_CERT_FILE`` names
+and SSEClient what ``REQUESTS_CA_BUNDLE`` names, as before, and now each trusts
+both. An explicit ``verify=`` path or False wins over the environment. The
+environment is read for each connection.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "CertArg",
+    "Locations",
+    "TLSConfig",
+    "VerifyArg",
+    "ca_from_env",
+    "check_tls_arguments",
+    "tls_hint",
+]
+
+VerifyArg = bool | str
+CertArg = str | tuple[str, str]
+#: requests' variables first, as requests reads them; then OpenSSL's.
+_BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+
+
+def check_tls_arguments(
+    verify: object, cert: object, key_password: object, truststore: object
+) -> None:
+    """Raise a TypeError or ValueError naming the argument that cannot be used."""
+    if not isinstance(verify, bool | str):
+        raise TypeError(f"verify must be True, False or a CA bundle path, got {verify!r}")
+    if isinstance(verify, str) and not os.path.exists(verify):
+        raise ValueError(f"verify: no CA bundle file or directory at {verify!r}")
+    if cert is not None:
+        paths = (cert,) if isinstance(cert, str) else cert
+        if not (
+            isinstance(paths, tuple)
+            and len(paths) in (1, 2)
+            and all(isinstance(p, str) for p in paths)
+        ):
+            raise TypeError(
+                f"cert must be a PEM path or a (cert, key) tuple of paths, got {cert!r}"
+            )
+        for path in paths:
+            if not os.path.isfile(path):
+                raise ValueError(f"cert: no such file {path!r}")
+    if key_password is not None and not isinstance(key_password, str | bytes):
+        raise TypeError("key_password must be a str or bytes")
+    if not isinstance(truststore, bool):
+        raise TypeError(f"truststore must be a bool, got {truststore!r}")
+    if truststore:
+        try:
+            import truststore as _  # noqa: F401, PLC0415 - optional dependency
+        except ImportError:
+            raise ValueError(
+                "truststore=True needs the truststore package: pip install 'pushsdk[truststore]'"
+            ) from None
+
+
+#: CA locations: (file, directory) pairs for ``load_verify_locations``.
+Locations = tuple[tuple[str | None, str | None], ...]
+
+
+def ca_from_env(environ: Mapping[str, str] | None = None) -> Locations:
+    """The CA locations the environment names (see the module docstring)."""
+    env = os.environ if environ is None else environ
+    found: list[tuple[str | None, str | None]] = []
+    bundle = next((env[name] for name in _BUNDLE_VARIABLES if env.get(name)), None)
+    if bundle:
+        found.append(_location(bundle))
+    if env.get("SSL_CERT_FILE") or env.get("SSL_CERT_DIR"):
+        found.append((env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None))
+    return tuple(found)
+
+
+def _location(path: str) -> tuple[str | None, str | None]:
+    return (None, path) if os.path.isdir(path) else (path, None)
+
+
+class TLSConfig:
+    """The TLS arguments of a client; ``context()`` builds (and caches) its context.
+
+    The cache is keyed by the CA locations in force, so that a change of the CA
+    variables takes effect at the next connection.
+    """
+
+    def __init__(
+        self,
+        verify: VerifyArg = True,
+        cert: CertArg | None = None,
+        key_password: str | bytes | None = None,
+        truststore: bool = False,
+    ) -> None:
+        check_tls_arguments(verify, cert, key_password, truststore)
+        self.verify = verify
+        self.cert = cert
+        self.key_password = key_password
+        self.truststore = truststore
+        self._lock = threading.Lock()
+        self._cached: tuple[object, ssl.SSLContext] | None = None
+        try:  # a wrong key password or a broken PEM fails in the constructor
+            self.context()
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot use these TLS settings: {exc}") from exc
+
+    def locations(self) -> Locations:
+        """The CA locations in force now (none: OpenSSL's default store)."""
+        if isinstance(self.verify, str):
+            return (_location(self.verify),)
+        return ca_from_env() if self.verify else ()
+
+    def context(self) -> ssl.SSLContext:
+        """The context for a connection made now.
+
+        Raises:
+            OSError: a CA location or the client certificate cannot be loaded.
+        """
+        key = self.locations()
+        with self._lock:
+            cached = self._cached
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        context = self._build(key)
+        with self._lock:
+            self._cached = (key, context)
+        return context
+
+    def _build(self, locations: Locations) -> ssl.SSLContext:
+        context: ssl.SSLContext
+        if self.truststore and self.verify is not False:
+            import truststore  # noqa: PLC0415 - optional dependency
+
+            context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        elif self.verify is False:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        elif locations:
+            (cafile, capath), locations = locations[0], locations[1:]
+            context = ssl.create_default_context(cafile=cafile, capath=capath)
+        else:
+            context = ssl.create_default_context()
+        if self.verify is not False:
+            for cafile, capath in locations:
+                context.load_verify_locations(cafile, capath)
+        if self.cert is not None:
+            paths = (self.cert,) if isinstance(self.cert, str) else self.cert
+            context.load_cert_chain(
+                paths[0], paths[1] if len(paths) > 1 else None, self.key_password
+            )
+        return context
+
+
+def tls_hint(exc: BaseException, host: str) -> str:
+    """What to do about a TLS failure, as a clause to append to its message."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code: Any = exc.verify_code
+        if code == 62:  # X509_V_ERR_HOSTNAME_MISMATCH
+            return (
+                f": the certificate is not valid for the name {host!r} the URL uses "
+                f"({exc.verify_message}); use the name the certificate was issued for"
+            )
+        if code in (18, 19, 20, 21):  # self-signed, or issuer not trusted
+            return (
+                f": {exc.verify_message}: the CA that issued the certificate of {host!r} is "
+                "not trusted; pass verify='/path/to/ca.pem' (or set SSL_CERT_FILE), or "
+                "truststore=True to use the operating system's trust store"
+            )
+        return f": {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
+        return f": {host} does not speak TLS"
+    return ""
