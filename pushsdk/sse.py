@@ -17,7 +17,7 @@ from requests.structures import CaseInsensitiveDict
 
 from ._checks import check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._proxy import check_proxy, proxy_for
+from ._proxy import check_proxy, proxy_for, refusal
 from ._ssecheck import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
@@ -298,6 +298,8 @@ class SSEClient(Client[str]):
         if sock is not None:
             self._handle.register(sock)  # a pooled connection may not have registered
         watchdog.shorten(ERROR_BODY_WAIT)  # an error body gets little more time
+        if response.status_code == 407 and proxy is not None:  # http:// through a proxy
+            raise refusal(proxy, 407, response.reason or "")
         check_response(response)
         if watchdog.stop():
             raise ConnectionAbortedError("the deadline passed")
