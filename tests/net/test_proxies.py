@@ -51,7 +51,7 @@ def test_every_route_through_every_proxy_kind(
 @pytest.mark.parametrize(
     ("variable", "kind"), [("proxy", "http-auth"), ("all_proxy", "socks5h"), ("PROXY", "https")]
 )
-def test_the_environment_names_the_proxy(
+def test_the_environment_names_the_proxy(  # noqa: PLR0917 - fixtures
     target: Target,
     variable: str,
     kind: str,
@@ -220,7 +220,9 @@ def test_an_unreachable_proxy_is_a_proxy_error_naming_it(
 ) -> None:
     target = servers["ws" if cls is WSClient else "http"]
     proxy = f"http://me:hunter2@127.0.0.1:{free_port()}"
-    errors = run_to_end(cls(target.url, proxy=proxy, reconnect=Backoff(initial=0.01, max_attempts=1)))
+    errors = run_to_end(
+        cls(target.url, proxy=proxy, reconnect=Backoff(initial=0.01, max_attempts=1))
+    )
     assert errors and all(isinstance(e, ProxyError) and e.status is None for e in errors)
     assert "127.0.0.1" in str(errors[0]) and "hunter2" not in str(errors[0])
     assert len(errors) == 2  # retried
@@ -247,3 +249,36 @@ def test_socks_without_python_socks_names_the_extra(
     monkeypatch.setitem(sys.modules, "python_socks", None)  # import fails
     with pytest.raises(ValueError, match=r"pushsdk\[socks\]"):
         cls("ws://h/" if cls is WSClient else "http://h/", proxy="socks5://h:1080")
+
+
+def test_a_tunnel_dropped_mid_stream_resumes_with_last_event_id_through_the_proxy(
+    pproxy: PProxy,
+) -> None:
+    from tests.faults.proxy import FaultProxy
+    from tests.servers.sse_server import SSEConn, SSEServer
+
+    def handler(conn: SSEConn) -> None:
+        conn.start()
+        last = conn.request.headers.get("last-event-id")
+        conn.event("first" if last is None else f"after {last}", id="1" if last is None else "2")
+        conn.stall()
+
+    server = SSEServer()
+    server.handler = handler
+    # client -> FaultProxy (cuts the tunnel) -> pproxy -> server
+    with FaultProxy(("127.0.0.1", pproxy.ports["open"])) as cutter:
+        try:
+            client = SSEClient(
+                f"http://localhost:{server.port}/events",
+                proxy=f"http://127.0.0.1:{cutter.port}",
+                reconnect=FAST,
+            )
+            with client:
+                messages = client.messages(WAIT)
+                assert next(messages).data == "first"
+                assert cutter.cut() == 1
+                assert next(messages).data == "after 1"
+        finally:
+            server.stop()
+    requests = server.requests
+    assert requests[0].path.startswith("/events") and requests[1].headers["last-event-id"] == "1"

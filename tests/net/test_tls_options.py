@@ -1,0 +1,155 @@
+"""``verify=``, ``cert=``, ``key_password=``, ``truststore=`` and the CA variables, on both
+clients alike (trustme certificates, real TLS on loopback)."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from pushsdk import ConnectError, SSEClient, WSClient
+from tests.ending import run_to_end
+from tests.net.conftest import SYSTEM_BUNDLE, Target, first_message, say_hello, server_context
+from tests.servers.sse_server import SSEServer
+from tests.servers.ws_server import WSServer
+
+
+@pytest.fixture(params=["wss", "https"])
+def secure(request: pytest.FixtureRequest, servers: dict[str, Target]) -> Target:
+    result: Target = servers[request.param]
+    return result
+
+
+@pytest.mark.parametrize("how", ["verify", "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_a_custom_ca_by_argument_or_environment(
+    secure: Target, how: str, ca_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each variable alone is enough, for both clients; an explicit verify= wins."""
+    options: dict[str, object] = {"reconnect": False}
+    if how == "verify":
+        monkeypatch.setenv("SSL_CERT_FILE", SYSTEM_BUNDLE)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", SYSTEM_BUNDLE)
+        options["verify"] = ca_file
+    else:
+        monkeypatch.setenv(how, ca_file)
+    assert first_message(secure.client(**options)) == "hello"
+
+
+def test_an_unknown_ca_is_fatal_and_says_what_to_do(
+    secure: Target, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", SYSTEM_BUNDLE)
+    (error,) = run_to_end(secure.client())
+    assert isinstance(error, ConnectError)
+    assert "verify=" in str(error) and "truststore=True" in str(error)
+
+
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_verify_false_accepts_any_certificate(secure: Target) -> None:
+    assert first_message(secure.client(verify=False, reconnect=False)) == "hello"
+
+
+def test_truststore_uses_the_system_store(
+    secure: Target, ca_file: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """truststore reads OpenSSL's default locations on Linux, which SSL_CERT_FILE sets."""
+    pytest.importorskip("truststore")
+    monkeypatch.setenv("SSL_CERT_FILE", ca_file)
+    assert first_message(secure.client(truststore=True, reconnect=False)) == "hello"
+
+
+@pytest.fixture(scope="module")
+def other_host(net_ca: trustme.CA) -> Iterator[dict[str, str]]:
+    """Servers whose certificate is for another name than the URL's."""
+    ws = WSServer(server_context(net_ca, "other.example"))
+    sse = SSEServer(server_context(net_ca, "other.example"))
+    sse.handler = say_hello
+    yield {"ws": ws.url.replace("?q=1", ""), "sse": f"https://localhost:{sse.port}/events"}
+    ws.stop()
+    sse.stop()
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_a_certificate_for_another_host_names_the_host(
+    cls: type[WSClient] | type[SSEClient], other_host: dict[str, str], ca_file: str
+) -> None:
+    url = other_host["ws" if cls is WSClient else "sse"]
+    (error,) = run_to_end(cls(url, verify=ca_file))
+    assert "not valid for the name 'localhost'" in str(error)
+
+
+@pytest.fixture(scope="module")
+def mtls(net_ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Servers that require a client certificate from ``net_ca``, and client key files."""
+    directory = tmp_path_factory.mktemp("mtls")
+    contexts = []
+    for _ in range(2):
+        context = server_context(net_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+        net_ca.configure_trust(context)
+        contexts.append(context)
+    ws = WSServer(contexts[0])
+    sse = SSEServer(contexts[1])
+    sse.handler = say_hello
+    client = net_ca.issue_cert("client@example")
+    files = {
+        "ws": ws.url.replace("?q=1", ""),
+        "sse": f"https://localhost:{sse.port}/events",
+        "combined": str(directory / "combined.pem"),
+        "cert": str(directory / "cert.pem"),
+        "key": str(directory / "key.pem"),
+        "encrypted": str(directory / "encrypted.pem"),
+    }
+    client.private_key_and_cert_chain_pem.write_to_path(files["combined"])
+    client.cert_chain_pems[0].write_to_path(files["cert"])
+    client.private_key_pem.write_to_path(files["key"])
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_private_key(client.private_key_pem.bytes(), None)
+    encrypted = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"s3cret"),
+    )
+    Path(files["encrypted"]).write_bytes(encrypted)
+    yield files
+    ws.stop()
+    sse.stop()
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+@pytest.mark.parametrize("form", ["combined", "tuple", "encrypted"])
+def test_a_client_certificate_for_mutual_tls(
+    cls: type[WSClient] | type[SSEClient], form: str, mtls: dict[str, str], ca_file: str
+) -> None:
+    url = mtls["ws" if cls is WSClient else "sse"]
+    options: dict[str, object] = {"verify": ca_file, "reconnect": False}
+    if form == "combined":
+        options["cert"] = mtls["combined"]
+    elif form == "tuple":
+        options["cert"] = (mtls["cert"], mtls["key"])
+    else:
+        options["cert"] = (mtls["cert"], mtls["encrypted"])
+        options["key_password"] = "s3cret"
+    assert first_message(cls(url, **options)) == "hello"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_without_the_client_certificate_the_server_refuses(
+    cls: type[WSClient] | type[SSEClient], mtls: dict[str, str], ca_file: str
+) -> None:
+    url = mtls["ws" if cls is WSClient else "sse"]
+    errors = run_to_end(cls(url, verify=ca_file, reconnect=False))
+    assert errors and isinstance(errors[0], ConnectError)
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_a_wrong_key_password_fails_in_the_constructor(
+    cls: type[WSClient] | type[SSEClient], mtls: dict[str, str]
+) -> None:
+    url = "wss://h/" if cls is WSClient else "https://h/"
+    with pytest.raises(ValueError, match="TLS settings"):
+        cls(url, cert=(mtls["cert"], mtls["encrypted"]), key_password="wrong")
