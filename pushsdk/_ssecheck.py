@@ -16,10 +16,11 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import urllib3.exceptions
 
+from ._certnames import CertNames
 from ._proxy import Proxy, refusal
 from ._redact import body_snippet, is_secret, redact_url
 from ._ssetransport import response_socket
-from ._tlsconfig import tls_hint
+from ._tlshint import tls_hint
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
@@ -138,6 +139,11 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return found
 
 
+def refused_certificate(exc: BaseException) -> bool:
+    """Whether ``exc`` is (or wraps) a certificate that failed verification."""
+    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(exc))
+
+
 def root_cause(exc: BaseException) -> BaseException:
     """The permanent TLS error buried in a requests error, if any (BaseClient stops on it):
     a certificate failure, or a plain-text server (WRONG_VERSION_NUMBER)."""
@@ -157,11 +163,14 @@ def _plain_text_peer(exc: BaseException) -> bool:
 _TUNNEL_REFUSED = re.compile(r"Tunnel connection failed: (\d{3}) ?([^'\")]*)")
 
 
-def connect_error(exc: Exception, url: str, proxy: Proxy | None = None) -> ConnectError:
+def connect_error(
+    exc: Exception, url: str, proxy: Proxy | None = None, names: CertNames | None = None
+) -> ConnectError:
     """A ConnectError naming the socket-level reason, without the URL's secrets.
 
     requests' own message repeats the full URL, query string (tokens) included.
-    ``proxy`` is the proxy the request went through, if any (for ProxyError).
+    ``proxy`` is the proxy the request went through, if any (for ProxyError);
+    ``names``, those of a certificate that failed verification.
     """
     where = redact_url(url)
     chain = _chain(exc)
@@ -177,7 +186,7 @@ def connect_error(exc: Exception, url: str, proxy: Proxy | None = None) -> Conne
     if isinstance(exc, requests.exceptions.SSLError):
         host = urlsplit(url).hostname or ""
         cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
-        hint = "" if cause is None else tls_hint(cause, host)
+        hint = "" if cause is None else tls_hint(cause, host, names)
         if any(_plain_text_peer(e) for e in chain):
             hint += "; if it is plain HTTP, use an http:// URL"
         return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")

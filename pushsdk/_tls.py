@@ -127,6 +127,11 @@ class TLSSession:
                 self.has_output = False
             return records
 
+    def peer_certificate(self) -> bytes | None:
+        """The server's certificate (DER), once the handshake is done."""
+        with self._lock:
+            return self._object.getpeercert(binary_form=True)
+
     def pull(self) -> bytes:
         """The records waiting to be written (in order), and none after."""
         with self._lock:
@@ -177,6 +182,10 @@ class TLSStream:
                 return
             sock.settimeout(_remaining(deadline))
             self._receive()
+
+    def peer_certificate(self) -> bytes | None:
+        """The server's certificate (DER), as ``getpeercert(binary_form=True)``."""
+        return self._session.peer_certificate()
 
     # -- reading (one thread) -----------------------------------------------------------
 

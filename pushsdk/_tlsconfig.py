@@ -18,7 +18,6 @@ import os
 import ssl
 import threading
 from collections.abc import Mapping
-from typing import Any
 
 __all__ = [
     "CertArg",
@@ -27,7 +26,6 @@ __all__ = [
     "VerifyArg",
     "ca_from_env",
     "check_tls_arguments",
-    "tls_hint",
 ]
 
 VerifyArg = bool | str
@@ -162,24 +160,3 @@ class TLSConfig:
                 paths[0], paths[1] if len(paths) > 1 else None, self.key_password
             )
         return context
-
-
-def tls_hint(exc: BaseException, host: str) -> str:
-    """What to do about a TLS failure, as a clause to append to its message."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        code: Any = exc.verify_code
-        if code == 62:  # X509_V_ERR_HOSTNAME_MISMATCH
-            return (
-                f": the certificate is not valid for the name {host!r} the URL uses "
-                f"({exc.verify_message}); use the name the certificate was issued for"
-            )
-        if code in (18, 19, 20, 21):  # self-signed, or issuer not trusted
-            return (
-                f": {exc.verify_message}: the CA that issued the certificate of {host!r} is "
-                "not trusted; pass verify='/path/to/ca.pem' (or set SSL_CERT_FILE), or "
-                "truststore=True to use the operating system's trust store"
-            )
-        return f": {exc.verify_message}"
-    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
-        return f": {host} does not speak TLS"
-    return ""

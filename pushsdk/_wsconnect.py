@@ -20,7 +20,7 @@ from ._deflate import Negotiated
 from ._dial import dial
 from ._proxy import Proxy
 from ._tls import Stream, start_tls
-from ._tlsconfig import tls_hint
+from ._tlshint import fetch_names, tls_hint
 from ._wshandshake import handshake
 from .errors import ConnectError, HandshakeError
 
@@ -102,7 +102,18 @@ def open_connection(
     except (ConnectError, HandshakeError):
         raise
     except ssl.SSLError as exc:
-        hint = tls_hint(exc, server_hostname or host)
+        names = None
+        if isinstance(exc, ssl.SSLCertVerificationError) and not interrupted():
+            names = fetch_names(
+                host,
+                port,
+                proxy=proxy,
+                proxy_context=context,
+                server_hostname=server_hostname or host,
+                register=register,
+                interrupted=interrupted,
+            )
+        hint = tls_hint(exc, server_hostname or host, names)
         if exc.reason == "WRONG_VERSION_NUMBER":
             hint += "; if it is a plain-text WebSocket server, use a ws:// URL"
         raise ConnectError(f"TLS failure with {host}:{port}: {exc.reason or exc}{hint}") from exc

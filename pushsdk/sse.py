@@ -8,16 +8,19 @@ bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from ._certnames import CertNames
 from ._checks import check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._proxy import check_proxy, proxy_for, refusal
+from ._proxy import Proxy, check_proxy, proxy_for, refusal
 from ._ssecheck import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
@@ -25,6 +28,7 @@ from ._ssecheck import (
     connect_error,
     connect_timed_out,
     read_error,
+    refused_certificate,
     root_cause,
 )
 from ._sseoptions import check_request, request_body, request_proxies
@@ -39,7 +43,9 @@ from ._ssetransport import (
     use_tls_context,
 )
 from ._state import ReadyState
+from ._tls import Stream
 from ._tlsconfig import CertArg, TLSConfig, VerifyArg
+from ._tlshint import fetch_names
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
 from .message import Message, _build_message
@@ -292,7 +298,8 @@ class SSEClient(Client[str]):
                 allow_redirects=True,
             )
         except TRANSPORT_ERRORS as exc:
-            raise connect_error(exc, self.url, proxy) from root_cause(exc)
+            names = self._certificate_names(proxy) if refused_certificate(exc) else None
+            raise connect_error(exc, self.url, proxy, names) from root_cause(exc)
         self._response = response
         sock = response_socket(response)
         if sock is not None:
@@ -312,6 +319,25 @@ class SSEClient(Client[str]):
             last_event_id=self.last_event_id, max_event_size=self.max_event_size
         )
         self._origin = response.url or self.url
+
+    def _certificate_names(self, proxy: Proxy | None) -> CertNames | None:
+        """The names of the certificate that failed, for the error (see ``_tlshint``)."""
+        parts = urlsplit(self.url)
+        host = parts.hostname or ""
+
+        def register(stream: Stream) -> None:
+            if isinstance(stream, socket.socket):
+                self._handle.register(stream)
+
+        return fetch_names(
+            host,
+            parts.port or 443,
+            proxy=proxy,
+            proxy_context=self._tls.context(),
+            server_hostname=host,
+            register=register,
+            interrupted=self._closing.is_set,
+        )
 
     def _receive(self) -> tuple[int | None, str]:
         read = self._read

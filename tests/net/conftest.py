@@ -38,7 +38,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def net_ca() -> trustme.CA:
-    return trustme.CA()
+    return trustme.CA(organization_name="pushsdk test CA")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,89 @@
+"""TLS failures that say what to do: which names, which issuer, which option.
+
+OpenSSL reports a certificate for another host or from an unknown CA without naming
+the certificate's names or its issuer, and ``ssl`` will not decode a certificate
+that failed. Such a failure ends the client (retrying cannot fix it), so once, just
+before, ``fetch_names`` opens the same route again (the same proxy), takes the
+certificate without verifying it and reads its names (``_certnames``); nothing is
+sent over that connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+import time
+from collections.abc import Callable
+
+from ._certnames import CertNames, read_names
+from ._dial import dial
+from ._proxy import Proxy
+from ._tls import Stream, start_tls
+from .errors import PushError
+
+__all__ = ["fetch_names", "tls_hint"]
+
+#: The longest the second look at a refused certificate may take.
+_PROBE_TIME = 2.0
+#: OpenSSL's verify codes (X509_V_ERR_*) of an issuer that is not trusted here.
+_UNTRUSTED_ISSUER = frozenset({18, 19, 20, 21})
+_HOSTNAME_MISMATCH = 62
+
+
+def fetch_names(
+    host: str,
+    port: int,
+    *,
+    proxy: Proxy | None,
+    proxy_context: ssl.SSLContext | None,
+    server_hostname: str,
+    register: Callable[[Stream], None],
+    interrupted: Callable[[], bool],
+) -> CertNames | None:
+    """The names in the certificate ``host:port`` presents; None if it cannot be had."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    deadline = time.monotonic() + _PROBE_TIME
+    stream: Stream | None = None
+    try:
+        stream = dial(
+            host,
+            port,
+            proxy=proxy,
+            proxy_context=proxy_context,
+            deadline=deadline,
+            register=register,
+            interrupted=interrupted,
+        )
+        der = start_tls(stream, context, server_hostname, deadline).peer_certificate()
+    except (OSError, PushError):  # ssl.SSLError and TimeoutError are OSErrors
+        return None
+    finally:
+        if stream is not None:
+            with contextlib.suppress(OSError):
+                stream.close()
+    return read_names(der) if der else None
+
+
+def tls_hint(exc: BaseException, host: str, names: CertNames | None = None) -> str:
+    """What to do about a TLS failure, as a clause to append to its message."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        code = exc.verify_code
+        if code == _HOSTNAME_MISMATCH:
+            issued_for = "" if names is None else f" (it is for {', '.join(names.hosts)})"
+            return (
+                f": the certificate is not valid for {host!r}, the name the URL uses"
+                f"{issued_for}; connect with a name the certificate was issued for"
+            )
+        if code in _UNTRUSTED_ISSUER:
+            issuer = "a CA" if names is None else f"{names.issuer!r}"
+            return (
+                f": {exc.verify_message}: the certificate of {host!r} was issued by {issuer}, "
+                "which is not trusted here; pass verify='/path/to/ca.pem' (or set "
+                "SSL_CERT_FILE), or truststore=True to use the operating system's trust store"
+            )
+        return f": {exc.verify_message}"
+    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
+        return f": {host} does not speak TLS"
+    return ""
