@@ -11,7 +11,7 @@ import requests
 
 from .errors import CallbackError
 
-__all__ = ["check_request", "request_body", "request_proxies"]
+__all__ = ["check_request", "is_get", "request_body", "request_proxies", "verify_setting"]
 
 #: An HTTP method is a token (RFC 9110, 5.6.2).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -80,3 +80,19 @@ def _check_json(value: object) -> None:
         raise TypeError(f"json cannot be serialised: {exc}") from None
     except (ValueError, RecursionError) as exc:
         raise ValueError(f"json cannot be serialised: {exc}") from None
+
+
+def is_get(method: object) -> bool:
+    return isinstance(method, str) and method.upper() == "GET"
+
+
+def verify_setting(verify: bool | str, session: requests.Session) -> bool | str:
+    """The ``verify`` in force: ours if set, else the session's.
+
+    requests lets REQUESTS_CA_BUNDLE override ``session.verify``; a caller who set it
+    on the session they handed us means it.
+    """
+    if verify is not True:
+        return verify
+    session_verify: bool | str | None = session.verify
+    return True if session_verify is None else session_verify

@@ -11,9 +11,11 @@ sent over that connection.
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from ._certnames import CertNames, read_names
 from ._dial import dial
@@ -21,7 +23,7 @@ from ._proxy import Proxy
 from ._tls import Stream, start_tls
 from .errors import PushError
 
-__all__ = ["fetch_names", "tls_hint"]
+__all__ = ["fetch_names", "fetch_url_names", "tls_hint"]
 
 #: The longest the second look at a refused certificate may take.
 _PROBE_TIME = 2.0
@@ -64,6 +66,32 @@ def fetch_names(
             with contextlib.suppress(OSError):
                 stream.close()
     return read_names(der) if der else None
+
+
+def fetch_url_names(
+    url: str,
+    proxy: Proxy | None,
+    proxy_context: ssl.SSLContext,
+    register: Callable[[socket.socket], None],
+    interrupted: Callable[[], bool],
+) -> CertNames | None:
+    """``fetch_names`` for an ``https://`` URL; ``register`` sees each plain socket."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+
+    def register_stream(stream: Stream) -> None:
+        if isinstance(stream, socket.socket):
+            register(stream)
+
+    return fetch_names(
+        host,
+        parts.port or 443,
+        proxy=proxy,
+        proxy_context=proxy_context,
+        server_hostname=host,
+        register=register_stream,
+        interrupted=interrupted,
+    )
 
 
 def tls_hint(exc: BaseException, host: str, names: CertNames | None = None) -> str:

@@ -8,19 +8,16 @@ bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
 from __future__ import annotations
 
 import logging
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.structures import CaseInsensitiveDict
 
-from ._certnames import CertNames
 from ._checks import check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._proxy import Proxy, check_proxy, proxy_for, refusal
+from ._proxy import check_proxy, proxy_for, refusal
 from ._ssecheck import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
@@ -31,7 +28,7 @@ from ._ssecheck import (
     refused_certificate,
     root_cause,
 )
-from ._sseoptions import check_request, request_body, request_proxies
+from ._sseoptions import check_request, is_get, request_body, request_proxies, verify_setting
 from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
 from ._ssetransport import (
     SocketHandle,
@@ -43,9 +40,8 @@ from ._ssetransport import (
     use_tls_context,
 )
 from ._state import ReadyState
-from ._tls import Stream
 from ._tlsconfig import CertArg, TLSConfig, VerifyArg
-from ._tlshint import fetch_names
+from ._tlshint import fetch_url_names
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
 from .message import Message, _build_message
@@ -115,7 +111,8 @@ class SSEClient(Client[str]):
         on_error: see the callbacks above.
         on_reconnect: see the callbacks above.
         headers: extra request headers (e.g. ``Authorization``), sent on every
-            request; their values are never logged.
+            request; their values are never logged. A function returning them is
+            called for each request (fresh tokens; see ``retry()``).
         reconnect: True, False or a ``Backoff``. The default, None, means True for
             GET and False for any other method: a POST (an LLM stream, say) is never
             sent again unless asked for, since that would repeat its effect; without
@@ -125,8 +122,10 @@ class SSEClient(Client[str]):
             retrying its first request before it ends with the last connect
             error; None retries forever.
         method: the HTTP method, ``"GET"`` or e.g. ``"POST"`` for LLM-style streams.
-        body: the request body (str or bytes); exclusive with ``json``.
-        json: an object sent as a JSON request body; exclusive with ``body``.
+        body: the request body (str or bytes, or a function returning it, called for
+            each request); exclusive with ``json``.
+        json: an object sent as a JSON request body (or a function returning it);
+            exclusive with ``body``.
         last_event_id: the ``Last-Event-ID`` to send on the first request (to
             resume where an earlier run stopped).
         read_timeout: seconds of silence after which the connection is treated as
@@ -136,7 +135,9 @@ class SSEClient(Client[str]):
             its own that shares them, so that ``close()`` can interrupt a connect;
             an adapter the caller mounted is used as is (its connect then is not
             interruptible).
-        verify: TLS verification: True, False or a path to a CA bundle.
+        verify: True verifies with the CAs the environment names (``SSL_CERT_FILE``,
+            ``REQUESTS_CA_BUNDLE``, ...) or the default store; a CA bundle path
+            instead; False verifies nothing. The same on WSClient.
         connect_timeout: one deadline, in seconds, for a whole connection attempt:
             TCP, TLS, the request and the response head (a head dribbled byte by byte
             does not extend it). An error response's body gets at most 1 s more and
@@ -148,6 +149,15 @@ class SSEClient(Client[str]):
             its data and type are dropped, but an ``id:`` it carries still sets the
             last event ID at that blank line, as for an event with no data, so a
             later resume starts after it.
+        proxy: None reads ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` (and
+            a ``session``'s proxies), as requests does; False uses none; or a proxy
+            URL: ``http://[user:pass@]host:port``, ``https://``, ``socks4://``,
+            ``socks5://``, ``socks5h://`` (SOCKS: ``pushsdk[socks]``).
+        cert: a client certificate: a PEM path holding key and certificate, or a
+            ``(cert, key)`` tuple of paths.
+        key_password: the password of an encrypted ``cert`` key.
+        truststore: verify with the operating system's trust store
+            (``pushsdk[truststore]``).
 
     Attributes:
         url: the URL given.
@@ -197,7 +207,7 @@ class SSEClient(Client[str]):
             on_error=on_error,
             on_reconnect=on_reconnect,
             headers=headers,
-            reconnect=_is_get(method) if reconnect is None else reconnect,
+            reconnect=is_get(method) if reconnect is None else reconnect,
             first_connect_timeout=first_connect_timeout,
         )
         check_url("url", url, ("http", "https"))
@@ -209,7 +219,7 @@ class SSEClient(Client[str]):
             raise TypeError(f"verify must be a bool or a CA bundle path, got {verify!r}")
         # A session handed in carries its own verify/cert, used where ours are the defaults.
         self._tls = TLSConfig(
-            _verify_setting(verify, session) if session is not None else verify,
+            verify_setting(verify, session) if session is not None else verify,
             session.cert if cert is None and session is not None else cert,
             key_password,
             truststore,
@@ -291,14 +301,22 @@ class SSEClient(Client[str]):
                 stream=True,
                 # Per operation; the watchdog bounds the whole attempt.
                 timeout=(self.connect_timeout, self._head_timeout),
-                verify=_verify_setting(self.verify, session),
+                verify=verify_setting(self.verify, session),
                 cert=self.cert,
                 # None: requests reads the environment itself (our proxy_for agrees).
                 proxies=request_proxies(self.proxy),
                 allow_redirects=True,
             )
         except TRANSPORT_ERRORS as exc:
-            names = self._certificate_names(proxy) if refused_certificate(exc) else None
+            names = None
+            if refused_certificate(exc):
+                names = fetch_url_names(
+                    self.url,
+                    proxy,
+                    self._tls.context(),
+                    self._handle.register,
+                    self._closing.is_set,
+                )
             raise connect_error(exc, self.url, proxy, names) from root_cause(exc)
         self._response = response
         sock = response_socket(response)
@@ -319,25 +337,6 @@ class SSEClient(Client[str]):
             last_event_id=self.last_event_id, max_event_size=self.max_event_size
         )
         self._origin = response.url or self.url
-
-    def _certificate_names(self, proxy: Proxy | None) -> CertNames | None:
-        """The names of the certificate that failed, for the error (see ``_tlshint``)."""
-        parts = urlsplit(self.url)
-        host = parts.hostname or ""
-
-        def register(stream: Stream) -> None:
-            if isinstance(stream, socket.socket):
-                self._handle.register(stream)
-
-        return fetch_names(
-            host,
-            parts.port or 443,
-            proxy=proxy,
-            proxy_context=self._tls.context(),
-            server_hostname=host,
-            register=register,
-            interrupted=self._closing.is_set,
-        )
 
     def _receive(self) -> tuple[int | None, str]:
         read = self._read
@@ -426,19 +425,3 @@ class SSEClient(Client[str]):
                 " raise max_event_size to receive such events"
             )
         )
-
-
-def _is_get(method: object) -> bool:
-    return isinstance(method, str) and method.upper() == "GET"
-
-
-def _verify_setting(verify: bool | str, session: requests.Session) -> bool | str:
-    """The ``verify`` in force: ours if set, else the session's.
-
-    requests lets REQUESTS_CA_BUNDLE override ``session.verify``; a caller who set it
-    on the session they handed us means it.
-    """
-    if verify is not True:
-        return verify
-    session_verify: bool | str | None = session.verify
-    return True if session_verify is None else session_verify

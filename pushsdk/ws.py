@@ -23,15 +23,11 @@ call.
 from __future__ import annotations
 
 import collections
-import contextlib
 import json
 import logging
 import mmap
 import os
-import socket
 import ssl
-import struct
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -59,6 +55,7 @@ from ._wsframes import (
     Item,
     encode_frame,
 )
+from ._wsio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
 from ._wsoptions import check_int, check_tls
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
@@ -68,13 +65,8 @@ __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
 _CHUNK = 256 * 1024
-#: Read timeouts set with SO_RCVTIMEO keep the socket blocking, so that sends skip the
-#: poll() a Python socket timeout adds to every call (3.5 -> 10 us per small send).
-_RCVTIMEO = sys.platform.startswith("linux")
 #: Longest a control frame (ping, pong, close) waits for another thread's send.
 _CONTROL_WAIT = 5.0
-#: Longest a write may make no progress when ``ping_timeout`` is None (Linux).
-_WRITE_TIMEOUT = 20.0
 
 
 class WSClient(Client["str | bytes"]):
@@ -140,7 +132,8 @@ class WSClient(Client["str | bytes"]):
         on_error: see the callbacks above.
         on_reconnect: see the callbacks above.
         headers: extra handshake headers (e.g. ``Authorization``), sent on every
-            connection; their values are never logged.
+            connection; their values are never logged. A function returning them is
+            called for each attempt (fresh tokens; see ``retry()``).
         reconnect: ``True`` for the default ``Backoff``, ``False``
             to end at the first drop, or a ``Backoff`` for other delays and limits.
         first_connect_timeout: seconds a client that has never been open keeps
@@ -168,10 +161,21 @@ class WSClient(Client["str | bytes"]):
         sslopt: websocket-client style TLS options (``ca_certs``, ``certfile``,
             ``keyfile``, ``cert_reqs``, ``check_hostname``, ...).
         ssl_context: an ``ssl.SSLContext`` for ``wss://`` (wins over ``sslopt``).
-        proxy: ``http://[user:pass@]host:port`` of an HTTP proxy (CONNECT tunnel).
+        proxy: None reads ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY``/``NO_PROXY`` at
+            each connection, as requests does; False uses none; or a proxy URL:
+            ``http://[user:pass@]host:port``, ``https://``, ``socks4://``,
+            ``socks5://``, ``socks5h://`` (SOCKS: ``pushsdk[socks]``).
         origin: the ``Origin`` header (websocket-client's default otherwise).
         compression: ``"deflate"`` (the default) offers permessage-deflate (RFC 7692);
             None offers nothing. What the server agreed to is ``client.extension``.
+        verify: True verifies with the CAs the environment names (``SSL_CERT_FILE``,
+            ``REQUESTS_CA_BUNDLE``, ...) or the default store; a CA bundle path
+            instead; False verifies nothing. The same on SSEClient.
+        cert: a client certificate: a PEM path holding key and certificate, or a
+            ``(cert, key)`` tuple of paths.
+        key_password: the password of an encrypted ``cert`` key.
+        truststore: verify with the operating system's trust store
+            (``pushsdk[truststore]``).
 
     Attributes:
         url: the URL given.
@@ -279,7 +283,7 @@ class WSClient(Client["str | bytes"]):
         self._close_sent = False
         #: Why we cut the connection, if we did: the reader stops at its next read.
         self._broken: str | None = None
-        self._write_timeout = _WRITE_TIMEOUT  # set for each connection by _mark_open
+        self._write_timeout = WRITE_TIMEOUT  # set for each connection by _mark_open
 
     # -- sending (any thread) ----------------------------------------------------------
 
@@ -339,7 +343,7 @@ class WSClient(Client["str | bytes"]):
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
-            self._cut(sock, _write_failure(exc))
+            self._cut(sock, write_failure(exc))
             return False
         self._messages_out += 1
         self._bytes_out += len(payload)
@@ -365,13 +369,13 @@ class WSClient(Client["str | bytes"]):
                 return
             try:
                 if quick:
-                    _set_write_timeout(sock, min(wait, self._write_timeout))
+                    set_write_timeout(sock, min(wait, self._write_timeout))
                 sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
                 if quick:
-                    _set_write_timeout(sock, self._write_timeout)
+                    set_write_timeout(sock, self._write_timeout)
             except OSError as exc:
                 self._logger.debug("control frame not sent: %s", exc)
-                self._cut(sock, _write_failure(exc))
+                self._cut(sock, write_failure(exc))
             if opcode == OP_CLOSE:
                 self._close_sent = True
         finally:
@@ -381,7 +385,7 @@ class WSClient(Client["str | bytes"]):
         """End a connection a write failed on (send lock held): the reader stops too."""
         self._sock = None
         self._broken = reason
-        _shutdown(sock)
+        shutdown(sock)
 
     # -- transport hooks ---------------------------------------------------------------
 
@@ -415,15 +419,15 @@ class WSClient(Client["str | bytes"]):
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
         self._live_sock = sock
         if self._closing.is_set():
-            _shutdown(sock)
+            shutdown(sock)
 
     def _mark_open(self) -> None:
         with self._send_lock:
             sock = self._live_sock
-            self._write_timeout = self.ping_timeout or _WRITE_TIMEOUT
+            self._write_timeout = self.ping_timeout or WRITE_TIMEOUT
             if sock is not None:  # end the handshake's deadline: a flush may take long
-                _set_read_timeout(sock, self.ping_interval)
-                _set_write_timeout(sock, self._write_timeout)
+                set_read_timeout(sock, self.ping_interval)
+                set_write_timeout(sock, self._write_timeout)
             self._sock = sock
             buffer = self._buffer
             while buffer and sock is not None:
@@ -436,7 +440,7 @@ class WSClient(Client["str | bytes"]):
         sock = self._live_sock
         if sock is not None:
             self._broken = "the connection was cut by close() or a stuck send"
-            _shutdown(sock)
+            shutdown(sock)
 
     def _start_closing(self, code: int, reason: str) -> None:
         payload = code.to_bytes(2, "big") + reason.encode()
@@ -484,7 +488,7 @@ class WSClient(Client["str | bytes"]):
                     ) from None
                 self._write_control(OP_PING, b"")
                 pinged = True
-                _set_read_timeout(sock, self.ping_timeout or interval)
+                set_read_timeout(sock, self.ping_timeout or interval)
                 continue
             except OSError as exc:
                 raise ConnectionClosed(self._broken or f"connection lost: {exc}") from exc
@@ -492,7 +496,7 @@ class WSClient(Client["str | bytes"]):
                 raise ConnectionClosed(self._broken or "connection dropped without a close frame")
             if pinged:
                 pinged = False
-                _set_read_timeout(sock, interval)
+                set_read_timeout(sock, interval)
             items = feed_payload(view[:count]) if left else feed(view[:count].tobytes())
             for item in items:
                 if type(item) is str:
@@ -540,40 +544,3 @@ class WSClient(Client["str | bytes"]):
         if isinstance(value, dict) and self.event_key in value:
             return str(value[self.event_key])
         return "message"
-
-
-def _set_read_timeout(sock: Stream, seconds: float | None) -> None:
-    """Make reads (only) time out after ``seconds``; None waits forever."""
-    if not _RCVTIMEO:
-        sock.settimeout(seconds)
-        return
-    sock.settimeout(None)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, _timeval(seconds))
-
-
-def _set_write_timeout(sock: Stream, seconds: float) -> None:
-    """Make a write fail once it made no progress for ``seconds`` (kept blocking: no poll)."""
-    if _RCVTIMEO:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, _timeval(seconds))
-
-
-def _timeval(seconds: float | None) -> bytes:
-    """``seconds`` as a ``struct timeval``; None or 0 is no timeout."""
-    whole = int(seconds or 0)
-    micros = int(((seconds or 0) - whole) * 1_000_000)
-    if seconds and not whole and not micros:
-        micros = 1  # a tiny timeout must not mean "no timeout"
-    return struct.pack("ll", whole, micros)
-
-
-def _write_failure(exc: OSError) -> str:
-    """Why a write failed, as ConnectionClosed reports it."""
-    if isinstance(exc, BlockingIOError | TimeoutError):  # SO_SNDTIMEO expired
-        return "the server stopped reading: a write made no progress before its deadline"
-    return f"connection lost while writing: {exc}"
-
-
-def _shutdown(sock: Stream) -> None:
-    """Cut the connection so that any blocked read or write returns at once."""
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
