@@ -18,13 +18,15 @@ def check_tls(
     *,
     verify: object = True,
     cert: object = None,
+    truststore: object = False,
 ) -> ssl.SSLContext | None:
     """The context ``sslopt`` or ``ssl_context`` make, built now so that a mistake fails
     at the call; None when neither is given (``verify``/``cert`` then apply)."""
-    if (sslopt is not None or ssl_context is not None) and (verify is not True or cert is not None):
+    own = verify is not True or cert is not None or truststore is not False
+    if (sslopt is not None or ssl_context is not None) and own:
         raise ValueError(
-            "give verify=/cert= or sslopt=/ssl_context=, not both: the one TLS context "
-            "would ignore the others"
+            "give verify=/cert=/truststore= or sslopt=/ssl_context=, not both: the one "
+            "TLS context would ignore the others"
         )
     if sslopt is not None and not set(sslopt) <= SSLOPT_KEYS:
         unknown = ", ".join(sorted(set(sslopt) - SSLOPT_KEYS))

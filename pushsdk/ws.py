@@ -236,7 +236,9 @@ class WSClient(Client["str | bytes"]):
                 raise TypeError(f"{name} must be a str, got {type(value).__name__}")
         if origin is not None:
             check_field_value("origin", origin)
-        tls_context = check_tls(sslopt, ssl_context, verify=verify, cert=cert)
+        tls_context = check_tls(
+            sslopt, ssl_context, verify=verify, cert=cert, truststore=truststore
+        )
         self._tls = TLSConfig(verify, cert, key_password, truststore)
         check_proxy(proxy)
         if compression not in ("deflate", None):

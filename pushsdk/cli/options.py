@@ -212,7 +212,12 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
     request.add_argument(
         "--subprotocol", metavar="NAME", action="append", default=[], help="(WebSocket)"
     )
-    request.add_argument("--proxy", metavar="URL", help="HTTP proxy URL")
+    request.add_argument(
+        "--proxy",
+        metavar="URL",
+        help="proxy URL: http://, https://, socks5://, socks5h://, socks4:// (default: "
+        "the *_PROXY environment)",
+    )
     request.add_argument(
         "-k", "--insecure", action="store_true", help="do not verify the TLS certificate"
     )

@@ -155,3 +155,52 @@ def test_a_wrong_key_password_fails_in_the_constructor(
     url = "wss://h/" if cls is WSClient else "https://h/"
     with pytest.raises(ValueError, match="TLS settings"):
         cls(url, cert=(mtls["cert"], mtls["encrypted"]), key_password="wrong")
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"verify": False, "sslopt": {"cert_reqs": ssl.CERT_NONE}},
+        {"cert": "x.pem", "ssl_context": ssl.create_default_context()},
+        {"truststore": True, "ssl_context": ssl.create_default_context()},
+    ],
+)
+def test_ws_refuses_both_kinds_of_tls_options(options: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="not both"):
+        WSClient("wss://h/", **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+@pytest.mark.parametrize(
+    ("options", "error", "match"),
+    [
+        ({"verify": "/no/such/ca.pem"}, ValueError, "verify"),
+        ({"verify": 1}, TypeError, "verify"),
+        ({"cert": "/no/such/client.pem"}, ValueError, "cert"),
+        ({"cert": ["a", "b"]}, TypeError, "cert"),
+        ({"key_password": 1}, TypeError, "key_password"),
+        ({"truststore": "yes"}, TypeError, "truststore"),
+        ({"proxy": True}, TypeError, "proxy"),
+        ({"proxy": "socks5://h"}, ValueError, "port"),
+    ],
+)
+def test_bad_network_options_fail_in_the_constructor(
+    cls: type[WSClient] | type[SSEClient],
+    options: dict[str, object],
+    error: type[Exception],
+    match: str,
+) -> None:
+    url = "wss://h/" if cls is WSClient else "https://h/"
+    with pytest.raises(error, match=match):
+        cls(url, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_truststore_without_the_package_names_the_extra(
+    cls: type[WSClient] | type[SSEClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "truststore", None)  # import fails
+    with pytest.raises(ValueError, match=r"pushsdk\[truststore\]"):
+        cls("wss://h/" if cls is WSClient else "https://h/", truststore=True)
