@@ -20,7 +20,7 @@ from ._certnames import CertNames
 from ._proxy import Proxy, refusal
 from ._redact import body_snippet, is_secret, redact_url
 from ._ssetransport import response_socket
-from ._tlshint import tls_hint
+from ._tlshint import tls_hint, wants_names
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
@@ -140,8 +140,8 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 
 def refused_certificate(exc: BaseException) -> bool:
-    """Whether ``exc`` is (or wraps) a certificate that failed verification."""
-    return any(isinstance(e, ssl.SSLCertVerificationError) for e in _chain(exc))
+    """Whether ``exc`` wraps a certificate refused for its names or its issuer."""
+    return any(wants_names(e) for e in _chain(exc))
 
 
 def root_cause(exc: BaseException) -> BaseException:

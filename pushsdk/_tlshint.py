@@ -23,13 +23,21 @@ from ._proxy import Proxy
 from ._tls import Stream, start_tls
 from .errors import PushError
 
-__all__ = ["fetch_names", "fetch_url_names", "tls_hint"]
+__all__ = ["fetch_names", "fetch_url_names", "tls_hint", "wants_names"]
 
 #: The longest the second look at a refused certificate may take.
 _PROBE_TIME = 2.0
 #: OpenSSL's verify codes (X509_V_ERR_*) of an issuer that is not trusted here.
 _UNTRUSTED_ISSUER = frozenset({18, 19, 20, 21})
-_HOSTNAME_MISMATCH = 62
+#: X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH = frozenset({62, 64})
+
+
+def wants_names(exc: BaseException) -> bool:
+    """Whether the certificate's names would tell more about ``exc`` (a name or issuer)."""
+    return isinstance(exc, ssl.SSLCertVerificationError) and (
+        exc.verify_code in _NAME_MISMATCH or exc.verify_code in _UNTRUSTED_ISSUER
+    )
 
 
 def fetch_names(
@@ -98,7 +106,7 @@ def tls_hint(exc: BaseException, host: str, names: CertNames | None = None) -> s
     """What to do about a TLS failure, as a clause to append to its message."""
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = exc.verify_code
-        if code == _HOSTNAME_MISMATCH:
+        if code in _NAME_MISMATCH:
             issued_for = "" if names is None else f" (it is for {', '.join(names.hosts)})"
             return (
                 f": the certificate is not valid for {host!r}, the name the URL uses"

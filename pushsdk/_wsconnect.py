@@ -20,7 +20,7 @@ from ._deflate import Negotiated
 from ._dial import dial
 from ._proxy import Proxy
 from ._tls import Stream, start_tls
-from ._tlshint import fetch_names, tls_hint
+from ._tlshint import fetch_names, tls_hint, wants_names
 from ._wshandshake import handshake
 from .errors import ConnectError, HandshakeError
 
@@ -103,7 +103,7 @@ def open_connection(
         raise
     except ssl.SSLError as exc:
         names = None
-        if isinstance(exc, ssl.SSLCertVerificationError) and not interrupted():
+        if wants_names(exc) and not interrupted():
             names = fetch_names(
                 host,
                 port,

@@ -205,7 +205,7 @@ def test_start_close_cycles_leak_nothing(ws_server: WSServer) -> None:
         ({"event_key": 5}, TypeError, "event_key"),
         ({"sslopt": {"bogus": 1}}, ValueError, "sslopt"),
         ({"ssl_context": "yes"}, TypeError, "ssl_context"),
-        ({"proxy": "socks5://host:1080"}, ValueError, "proxy"),
+        ({"proxy": "ftp://host:21"}, ValueError, "proxy"),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, object], error: type[Exception], name: str) -> None:
