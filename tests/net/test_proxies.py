@@ -118,6 +118,13 @@ def test_no_proxy_forms_as_requests_reads_them(
         assert found.host == ("secure" if url.startswith("wss") else "plain")
 
 
+def test_which_socks_schemes_resolve_names_remotely() -> None:
+    """socks5h and socks4a leave DNS to the proxy (pproxy has no SOCKS4a to test it live)."""
+    remote = {s: parse_proxy(f"{s}://h:1080").remote_dns for s in ("socks4", "socks4a", "socks5")}
+    assert remote == {"socks4": False, "socks4a": True, "socks5": False}
+    assert parse_proxy("socks5h://h:1080").remote_dns
+
+
 def test_scheme_variables_win_over_all_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALL_PROXY", "socks5h://all:1080")
     monkeypatch.setenv("HTTPS_PROXY", "http://secure:3128")

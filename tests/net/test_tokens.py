@@ -53,12 +53,16 @@ def test_ws_headers_function_gives_each_connection_a_new_token(ws: WSServer) -> 
     assert issued[:3] == ["t1", "t2", "t3"]
 
 
-def test_sse_headers_and_body_functions_are_called_for_each_request(sse: SSEServer) -> None:
+@pytest.mark.parametrize("field", ["body", "json"])
+def test_sse_headers_and_body_functions_are_called_for_each_request(
+    sse: SSEServer, field: str
+) -> None:
     _, headers = _tokens()
     bodies = itertools.count(1)
 
     def body() -> str:
-        return f"request {next(bodies)}"
+        text = f"request {next(bodies)}"
+        return text if field == "body" else {"n": text}  # type: ignore[return-value]
 
     def one_event_then_end(conn: SSEConn) -> None:
         conn.start()
@@ -66,13 +70,8 @@ def test_sse_headers_and_body_functions_are_called_for_each_request(sse: SSEServ
         conn.end()
 
     sse.handler = one_event_then_end
-    client = SSEClient(
-        sse.url,
-        method="POST",
-        body=body,
-        headers=headers,
-        reconnect=FAST,  # type: ignore[arg-type]
-    )
+    options = {field: body, "headers": headers}
+    client = SSEClient(sse.url, method="POST", reconnect=FAST, **options)  # type: ignore[arg-type]
     with client:
         requests = sse.wait_requests(3)
     assert [r.headers["authorization"] for r in requests[:3]] == [
@@ -80,7 +79,10 @@ def test_sse_headers_and_body_functions_are_called_for_each_request(sse: SSEServ
         "Bearer t2",
         "Bearer t3",
     ]
-    assert [r.body for r in requests[:3]] == [b"request 1", b"request 2", b"request 3"]
+    expected = [f"request {n}" for n in (1, 2, 3)]
+    if field == "json":
+        expected = [f'{{"n": "{text}"}}' for text in expected]
+    assert [r.body.decode() for r in requests[:3]] == expected
 
 
 @pytest.mark.parametrize("kind", ["ws", "sse"])
