@@ -19,6 +19,8 @@ import ssl
 import threading
 from collections.abc import Mapping
 
+from .errors import ConnectError
+
 __all__ = [
     "CertArg",
     "Locations",
@@ -79,8 +81,12 @@ def ca_from_env(environ: Mapping[str, str] | None = None) -> Locations:
     bundle = next((env[name] for name in _BUNDLE_VARIABLES if env.get(name)), None)
     if bundle:
         found.append(_location(bundle))
-    if env.get("SSL_CERT_FILE") or env.get("SSL_CERT_DIR"):
-        found.append((env.get("SSL_CERT_FILE") or None, env.get("SSL_CERT_DIR") or None))
+    cafile = env.get("SSL_CERT_FILE") or None
+    if cafile is not None and found and found[0][0] == cafile:
+        cafile = None  # the same bundle: loaded once
+    capath = env.get("SSL_CERT_DIR") or None
+    if cafile or capath:
+        found.append((cafile, capath))
     return tuple(found)
 
 
@@ -91,8 +97,10 @@ def _location(path: str) -> tuple[str | None, str | None]:
 class TLSConfig:
     """The TLS arguments of a client; ``context()`` builds (and caches) its context.
 
-    The cache is keyed by the CA locations in force, so that a change of the CA
-    variables takes effect at the next connection.
+    Built when first needed (loading a CA bundle takes some 20 ms, wasted on a ws://
+    client), except with a client certificate, checked at once. The cache is keyed
+    by the CA locations in force, so that a change of the CA variables takes effect
+    at the next connection.
     """
 
     def __init__(
@@ -109,10 +117,11 @@ class TLSConfig:
         self.truststore = truststore
         self._lock = threading.Lock()
         self._cached: tuple[object, ssl.SSLContext] | None = None
-        try:  # a wrong key password or a broken PEM fails in the constructor
-            self.context()
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"cannot use these TLS settings: {exc}") from exc
+        if cert is not None:  # a wrong key password or a broken PEM fails here, not later
+            try:
+                self.context()
+            except ConnectError as exc:
+                raise ValueError(str(exc)) from exc.__cause__
 
     def locations(self) -> Locations:
         """The CA locations in force now (none: OpenSSL's default store)."""
@@ -124,14 +133,20 @@ class TLSConfig:
         """The context for a connection made now.
 
         Raises:
-            OSError: a CA location or the client certificate cannot be loaded.
+            ConnectError: a CA location or the client certificate cannot be loaded.
         """
         key = self.locations()
         with self._lock:
             cached = self._cached
             if cached is not None and cached[0] == key:
                 return cached[1]
-        context = self._build(key)
+        try:
+            context = self._build(key)
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            where = ", ".join(path for pair in key for path in pair if path) or "default store"
+            raise ConnectError(
+                f"cannot use these TLS settings (CA: {where}; cert: {self.cert!r}): {exc}"
+            ) from exc
         with self._lock:
             self._cached = (key, context)
         return context

@@ -50,7 +50,7 @@ def open_connection(
     subprotocols: list[str] | None,
     origin: str | None,
     proxy: Proxy | None,
-    context: ssl.SSLContext,
+    context: ssl.SSLContext | None,
     server_hostname: str | None,
     timeout: float,
     register: Callable[[Stream], None],
@@ -62,9 +62,9 @@ def open_connection(
     Returns the connection (the socket, or a ``TLSStream`` over it for wss), the
     subprotocol the server chose and the permessage-deflate agreement (if
     ``compression``). ``context`` verifies the server (wss) and an ``https://``
-    proxy. ``register`` receives every socket (then the TLS stream) as soon as it
-    exists, so another thread can shut it down; ``interrupted`` is polled while
-    connecting.
+    proxy (None: neither is there). ``register`` receives every socket (then the
+    TLS stream) as soon as it exists, so another thread can shut it down;
+    ``interrupted`` is polled while connecting.
 
     Raises:
         ProxyError: the proxy is unreachable or refused the tunnel.
@@ -87,7 +87,9 @@ def open_connection(
             interrupted=interrupted,
         )
         if secure:
-            stream = start_tls(stream, context, server_hostname or host, deadline)
+            stream = start_tls(
+                stream, context or ssl.create_default_context(), server_hostname or host, deadline
+            )
             register(stream)
         subprotocol, deflate = handshake(
             stream,

@@ -291,7 +291,8 @@ class SSEClient(Client[str]):
         proxy = proxy_for(self.url, self.proxy)
         data, json = request_body(self.body, self.json)
         try:
-            use_tls_context(session, self._tls.context())
+            if self.url.startswith("https:") or (proxy is not None and proxy.scheme == "https"):
+                use_tls_context(session, self._tls.context())
             response = session.request(
                 self.method,
                 self.url,

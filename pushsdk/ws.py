@@ -396,13 +396,15 @@ class WSClient(Client["str | bytes"]):
         self._broken = None
         self._logger.debug("connecting: %s", self._log_url)
         try:
+            proxy = proxy_for(self.url, self.proxy)
+            tls = self.url.startswith("wss:") or (proxy is not None and proxy.scheme == "https")
             sock, self.subprotocol, self._deflate = open_connection(
                 self.url,
                 headers=self._current_headers(),
                 subprotocols=self.subprotocols,
                 origin=self.origin,
-                proxy=proxy_for(self.url, self.proxy),
-                context=self._tls_context or self._tls.context(),
+                proxy=proxy,
+                context=(self._tls_context or self._tls.context()) if tls else None,
                 server_hostname=(self.sslopt or {}).get("server_hostname"),
                 timeout=self.open_timeout,
                 register=self._register,

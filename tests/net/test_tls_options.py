@@ -204,3 +204,15 @@ def test_truststore_without_the_package_names_the_extra(
     monkeypatch.setitem(sys.modules, "truststore", None)  # import fails
     with pytest.raises(ValueError, match=r"pushsdk\[truststore\]"):
         cls("wss://h/" if cls is WSClient else "https://h/", truststore=True)
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_a_ca_variable_naming_a_broken_file_is_a_connect_error_naming_it(
+    cls: type[WSClient] | type[SSEClient], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "broken.pem"
+    broken.write_text("not a certificate")
+    monkeypatch.setenv("SSL_CERT_FILE", str(broken))
+    url = "wss://localhost:1/" if cls is WSClient else "https://localhost:1/"
+    errors = run_to_end(cls(url, reconnect=False))
+    assert isinstance(errors[0], ConnectError) and str(broken) in str(errors[0])
