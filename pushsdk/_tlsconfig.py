@@ -70,6 +70,12 @@ def check_tls_arguments(
             ) from None
 
 
+#: Contexts built, shared by every client with the same settings: a CA bundle costs
+#: some 20 ms and 50 KiB per load, and a context may serve many connections at once.
+_CONTEXTS: dict[object, ssl.SSLContext] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 16
+
 #: CA locations: (file, directory) pairs for ``load_verify_locations``.
 Locations = tuple[tuple[str | None, str | None], ...]
 
@@ -90,6 +96,14 @@ def ca_from_env(environ: Mapping[str, str] | None = None) -> Locations:
     return tuple(found)
 
 
+def _stamp(path: str | None) -> tuple[str | None, int]:
+    """``path`` and its modification time (0 if none, or unreadable: loading says why)."""
+    try:
+        return path, 0 if path is None else os.stat(path).st_mtime_ns
+    except OSError:
+        return path, 0
+
+
 def _location(path: str) -> tuple[str | None, str | None]:
     return (None, path) if os.path.isdir(path) else (path, None)
 
@@ -97,10 +111,10 @@ def _location(path: str) -> tuple[str | None, str | None]:
 class TLSConfig:
     """The TLS arguments of a client; ``context()`` builds (and caches) its context.
 
-    Built when first needed (loading a CA bundle takes some 20 ms, wasted on a ws://
-    client), except with a client certificate, checked at once. The cache is keyed
-    by the CA locations in force, so that a change of the CA variables takes effect
-    at the next connection.
+    Built when first needed (none for a ws:// client), except with a client
+    certificate, checked at once, and shared by the clients with the same settings.
+    The cache is keyed by the CA locations in force too, so that a change of the CA
+    variables takes effect at the next connection.
     """
 
     def __init__(
@@ -115,8 +129,6 @@ class TLSConfig:
         self.cert = cert
         self.key_password = key_password
         self.truststore = truststore
-        self._lock = threading.Lock()
-        self._cached: tuple[object, ssl.SSLContext] | None = None
         if cert is not None:  # a wrong key password or a broken PEM fails here, not later
             try:
                 self.context()
@@ -135,20 +147,31 @@ class TLSConfig:
         Raises:
             ConnectError: a CA location or the client certificate cannot be loaded.
         """
-        key = self.locations()
-        with self._lock:
-            cached = self._cached
-            if cached is not None and cached[0] == key:
-                return cached[1]
+        locations = self.locations()
+        cert = (self.cert,) if isinstance(self.cert, str) else self.cert or ()
+        # Modification times too: a renewed certificate or bundle is loaded again.
+        key = (
+            self.verify,
+            self.truststore,
+            self.key_password,
+            tuple((_stamp(f), _stamp(d)) for f, d in locations),
+            tuple(map(_stamp, cert)),
+        )
+        with _CACHE_LOCK:
+            context = _CONTEXTS.get(key)
+        if context is not None:
+            return context
         try:
-            context = self._build(key)
+            context = self._build(locations)
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            where = ", ".join(path for pair in key for path in pair if path) or "default store"
+            where = ", ".join(p for pair in locations for p in pair if p) or "default store"
             raise ConnectError(
                 f"cannot use these TLS settings (CA: {where}; cert: {self.cert!r}): {exc}"
             ) from exc
-        with self._lock:
-            self._cached = (key, context)
+        with _CACHE_LOCK:
+            while len(_CONTEXTS) >= _CACHE_SIZE:
+                del _CONTEXTS[next(iter(_CONTEXTS))]  # the oldest
+            _CONTEXTS[key] = context
         return context
 
     def _build(self, locations: Locations) -> ssl.SSLContext:

@@ -216,3 +216,18 @@ def test_a_ca_variable_naming_a_broken_file_is_a_connect_error_naming_it(
     url = "wss://localhost:1/" if cls is WSClient else "https://localhost:1/"
     errors = run_to_end(cls(url, reconnect=False))
     assert isinstance(errors[0], ConnectError) and str(broken) in str(errors[0])
+
+
+def test_clients_share_a_context_until_a_file_changes(ca_file: str, tmp_path: Path) -> None:
+    import os
+
+    from pushsdk._tlsconfig import TLSConfig
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text(Path(ca_file).read_text())
+    first = TLSConfig(verify=str(bundle)).context()
+    assert TLSConfig(verify=str(bundle)).context() is first  # loaded once
+    stat = bundle.stat()
+    os.utime(bundle, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # a renewed bundle
+    assert TLSConfig(verify=str(bundle)).context() is not first
+    assert TLSConfig(verify=False).context() is not first
