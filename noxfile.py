@@ -56,6 +56,8 @@ def sdk(session: nox.Session) -> None:
         "tests",
         "--ignore=tests/gui",
         "--ignore=tests/test_packaging.py",  # builds the dists: once, in scripts/test
+        "-n",  # in parallel, as in scripts/test (the GUI's serial tests are not here)
+        "3",
         # No Qt here: without PySide6, pytest-qt must not load (and its ini key is unknown).
         "-p",
         "no:pytest-qt",

@@ -42,6 +42,7 @@ def app_gc_policy() -> Iterator[None]:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_flood_is_accounted_for_and_keeps_the_loop_responsive(
     qtbot, settings, app_gc_policy
 ) -> None:
