@@ -7,6 +7,7 @@ client thread survives anything unexpected; no handler runs after close() return
 from __future__ import annotations
 
 import inspect
+import logging
 import threading
 import time
 from typing import Any
@@ -94,7 +95,10 @@ def test_a_drop_with_reconnect_off_raises_from_iteration(peer: Peer) -> None:
     assert received == ["m0"]
 
 
-def test_first_connect_timeout_ends_a_client_that_never_opened(peer: Peer, rec: Recorder) -> None:
+def test_first_connect_timeout_ends_a_client_that_never_opened(
+    peer: Peer, rec: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="pushsdk")
     client = rec.attach(
         peer.client(
             url=peer.refused_url,
@@ -112,6 +116,10 @@ def test_first_connect_timeout_ends_a_client_that_never_opened(peer: Peer, rec: 
     assert len(errors) >= 2, "every failed attempt reaches on_error"
     assert all(isinstance(e, ConnectError) for e in errors)
     assert rec.names()[-1] == "close"
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    failed = [text for text in warned if text.startswith("ConnectError: ")]
+    assert len(failed) == len(errors), warned  # each failed attempt, at WARNING
+    assert any(text.startswith("giving up: ") for text in warned)
 
 
 def test_first_connect_timeout_is_30_s_by_default_and_validated() -> None:
