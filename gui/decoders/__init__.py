@@ -9,6 +9,7 @@ from .json_path import PathFilter, PathFilterError, compile_path_filter
 from .jsonl import JsonlError, OpenedLog, read_jsonl
 from .llm_stream import LlmAssembler, LlmState, ToolCall
 from .payload import AUTO, DECODERS, NONE, Decoded, decode
+from .search import SearchDecoder
 
 __all__ = [
     "AUTO",
@@ -21,6 +22,7 @@ __all__ = [
     "OpenedLog",
     "PathFilter",
     "PathFilterError",
+    "SearchDecoder",
     "ToolCall",
     "compile_path_filter",
     "decode",
