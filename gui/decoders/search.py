@@ -61,9 +61,9 @@ class SearchDecoder:
         if entry is not None and entry[0] is payload:
             self._cache.move_to_end(key)
             return entry[1]
-        decoded: Decoded | None = decode(payload, limit=SEARCH_LIMIT)
-        if not (decoded.steps or decoded.has_value):
-            decoded = None  # shown as it came: the raw search already covers it
+        result = decode(payload, limit=SEARCH_LIMIT)
+        # Shown as it came: the raw search already covers it.
+        decoded = result if result.steps or result.has_value else None
         cost = len(payload) + (len(decoded.text) if decoded is not None else 0)
         self._cache[key] = (payload, decoded, cost)
         self._used += cost
