@@ -66,7 +66,6 @@ def test_wheel_contents(dist: Path) -> None:
         "pushsdk_monitor/py.typed",
         "pushsdk_monitor/demo_server.py",
         "pushsdk_monitor/__main__.py",
-        "pushsdk_monitor/decoders/payload.py",
     ):
         assert required in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
