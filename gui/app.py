@@ -10,11 +10,11 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from .controller import wait_for_closers
+from .connection.controller import wait_for_closers
 from .demo_server import DemoServer
 from .gc_policy import freeze_startup_objects
 from .main_window import MainWindow
-from .records import Direction
+from .models.records import Direction
 from .settings import MonitorSettings
 
 __all__ = ["run"]

@@ -8,7 +8,7 @@ from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMainWindow, QTabWidget, QToolButton, QWidget
 
-from .clients import ClientFactory, create_client
+from .connection.clients import ClientFactory, create_client
 from .settings import MAX_CAPACITY, MIN_CAPACITY, MonitorSettings
 from .tab import ConnectionTab
 

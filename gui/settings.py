@@ -6,8 +6,8 @@ import json
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from .clients import ConnectOptions
-from .log_model import DEFAULT_CAPACITY
+from .connection.clients import ConnectOptions
+from .models.log_model import DEFAULT_CAPACITY
 
 __all__ = ["MonitorSettings", "is_secret_header"]
 

@@ -18,22 +18,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .clients import ClientFactory, ConnectOptions, Transport, create_client, transport_for_url
-from .composer import Composer
-from .connection_bar import ConnectionBar
-from .controller import TabController
-from .detail_pane import DetailPane
-from .elided_label import elide_middle
-from .export import export_csv, export_jsonl
-from .export_dialog import ask_export
-from .filter_bar import TOGGLE_STYLE, FilterBar
-from .filter_proxy import LogFilter
-from .log_model import DEFAULT_CAPACITY
-from .log_view import LogView
-from .payload_format import hex_dump
-from .records import Direction, LogRecord
+from .connection.clients import (
+    ClientFactory,
+    ConnectOptions,
+    Transport,
+    create_client,
+    transport_for_url,
+)
+from .connection.controller import TabController
+from .formats.export import export_csv, export_jsonl
+from .formats.payload_format import hex_dump
+from .models.filter_proxy import LogFilter
+from .models.log_model import DEFAULT_CAPACITY
+from .models.records import Direction, LogRecord
 from .settings import MonitorSettings
-from .status_panel import StatusPanel
+from .views.composer import Composer
+from .views.connection_bar import ConnectionBar
+from .views.detail_pane import DetailPane
+from .views.elided_label import elide_middle
+from .views.export_dialog import ask_export
+from .views.filter_bar import TOGGLE_STYLE, FilterBar
+from .views.log_view import LogView
+from .views.status_panel import StatusPanel
 
 __all__ = ["ConnectionTab", "tab_title"]
 

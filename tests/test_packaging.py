@@ -69,6 +69,12 @@ def test_wheel_contents(dist: Path) -> None:
     ):
         assert required in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    monitor = {
+        "pushsdk_monitor/" + path.relative_to(ROOT / "gui").as_posix()
+        for path in (ROOT / "gui").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert monitor - names == set(), "a gui/ subpackage is missing from pyproject's packages"
     top_level = {name.split("/", 1)[0] for name in names}
     assert {t for t in top_level if not t.endswith(".dist-info")} == {"pushsdk", "pushsdk_monitor"}
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pushsdk.recording import Header, parse_line
 
-from ..records import Direction, LogRecord, make_record
+from ..models.records import Direction, LogRecord, make_record
 
 __all__ = ["JsonlError", "OpenedLog", "read_jsonl"]
 

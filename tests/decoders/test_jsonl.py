@@ -9,8 +9,8 @@ import pytest
 
 from pushsdk.recording import Header
 from pushsdk_monitor.decoders import JsonlError, read_jsonl
-from pushsdk_monitor.export import export_jsonl
-from pushsdk_monitor.records import Direction, make_record
+from pushsdk_monitor.formats.export import export_jsonl
+from pushsdk_monitor.models.records import Direction, make_record
 
 RECORDS = [
     make_record("open", direction=Direction.SYSTEM, event="open", timestamp=1_700_000_000.0),

@@ -17,8 +17,8 @@ import psutil
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
-from pushsdk_monitor.filter_proxy import LogFilter
 from pushsdk_monitor.gc_policy import freeze_startup_objects
+from pushsdk_monitor.models.filter_proxy import LogFilter
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeFactory, flood
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from pushsdk_monitor.filter_proxy import FilterProxy, LogFilter
-from pushsdk_monitor.log_model import COL_DIRECTION, COL_PREVIEW, COL_SIZE, RECORD_ROLE, LogModel
-from pushsdk_monitor.records import make_record
+from pushsdk_monitor.models.filter_proxy import FilterProxy, LogFilter
+from pushsdk_monitor.models.log_model import (
+    COL_DIRECTION,
+    COL_PREVIEW,
+    COL_SIZE,
+    RECORD_ROLE,
+    LogModel,
+)
+from pushsdk_monitor.models.records import make_record
 
 
 def batch(start: int, count: int, event: str = "message") -> list:

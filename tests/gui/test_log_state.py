@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from pushsdk import ConnectError
-from pushsdk_monitor.filter_proxy import LogFilter, compile_filter
+from pushsdk_monitor.connection.session import Session
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.records import RecordBuffer, make_record
-from pushsdk_monitor.session import Session
+from pushsdk_monitor.models.filter_proxy import LogFilter, compile_filter
+from pushsdk_monitor.models.records import RecordBuffer, make_record
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory

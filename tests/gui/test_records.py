@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pushsdk_monitor.records import PREVIEW_CHARS, Direction, RecordBuffer, make_record
+from pushsdk_monitor.models.records import PREVIEW_CHARS, Direction, RecordBuffer, make_record
 
 
 @pytest.mark.parametrize(

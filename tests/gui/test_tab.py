@@ -11,11 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from pushsdk import ConnectError
-from pushsdk_monitor.clients import Callbacks, ConnectOptions
-from pushsdk_monitor.detail_pane import HEX_CAP, TEXT_CAP, DetailPane
-from pushsdk_monitor.records import Direction
+from pushsdk_monitor.connection.clients import Callbacks, ConnectOptions
+from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
+from pushsdk_monitor.views.detail_pane import HEX_CAP, TEXT_CAP, DetailPane
 from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"

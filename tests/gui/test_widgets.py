@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
-from pushsdk_monitor.filter_proxy import FilterProxy
-from pushsdk_monitor.log_model import LogModel
-from pushsdk_monitor.log_view import ROW_HEIGHT, LogView
-from pushsdk_monitor.rate import RateSeries
-from pushsdk_monitor.rate_chart import RateChart
-from pushsdk_monitor.records import make_record
-from pushsdk_monitor.request_dialog import RequestDialog
+from pushsdk_monitor.models.filter_proxy import FilterProxy
+from pushsdk_monitor.models.log_model import LogModel
+from pushsdk_monitor.models.rate import RateSeries
+from pushsdk_monitor.models.records import make_record
+from pushsdk_monitor.views.log_view import ROW_HEIGHT, LogView
+from pushsdk_monitor.views.rate_chart import RateChart
+from pushsdk_monitor.views.request_dialog import RequestDialog
 
 
 def test_request_dialog_keeps_bad_headers_open(qtbot) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
+from ..connection.clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
 from .request_dialog import RequestDialog
 
 __all__ = ["ConnectionBar"]

@@ -6,9 +6,9 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
 
+from ..models.filter_proxy import LogFilter
+from ..models.records import Direction
 from .elided_label import ElidedLabel
-from .filter_proxy import LogFilter
-from .records import Direction
 
 __all__ = ["TOGGLE_STYLE", "FilterBar"]
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..models.filter_proxy import FilterProxy
+from ..models.log_model import DEFAULT_CAPACITY, LogModel
+from ..models.rate import RateSeries
+from ..models.records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
 from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
-from .filter_proxy import FilterProxy
-from .log_model import DEFAULT_CAPACITY, LogModel
-from .rate import RateSeries
-from .records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
 from .session import Session
 
 __all__ = ["Counters", "Status", "TabController", "wait_for_closers"]

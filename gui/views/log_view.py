@@ -6,7 +6,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QFontDatabase, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
-from .log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
+from ..models.log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
 
 __all__ = ["LogView"]
 

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..formats.payload_format import hex_dump, pretty_json
+from ..models.records import LogRecord
 from .json_highlighter import JsonHighlighter
-from .payload_format import hex_dump, pretty_json
-from .records import LogRecord
 
 __all__ = ["DetailPane"]
 

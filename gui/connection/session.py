@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ..models.records import Direction, RecordBuffer, make_record
 from .clients import Callbacks
-from .records import Direction, RecordBuffer, make_record
 
 __all__ = ["Session"]
 
