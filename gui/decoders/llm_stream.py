@@ -81,14 +81,18 @@ class _Call:
 
 
 class LlmAssembler:
-    """Incremental: :meth:`feed` each SSE event, read :attr:`state` when needed."""
+    """Incremental: :meth:`feed` each SSE event, read :attr:`state` when needed.
 
-    def __init__(self) -> None:
+    ``started``: when the request was made (time to first token counts from it);
+    None counts from the first event.
+    """
+
+    def __init__(self, started: float | None = None) -> None:
         self._texts: dict[int, list[str]] = {}
         self._calls: dict[tuple[int, int], _Call] = {}
         self._deltas = 0
         self._usage: int | None = None
-        self._started: float | None = None
+        self._started = started
         self._first_delta: float | None = None
         self._last_delta: float | None = None
         self._done = False

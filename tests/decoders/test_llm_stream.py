@@ -340,6 +340,12 @@ def test_running_text_grows_with_each_delta_and_counts_deltas_until_usage() -> N
     assert not any(s.done for s in states[:-1])
 
 
+def test_time_to_first_token_counts_from_the_request() -> None:
+    assembler = LlmAssembler(started=990.0)
+    assembler.feed(json.dumps(OPENAI_CHAT[1][1]), 1000.5)
+    assert assembler.state.time_to_first_token == pytest.approx(10.5)
+
+
 def test_several_choices_are_kept_apart() -> None:
     events = [
         (
