@@ -132,8 +132,8 @@ def test_a_decompression_bomb_is_cut_at_the_limit(method: str) -> None:
         "gzip": gzip.compress,
         "zlib": zlib.compress,
         "deflate": raw_deflate,
-    }[method](b"{" + b" " * 50_000_000)
-    assert len(bomb) < 100_000
+    }[method](b"{" + b" " * 10_000_000)
+    assert len(bomb) < 20_000
     for decoder in ("auto", method):
         decoded = decode(bomb, decoder, limit=4096)
         assert decoded.truncated and len(decoded.data) == 4096
