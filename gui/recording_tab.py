@@ -35,8 +35,10 @@ class RecordingTab(ConnectionTab):
         super().__init__(settings, factory=_no_client, capacity=capacity, parent=parent)
         self.path = Path(path)
         self.opened = opened
-        for widget in (self.bar, self.composer, self.pause_button, self.status_panel):
+        panel = self.status_panel  # only its notes (e.g. "Exported ...") apply to a file
+        for widget in (self.bar, self.composer, self.pause_button, panel.badge, panel.chart):
             widget.hide()
+        panel.counters_label.hide()
         self.follow_button.setChecked(False)
         header = opened.header
         parts = [f"Read-only: {self.path.name}", f"{len(opened.records):,} rows"]

@@ -46,7 +46,9 @@ def test_an_export_opens_read_only_with_filters_and_detail(
     assert window.tabs.tabText(window.tabs.currentIndex()) == "capture.jsonl"
     assert tab.controller.model.records() == RECORDS
     assert not tab.bar.isVisibleTo(tab) and not tab.composer.isVisibleTo(tab)
-    assert not tab.status_panel.isVisibleTo(tab) and not tab.pause_button.isVisibleTo(tab)
+    panel = tab.status_panel
+    assert not panel.badge.isVisibleTo(tab) and not panel.counters_label.isVisibleTo(tab)
+    assert not panel.chart.isVisibleTo(tab) and not tab.pause_button.isVisibleTo(tab)
     assert tab.info_label.text() == (
         "Read-only: capture.jsonl  ·  4 rows  ·  recorded from ws://x.test/feed"
     )
@@ -69,7 +71,9 @@ def test_an_export_opens_read_only_with_filters_and_detail(
     qtbot.waitUntil(lambda: tab.shown_label.text() == "1 of 4 shown", timeout=5000)
     # Nothing connects from here.
     assert not tab.connect_to("ws://x.test/feed")
-    assert "this tab shows a file" in tab.status_panel.note_label.full_text
+    assert "this tab shows a file" in panel.note_label.full_text
+    assert panel.note_label.isVisibleTo(tab)
+    assert tab.export(tmp_path / "again.jsonl") == 1  # the filtered rows, as from a live tab
 
 
 def test_an_sse_recording_offers_the_llm_view(qtbot, window: MainWindow, tmp_path: Path) -> None:
