@@ -42,8 +42,9 @@ class Decoded:
         steps: the decoders applied, outermost first (empty: shown as it came).
         kind: what the innermost data is: ``"json"``, ``"msgpack"``, ``"cbor"``,
             ``"text"`` or ``"binary"``.
-        text: the text to show and search: pretty JSON for documents, the text
-            itself, or "" for binary (shown as a hex dump from ``data``).
+        plain: the text itself; for JSON the decoded JSON text; "" for MessagePack,
+            CBOR and binary (shown as a hex dump from ``data``). :attr:`text` is
+            what to show, :attr:`search_text` what to search.
         data: the innermost bytes (the payload's UTF-8 for text payloads).
         value: the document as JSON values; only meaningful when ``has_value``.
         truncated: a decompression stopped at the limit: data and text are cut.
@@ -52,12 +53,26 @@ class Decoded:
 
     steps: tuple[str, ...]
     kind: str
-    text: str
+    plain: str
     data: bytes
     value: Any = field(default=None)
     has_value: bool = False
     truncated: bool = False
     error: str = ""
+
+    @property
+    def text(self) -> str:
+        """What to show: documents as indented JSON (made on each call), else ``plain``."""
+        if self.has_value:
+            return json.dumps(self.value, indent=2, ensure_ascii=False)
+        return self.plain
+
+    @property
+    def search_text(self) -> str:
+        """What a text filter searches: cheaper than :attr:`text` (no indenting)."""
+        if self.has_value and not self.plain:
+            return json.dumps(self.value, ensure_ascii=False)
+        return self.plain
 
     @property
     def label(self) -> str:
@@ -139,7 +154,7 @@ def _auto(
     if text is not None:
         value = _json(text)
         if value is not _NO_VALUE and (steps or isinstance(value, (dict, list))):
-            return _document(value, "json", data, steps, truncated=truncated)
+            return _document(value, "json", data, steps, truncated=truncated, plain=text)
         if len(steps) < MAX_LAYERS and not truncated and _looks_base64(text):
             try:
                 unwrapped = _unbase64(data)
@@ -213,10 +228,9 @@ def _looks_base64(text: str) -> bool:
 
 
 def _document(
-    value: Any, kind: str, data: bytes, steps: tuple[str, ...], *, truncated: bool
+    value: Any, kind: str, data: bytes, steps: tuple[str, ...], *, truncated: bool, plain: str = ""
 ) -> Decoded:
-    text = json.dumps(value, indent=2, ensure_ascii=False)
-    return Decoded(steps, kind, text, data, value, has_value=True, truncated=truncated)
+    return Decoded(steps, kind, plain, data, value, has_value=True, truncated=truncated)
 
 
 def _leaf(payload: str | bytes, steps: tuple[str, ...], truncated: bool) -> Decoded:
@@ -231,4 +245,4 @@ def _leaf(payload: str | bytes, steps: tuple[str, ...], truncated: bool) -> Deco
 
 def _failure(payload: str | bytes, error: str) -> Decoded:
     leaf = _leaf(payload, (), truncated=False)
-    return Decoded((), leaf.kind, leaf.text, leaf.data, error=error)
+    return Decoded((), leaf.kind, leaf.plain, leaf.data, error=error)
