@@ -144,6 +144,8 @@ class _Parser:
             return PathFilter(self.text, path, "exists")
         operator = next((op for op in OPERATORS if self.peek(op)), None)
         if operator is None:
+            if self.peek("="):
+                raise self.error("use == to compare, not =")
             raise self.error(f"expected {', '.join(OPERATORS[:-1])} or exists, got {self.rest()!r}")
         self.pos += len(operator)
         literal = None if operator == "exists" else self.parse_literal(operator)

@@ -85,7 +85,7 @@ class FilterBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.text_edit, 1)
-        layout.addWidget(self.regex_error_label)
+        layout.addWidget(self.regex_error_label, 1)  # shares the width while an error shows
         for widget in (self.path_button, self.regex_button, self.case_button):
             layout.addWidget(widget)
         layout.addWidget(self.exclude_button)

@@ -70,10 +70,8 @@ def test_non_object_documents_do_not_match(document: Any, expected: bool) -> Non
     [
         ("", "column 1: a JSON path starts with \\$"),
         ('type == "trade"', "column 1: a JSON path starts with \\$"),
-        (
-            "$.type = 'trade'",
-            "column 8: expected ==, !=, <=, >=, <, > or exists, got \"= 'trade'\"",
-        ),
+        ("$.type = 'trade'", "column 8: use == to compare, not ="),
+        ("$.type ~ 'trade'", "column 8: expected ==, !=, <=, >=, <, > or exists, got \"~ 'tr"),
         ("$.type ==", "column 10: expected a value after =="),
         ("$.type == trade", "column 11: expected a string, number, true, false or null after =="),
         ('$.type == "trade', "column 11: unterminated string"),

@@ -74,7 +74,9 @@ def test_the_filter_bar_has_a_json_path_mode(qtbot) -> None:
     bar.text_edit.setText("$.type = 1")
     bar.apply()
     assert bar.regex_error_label.isVisible()
-    assert bar.regex_error_label.full_text.startswith("Invalid JSON path: column 8: expected ==")
+    assert bar.regex_error_label.full_text.startswith(
+        "Invalid JSON path: column 8: use == to compare, not ="
+    )
     bar.text_edit.setText("$.type == 1")
     bar.apply()
     assert not bar.regex_error_label.isVisible()
