@@ -69,7 +69,7 @@ def test_text_and_tool_calls_assemble_as_rows_arrive(qtbot, model_and_view) -> N
     assert view.tools_view.toPlainText() == '#0 f  (c1)\n{\n  "a": 1\n}'
     assert view.status_label.text() == (
         "OpenAI chat  ·  m  ·  4 tokens (counted deltas)  ·  2.0 tokens/s"
-        "  ·  first token after 0.50 s  ·  done"
+        "  ·  first token 0.50 s after open  ·  done"
     )
 
 
