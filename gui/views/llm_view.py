@@ -43,7 +43,7 @@ def describe(state: LlmState) -> str:
     parts.append(f"{state.tokens:,} tokens{counted}")
     parts.append(f"{state.tokens_per_second:,.1f} tokens/s")
     if state.time_to_first_token is not None:
-        parts.append(f"first token after {state.time_to_first_token:.2f} s")
+        parts.append(f"first token {state.time_to_first_token:.2f} s after open")
     if state.done:
         parts.append(f"done ({state.finish_reason})" if state.finish_reason else "done")
     elif state.finish_reason:
