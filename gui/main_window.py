@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 
 from .connection.clients import ClientFactory, create_client
+from .decoders import JsonlError, read_jsonl
+from .recording_tab import RecordingTab
 from .settings import MAX_CAPACITY, MIN_CAPACITY, MonitorSettings
 from .tab import ConnectionTab
 
@@ -16,7 +27,8 @@ __all__ = ["MainWindow"]
 
 
 class MainWindow(QMainWindow):
-    """One tab per connection; New (Ctrl+T), Close (Ctrl+W), Export (Ctrl+S)."""
+    """One tab per connection (or opened file); New (Ctrl+T), Open (Ctrl+O), Close (Ctrl+W),
+    Export (Ctrl+S)."""
 
     def __init__(
         self,
@@ -55,11 +67,18 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_action = self._action("&New tab", "Ctrl+T", self.new_tab)
         self.close_action = self._action("&Close tab", "Ctrl+W", self.close_current_tab)
+        self.open_action = self._action("&Open JSON Lines…", "Ctrl+O", self._open_dialog)
         self.export_action = self._action("&Export log…", "Ctrl+S", self._export)
         self.find_action = self._action("&Filter…", "Ctrl+F", self._focus_filter)
         self.capacity_action = self._action("Log &capacity…", "", self._ask_capacity)
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
-        for action in (self.new_action, self.close_action, self.export_action, self.find_action):
+        for action in (
+            self.new_action,
+            self.open_action,
+            self.close_action,
+            self.export_action,
+            self.find_action,
+        ):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(self.capacity_action)
@@ -103,6 +122,34 @@ class MainWindow(QMainWindow):
                 tab.connect_to(url, remember=remember)
         tab.bar.url_combo.setFocus()
         return tab
+
+    def open_file(self, path: str | Path) -> RecordingTab:
+        """Open a JSON Lines export (or recording) in a new read-only tab.
+
+        Raises:
+            JsonlError: a line that is not an export line (the message names it).
+            OSError: the file cannot be read.
+        """
+        capacity = self._capacity if self._capacity is not None else self.settings.capacity()
+        opened = read_jsonl(path, limit=capacity)
+        tab = RecordingTab(self.settings, opened, path, capacity=capacity)
+        self._restore_columns(tab)
+        index = self.tabs.addTab(tab, tab.title)
+        self.tabs.setTabToolTip(index, str(path))
+        self.tabs.setCurrentIndex(index)
+        tab.view.setFocus()
+        return tab
+
+    def _open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a JSON Lines export", "", "JSON Lines (*.jsonl *.json);;All files (*)"
+        )
+        if not path:
+            return
+        try:
+            self.open_file(path)
+        except (OSError, JsonlError) as exc:
+            QMessageBox.warning(self, "Cannot open the file", str(exc))
 
     def close_tab(self, index: int) -> None:
         """Close the tab at ``index``; its client closes in the background."""

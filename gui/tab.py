@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from .views.detail_pane import DetailPane
 from .views.elided_label import elide_middle
 from .views.export_dialog import ask_export
 from .views.filter_bar import TOGGLE_STYLE, FilterBar
+from .views.llm_view import LlmView
 from .views.log_view import LogView
 from .views.status_panel import StatusPanel
 
@@ -106,6 +108,12 @@ class ConnectionTab(QWidget):
         self.view = LogView()
         self.view.setModel(controller.proxy)
         self.detail = DetailPane()
+        self.llm_view = LlmView(controller.model)
+        # The detail pane, and for SSE the stream assembled as an LLM answer.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.detail, "Message")
+        self.side_tabs.addTab(self.llm_view, "LLM view")
         self.composer = Composer()
         self.composer.set_send_enabled(False)
 
@@ -128,7 +136,7 @@ class ConnectionTab(QWidget):
         self.log_splitter.setChildrenCollapsible(False)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.log_splitter)
-        self.main_splitter.addWidget(self.detail)
+        self.main_splitter.addWidget(self.side_tabs)
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
         # The detail pane starts wide enough for a whole hex-dump line.
@@ -241,6 +249,14 @@ class ConnectionTab(QWidget):
         # An SSE tab sends nothing: no Out toggle, no out counters.
         self.filter_bar.direction_buttons[Direction.OUT].setVisible(websocket)
         self.status_panel.outgoing = websocket
+        self.set_llm_available(not websocket)
+
+    def set_llm_available(self, available: bool) -> None:
+        """Offer the LLM view (SSE tabs); the side shows just the message otherwise."""
+        self.side_tabs.setTabVisible(1, available)
+        self.side_tabs.tabBar().setVisible(available)
+        if not available:
+            self.side_tabs.setCurrentIndex(0)
 
     def _recent_picked(self, url: str) -> None:
         """A URL from the history comes back with the options it was used with."""
