@@ -4,8 +4,8 @@
 without the packaging test, which builds the dists once in ``scripts/test``), each
 interpreter in its own virtualenv under ``.nox/``. Interpreters are looked up on
 ``PATH`` and in pyenv's versions directory; a missing one is skipped with a
-message, not an error (unless ``PUSHSDK_ALL_PYTHONS=1``, as in CI). The GUI suite, the linters and the docs run once, on the
-default interpreter, in ``scripts/test``.
+message, not an error (unless ``PUSHSDK_ALL_PYTHONS=1``, as in CI). The GUI suite,
+the linters and the docs run once, on the default interpreter, in ``scripts/test``.
 
     nox                      # every version found
     nox -s "sdk-3.13"        # one of them

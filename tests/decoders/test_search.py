@@ -18,8 +18,8 @@ DOC = {"type": "trade", "px": 7}
 @pytest.mark.parametrize(
     ("payload", "text"),
     [
-        (gzip.compress(json.dumps(DOC).encode()), json.dumps(DOC)),  # the JSON as sent
-        (gzip.compress(b"plain words"), "plain words"),
+        (gzip.compress(json.dumps(DOC).encode(), mtime=0), json.dumps(DOC)),  # the JSON as sent
+        (gzip.compress(b"plain words", mtime=0), "plain words"),
         (msgpack.packb(DOC), '{"type": "trade", "px": 7}'),  # one line: quick to make
         (base64.b64encode(json.dumps(DOC).encode()).decode(), json.dumps(DOC)),
         ('{"type": "trade"}', None),  # its own text
@@ -27,7 +27,7 @@ DOC = {"type": "trade", "px": 7}
         ("Connection", None),  # one base64-looking word, of nothing
         (b"plain bytes", None),
         (b"\x00\xff", None),
-        (gzip.compress(b"\x00\xff"), None),  # decodes, but to binary: nothing to search
+        (gzip.compress(b"\x00\xff", mtime=0), None),  # decodes, but to binary: nothing to search
     ],
 )
 def test_text(payload: str | bytes, text: str | None) -> None:
@@ -40,7 +40,7 @@ def test_text(payload: str | bytes, text: str | None) -> None:
         ('{"type": "trade"}', {"type": "trade"}),
         ("[1]", [1]),
         (b'{"a": 1}', {"a": 1}),
-        (gzip.compress(json.dumps(DOC).encode()), DOC),
+        (gzip.compress(json.dumps(DOC).encode(), mtime=0), DOC),
         (msgpack.packb(DOC), DOC),
         (base64.b64encode(json.dumps(DOC).encode()).decode(), DOC),
     ],
@@ -49,7 +49,9 @@ def test_value(payload: str | bytes, value: Any) -> None:
     assert SearchDecoder().value(payload) == value
 
 
-@pytest.mark.parametrize("payload", ["hello", '{"a": ', "42", b"\x00\xff", gzip.compress(b"x")])
+@pytest.mark.parametrize(
+    "payload", ["hello", '{"a": ', "42", b"\x00\xff", gzip.compress(b"x", mtime=0)]
+)
 def test_no_value(payload: str | bytes) -> None:
     with pytest.raises(LookupError):
         SearchDecoder().value(payload)
@@ -57,7 +59,9 @@ def test_no_value(payload: str | bytes) -> None:
 
 def test_the_cache_is_bounded_and_reused() -> None:
     searcher = SearchDecoder(budget=2000)
-    payloads = [gzip.compress(json.dumps({"n": n, "pad": "x" * 100}).encode()) for n in range(50)]
+    payloads = [
+        gzip.compress(json.dumps({"n": n, "pad": "x" * 100}).encode(), mtime=0) for n in range(50)
+    ]
     for payload in payloads:
         assert searcher.text(payload) is not None
     assert searcher.held <= 2000

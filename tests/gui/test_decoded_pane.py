@@ -25,7 +25,7 @@ def pane(qtbot) -> DetailPane:
 @pytest.mark.parametrize(
     ("payload", "label"),
     [
-        (gzip.compress(json.dumps(DOC).encode()), "gzip → JSON"),
+        (gzip.compress(json.dumps(DOC).encode(), mtime=0), "gzip → JSON"),
         (msgpack.packb(DOC), "MessagePack"),
         (cbor2.dumps(DOC), "CBOR"),
     ],
