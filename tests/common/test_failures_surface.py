@@ -27,6 +27,7 @@ from pushsdk import (
 from tests.common.peers import Peer, Reject, Serve, messages, payload
 from tests.common.recorder import Recorder, close_and_check
 from tests.ending import ended
+from tests.servers.raw_ws import RawWSServer, frame
 
 WAIT = 5.0
 
@@ -211,6 +212,33 @@ def test_an_unexpected_exception_becomes_a_push_error_and_the_thread_survives(
     assert isinstance(raised.value.__cause__, RuntimeError)
     assert "boom" in str(raised.value)
     assert rec.names() == ["error", "reconnect", "error", "reconnect", "error", "close"]
+
+
+class _UnhashableKey(str):
+    """An event_key whose lookup raises: the one way in from the public API to an
+    unexpected exception on an open WebSocket connection."""
+
+    def __hash__(self) -> int:
+        raise RuntimeError("boom")
+
+
+def test_an_unexpected_exception_on_an_open_connection_is_a_drop_and_the_thread_survives(
+    raw_ws_server: RawWSServer, rec: Recorder
+) -> None:
+    backoff = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
+    client = rec.attach(
+        WSClient(raw_ws_server.url, event_key=_UnhashableKey("type"), reconnect=backoff)
+    )
+    client.start()
+    conn = raw_ws_server.accept()
+    conn.send(frame(0x1, b'{"type": "tick"}'))
+    raw_ws_server.accept()  # the client reconnected: its thread lived on
+    assert rec.wait_count("open", 2)
+    close_and_check(client, rec, timeout=0.2)  # the raw server never answers the close
+    (error,) = rec.errors()
+    assert isinstance(error, ConnectionClosed)
+    assert isinstance(error.__cause__, RuntimeError) and "boom" in str(error)
+    assert rec.names()[:4] == ["open", "error", "close", "reconnect"]
 
 
 def test_callback_error_text_points_websocket_client_users_to_message_data(
