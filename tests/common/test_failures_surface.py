@@ -10,9 +10,11 @@ import inspect
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from pushsdk import (
     Backoff,
@@ -24,10 +26,12 @@ from pushsdk import (
     SSEClient,
     WSClient,
 )
+from pushsdk_monitor.demo_server import DemoServer
 from tests.common.peers import Peer, Reject, Serve, messages, payload
 from tests.common.recorder import Recorder, close_and_check
 from tests.ending import ended
 from tests.servers.raw_ws import RawWSServer, frame
+from tests.servers.sse_server import SSEServer
 
 WAIT = 5.0
 
@@ -254,3 +258,40 @@ def test_callback_error_text_points_websocket_client_users_to_message_data(
     assert isinstance(error, CallbackError)
     assert "message.data" in str(error)
     assert isinstance(error.__cause__, AttributeError)
+
+
+def _iterate(client: WSClient | SSEClient) -> list[object]:
+    received: list[object] = []
+    with client:
+        for message in client.messages(timeout=WAIT):
+            received.append(message.data)
+    return received
+
+
+def test_iterating_a_post_to_a_get_only_stream_raises_the_405(demo_server: DemoServer) -> None:
+    """The README's SSE example pointed at the demo /stream, which only takes GET."""
+    with pytest.raises(HandshakeError) as raised:
+        _iterate(SSEClient(demo_server.sse_url, method="POST", json={"q": 1}))
+    assert raised.value.status == 405
+
+
+def test_iterating_a_ws_url_at_an_sse_endpoint_raises_use_sseclient(
+    demo_server: DemoServer,
+) -> None:
+    url = demo_server.sse_url.replace("http://", "ws://", 1)
+    with pytest.raises(HandshakeError, match="use SSEClient"):
+        _iterate(WSClient(url))
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_iterating_an_html_page_served_with_200_raises(
+    request: pytest.FixtureRequest, scheme: str, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    server: SSEServer = request.getfixturevalue("sse_server" if scheme == "http" else "sses_server")
+    server.handler = lambda conn: conn.respond(
+        200, {"Content-Type": "text/html"}, b"<html>login</html>"
+    )
+    ca_file = tmp_path / "ca.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+    with pytest.raises(HandshakeError, match="text/html"):
+        _iterate(SSEClient(server.url, verify=str(ca_file)))
