@@ -7,20 +7,14 @@ import json
 from PySide6.QtCore import QByteArray, QSettings
 
 from .connection.clients import ConnectOptions
+from .formats.headers import is_secret_header
 from .models.log_model import DEFAULT_CAPACITY
 
-__all__ = ["MonitorSettings", "is_secret_header"]
+__all__ = ["MonitorSettings"]
 
 RECENT_URLS = 15
 #: The log capacity a user may choose, in rows.
 MIN_CAPACITY, MAX_CAPACITY = 1_000, 5_000_000
-_SECRET_WORDS = ("authorization", "cookie", "token", "key", "secret")
-
-
-def is_secret_header(name: str) -> bool:
-    """Headers whose values are never written to disk (credentials)."""
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
 
 
 def _strings(value: object) -> list[str]:

@@ -45,10 +45,10 @@ def wait_for_closers(timeout: float) -> bool:
     return not any(t.is_alive() for t in threads)
 
 
-def _close_in_background(client: PushClient) -> None:
+def _close_in_background(client: PushClient, code: int = 1000, reason: str = "") -> None:
     def run() -> None:
         try:
-            client.close(timeout=CLOSE_TIMEOUT)
+            client.close(code, reason, timeout=CLOSE_TIMEOUT)
         except Exception:  # a failing close must not kill the worker
             pass
         finally:
@@ -140,6 +140,7 @@ class TabController(QObject):
         self._client: PushClient | None = None
         self._session: Session | None = None
         self._url = ""
+        self._options = ConnectOptions()
         self._paused = False
         self._held: deque[LogRecord] = deque(maxlen=capacity)
         self._held_dropped = 0
@@ -159,6 +160,11 @@ class TabController(QObject):
         return self._url
 
     @property
+    def options(self) -> ConnectOptions:
+        """The options of the current (or last) connection."""
+        return self._options
+
+    @property
     def connected(self) -> bool:
         """Whether a client is running (connecting, open or reconnecting)."""
         return self._client is not None
@@ -174,6 +180,7 @@ class TabController(QObject):
         client = self._factory(url.strip(), session.callbacks(), options)  # may raise
         self.close_connection()
         self._client, self._session, self._url = client, session, url.strip()
+        self._options = options
         client.start()
         self.updated.emit()
 
@@ -181,10 +188,12 @@ class TabController(QObject):
         """Close the client without waiting for it (the close runs on a worker thread)."""
         client, session = self._client, self._session
         if session is not None and client is not None:
+            session.close_sent = (self._options.close_code, self._options.close_reason)
             session.user_closed = True
         self._release()
         if client is not None:
-            _close_in_background(client)
+            options = self._options
+            _close_in_background(client, options.close_code, options.close_reason)
         self.updated.emit()
 
     def _release(self) -> None:

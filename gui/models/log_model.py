@@ -26,6 +26,9 @@ COL_TIME, COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_PREVIEW = range(len(CO
 RECORD_ROLE = Qt.ItemDataRole.UserRole.value + 1
 
 _DIRECTION_TEXT = {Direction.IN: "▼ in", Direction.OUT: "▲ out", Direction.SYSTEM: "● sys"}
+#: A binary frame says so where a text frame says in / out, and its preview is teal.
+_BINARY_TEXT = {Direction.IN: "▼ bin", Direction.OUT: "▲ bin"}
+_BINARY_COLOUR = QBrush(QColor("#0b7285"))
 _DELIVERY_TEXT = {Delivery.QUEUED: "◷ queued", Delivery.DROPPED: "✕ dropped"}
 _QUEUED_COLOUR = QBrush(QColor("#6c757d"))
 _DIRECTION_COLOUR = {
@@ -61,6 +64,8 @@ def _cell(record: LogRecord, column: int) -> str:
     if column == COL_DIRECTION:
         if record.delivery is not Delivery.SENT:
             return _DELIVERY_TEXT[record.delivery]
+        if record.is_binary:
+            return _BINARY_TEXT.get(record.direction, "● sys")
         return _DIRECTION_TEXT[record.direction]
     if column == COL_EVENT:
         return record.event
@@ -162,6 +167,8 @@ class LogModel(QAbstractTableModel):
             column = index.column()
             if column == COL_DIRECTION:
                 return _DIRECTION_COLOUR[record.direction]
+            if column == COL_PREVIEW and record.is_binary:
+                return _BINARY_COLOUR
             if column == COL_EVENT and record.event != "message":
                 return _EVENT_COLOUR  # custom events (SSE event:, WS event_key) stand out
             return None

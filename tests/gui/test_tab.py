@@ -90,7 +90,7 @@ def test_composer_validates_and_ctrl_enter_sends(qtbot, tab, fake_factory) -> No
     composer.editor.setPlainText("aGk=")
     qtbot.keyClick(composer.editor, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
     assert client.sent[1:] == [b"\xde\xad\xbe\xef", b"hi"]
-    qtbot.waitUntil(lambda: ("out", "message", "68 69") in rows(tab))
+    qtbot.waitUntil(lambda: ("out", "message", "68 69  |hi|") in rows(tab))
 
     composer.encoding_combo.setCurrentText("Text")
     composer.editor.setPlainText("")
@@ -309,7 +309,7 @@ def test_connection_options_reach_the_factory(qtbot, tab, fake_factory) -> None:
     tab.bar.method_combo.setCurrentText("POST")
     tab.bar.reconnect_check.setChecked(False)
     tab.bar.set_options({"Authorization": "Bearer t"}, '{"q": 1}')
-    assert tab.bar.request_button.text() == "Headers (1)…"
+    assert tab.bar.request_button.text() == "Options (1 headers)…"
     tab.bar.connect_button.click()
     options = fake_factory.last.options
     assert (options.method, options.body, options.reconnect) == ("POST", '{"q": 1}', False)
