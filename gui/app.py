@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from .connection.clients import ConnectOptions
 from .connection.controller import wait_for_closers
 from .demo_server import DemoServer
 from .gc_policy import freeze_startup_objects
@@ -24,7 +25,14 @@ EXIT_GRACE = 2.0
 DEMO_MESSAGE = '{"type": "greeting", "text": "Hello from pushsdk monitor", "n": 1}'
 
 
-def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) -> int:
+def run(
+    urls: list[str],
+    *,
+    demo: bool,
+    screenshot: str | None,
+    after: float,
+    options: ConnectOptions | None = None,
+) -> int:
     """Show the window, optionally on the demo server, until it closes (or is photographed)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -45,9 +53,9 @@ def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) ->
         for url in demo_urls:
             window.new_tab(url, connect=True, remember=False)
         for url in urls:
-            window.new_tab(url, connect=True)
+            window.new_tab(url, connect=True, options=options)
         urls = demo_urls + urls
-        if not urls:
+        if not urls and (screenshot is not None or not window.restore_tabs()):
             window.new_tab()
         window.tabs.setCurrentIndex(0)
         if demo:

@@ -31,6 +31,7 @@ from .formats.payload_format import hex_dump
 from .models.filter_proxy import LogFilter
 from .models.log_model import DEFAULT_CAPACITY
 from .models.records import Direction, LogRecord
+from .sessions.serialize import TabState
 from .settings import MonitorSettings
 from .views.composer import Composer
 from .views.connection_bar import ConnectionBar
@@ -196,6 +197,15 @@ class ConnectionTab(QWidget):
             (self.composer.editor if self.composer.isVisible() else self.view).setFocus()
         self.title_changed.emit(self.title)
         return True
+
+    def state(self) -> TabState:
+        """What a restart restores: the request being edited, the history, whether live."""
+        return TabState(
+            self.bar.url,
+            self.bar.options(),
+            tuple(self.composer.history),
+            self.controller.connected,
+        )
 
     def close_connection(self) -> None:
         self.controller.close_connection()  # its update refreshes the bar

@@ -30,6 +30,8 @@ __all__ = [
     "transport_for_url",
 ]
 
+#: The shortest period of a repeated message: a monitor is not a load generator.
+MIN_REPEAT_SECONDS = 0.1
 #: The longest DNS label (RFC 1035); the SDK's IDNA step fails on longer ones.
 _MAX_LABEL = 63
 
@@ -92,6 +94,11 @@ class ConnectOptions:
     proxy: str = ""  #: ``http://[user:pass@]host:port``
     close_code: int = 1000  #: WebSocket only: the code Disconnect closes with
     close_reason: str = ""
+    ping_interval: float = 0.0  #: WebSocket only: seconds of silence before a ping; 0: SDK default
+    #: Automation (WebSocket only): text messages sent after every open, e.g. a subscribe.
+    on_open: tuple[str, ...] = ()
+    repeat_message: str = ""  #: a text message sent every ``repeat_seconds`` while open
+    repeat_seconds: float = 0.0  #: 0: no repeated message
 
     def check(self) -> None:
         """Refuse what the SDK would only refuse later (at close time, or on each attempt).
@@ -111,6 +118,10 @@ class ConnectOptions:
             raise ValueError("a client key needs its client certificate")
         if self.proxy and urlsplit(self.proxy).scheme != "http":
             raise ValueError("proxy must look like http://host:port")
+        if self.ping_interval < 0 or self.repeat_seconds < 0:
+            raise ValueError("intervals must not be negative")
+        if self.repeat_message and 0 < self.repeat_seconds < MIN_REPEAT_SECONDS:
+            raise ValueError(f"repeat at most every {MIN_REPEAT_SECONDS} s")
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,8 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
     }
     client: Any
     if transport is Transport.WEBSOCKET:
+        if options.ping_interval:
+            common["ping_interval"] = options.ping_interval
         client = pushsdk.WSClient(
             url,
             event_key=options.event_key or None,

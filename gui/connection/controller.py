@@ -152,6 +152,8 @@ class TabController(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
+        self._repeat = QTimer(self)  # automation: the repeated message
+        self._repeat.timeout.connect(self._send_repeated)
 
     # -- connection ---------------------------------------------------------------
 
@@ -176,12 +178,15 @@ class TabController(QObject):
             ValueError: a bad URL or option (the client is not started).
         """
         transport_for_url(url)
-        session = Session(self._buffer)
+        options.check()
+        session = Session(self._buffer, options.on_open)
         client = self._factory(url.strip(), session.callbacks(), options)  # may raise
         self.close_connection()
         self._client, self._session, self._url = client, session, url.strip()
         self._options = options
         client.start()
+        if options.repeat_message and options.repeat_seconds:
+            self._repeat.start(int(options.repeat_seconds * 1000))
         self.updated.emit()
 
     def close_connection(self) -> None:
@@ -202,6 +207,7 @@ class TabController(QObject):
         if self._client is not None and session is not None:
             self._reconnects_before += max(session.opens - 1, 0)
         self._client = None
+        self._repeat.stop()
         while self._queued:
             queued = self._queued.popleft().record
             self._replace(
@@ -214,8 +220,9 @@ class TabController(QObject):
             )
 
     def shutdown(self) -> None:
-        """Stop the timer and close the client; the tab is going away."""
+        """Stop the timers and close the client; the tab is going away."""
         self._timer.stop()
+        self._repeat.stop()
         self.close_connection()
 
     def send(self, payload: str | bytes) -> str | None:
@@ -249,6 +256,17 @@ class TabController(QObject):
         due = (self._queued[-1].due if self._queued else written) + 1
         self._queued.append(_Queued(queued, due))
         return None
+
+    def _send_repeated(self) -> None:
+        """Send the repeated message while open; skipped (not queued) while away."""
+        client = self._client
+        if client is not None and _state_name(client) == "OPEN":
+            self.send(self._options.repeat_message)
+
+    @property
+    def repeating(self) -> bool:
+        """Whether a repeated message is scheduled (automation)."""
+        return self._repeat.isActive()
 
     @property
     def queued(self) -> int:

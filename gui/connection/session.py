@@ -6,6 +6,7 @@ few plain attributes, which the GUI thread reads (single writer per attribute).
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
@@ -21,8 +22,9 @@ class Session:
     """Per-client state: the callbacks write it on the client's thread, except
     ``user_closed``, which the GUI thread sets before it closes the client."""
 
-    def __init__(self, buffer: RecordBuffer) -> None:
+    def __init__(self, buffer: RecordBuffer, on_open: tuple[str, ...] = ()) -> None:
         self.buffer = buffer
+        self.on_open = on_open  #: messages sent after every open (automation)
         self.opens = 0
         self.reconnect_deadline: float | None = None
         self.attempt = 0
@@ -40,6 +42,14 @@ class Session:
             self.attempt = 0
             self.last_error = ""  # the error that a reconnect has just repaired
             push(make_record(open_text(client), direction=system, event="open"))
+            for text in self.on_open:  # here, so they go before anything queued or typed
+                record = make_record(text, direction=Direction.OUT)
+                push(dataclasses.replace(record, note="sent on open (automation)"))
+                try:
+                    client.send(text)
+                except Exception as exc:  # closing meanwhile: say so, never raise into the SDK
+                    error = f"on-open message not sent: {type(exc).__name__}: {exc}"
+                    push(make_record(error, direction=system, event="error"))
 
         def on_close(client: Any, code: int | None, reason: str) -> None:
             push(make_record(self.close_text(code, reason), direction=system, event="close"))

@@ -1,4 +1,5 @@
-"""The request options dialog: headers, body, subprotocols, TLS, proxy, close code.
+"""The request options dialog: headers, body, subprotocols, TLS, proxy, close code,
+and automation (messages sent on every open, a message repeated on a timer, pings).
 
 Secret header values (``is_secret_header``) are shown masked until "Show secrets"
 is ticked; a masked line left as it is keeps its value.
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -57,6 +59,17 @@ def _file_field(edit: QLineEdit, parent: QWidget, title: str) -> QWidget:
     layout.addWidget(edit, 1)
     layout.addWidget(browse)
     return row
+
+
+def _seconds(value: float, zero: str) -> QDoubleSpinBox:
+    """A seconds field where 0 reads as ``zero``."""
+    spin = QDoubleSpinBox()
+    spin.setRange(0.0, 3600.0)
+    spin.setDecimals(1)
+    spin.setSuffix(" s")
+    spin.setSpecialValueText(zero)
+    spin.setValue(value)
+    return spin
 
 
 class RequestDialog(QDialog):
@@ -113,9 +126,28 @@ class RequestDialog(QDialog):
         form.addRow("Client certificate:", _file_field(self.cert_edit, self, "Client certificate"))
         form.addRow("Client key:", _file_field(self.key_edit, self, "Client key"))
         form.addRow("Proxy:", self.proxy_edit)
+        self.ping_spin = _seconds(options.ping_interval, "SDK default (20 s)")
+        self.on_open_edit = QPlainTextEdit("\n".join(options.on_open))
+        self.on_open_edit.setFont(mono)
+        self.on_open_edit.setPlaceholderText('{"op": "subscribe", "channel": "trades"}')
+        self.on_open_edit.setToolTip("One message per line, sent after every open and reconnect")
+        self.on_open_edit.setMaximumHeight(64)
+        self.repeat_edit = QLineEdit(options.repeat_message)
+        self.repeat_edit.setFont(mono)
+        self.repeat_edit.setPlaceholderText('{"op": "ping"}')
+        self.repeat_spin = _seconds(options.repeat_seconds, "off")
+        repeat = QWidget()
+        repeat_row = QHBoxLayout(repeat)
+        repeat_row.setContentsMargins(0, 0, 0, 0)
+        repeat_row.addWidget(self.repeat_edit, 1)
+        repeat_row.addWidget(QLabel("every"))
+        repeat_row.addWidget(self.repeat_spin)
         if not sse:
             form.addRow("Close code:", self.close_code_spin)
             form.addRow("Close reason:", self.close_reason_edit)
+            form.addRow("Ping after silence:", self.ping_spin)
+            form.addRow("Send on open:", self.on_open_edit)
+            form.addRow("Send repeatedly:", repeat)
         layout.addLayout(form)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b3261e")
@@ -166,6 +198,12 @@ class RequestDialog(QDialog):
                 proxy=self.proxy_edit.text().strip(),
                 close_code=self.close_code_spin.value(),
                 close_reason=self.close_reason_edit.text(),
+                ping_interval=self.ping_spin.value(),
+                on_open=tuple(
+                    line for line in self.on_open_edit.toPlainText().splitlines() if line.strip()
+                ),
+                repeat_message=self.repeat_edit.text(),
+                repeat_seconds=self.repeat_spin.value() if self.repeat_edit.text() else 0.0,
             )
             options.check()
         except ValueError as exc:
