@@ -80,7 +80,7 @@ class RequestDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Request options")
-        self.resize(560, 560)
+        self.resize(600, 640)
         self.options = options
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         layout = QVBoxLayout(self)
@@ -119,8 +119,7 @@ class RequestDialog(QDialog):
         self.close_code_spin.setValue(options.close_code)
         self.close_code_spin.setToolTip("1000, or an application code 3000-4999")
         self.close_reason_edit = QLineEdit(options.close_reason)
-        if not sse:
-            form.addRow("Subprotocols:", self.subprotocols_edit)
+        form.addRow("Subprotocols:", self.subprotocols_edit)
         form.addRow("TLS:", self.verify_check)
         form.addRow("CA file:", _file_field(self.ca_edit, self, "CA bundle"))
         form.addRow("Client certificate:", _file_field(self.cert_edit, self, "Client certificate"))
@@ -142,12 +141,21 @@ class RequestDialog(QDialog):
         repeat_row.addWidget(self.repeat_edit, 1)
         repeat_row.addWidget(QLabel("every"))
         repeat_row.addWidget(self.repeat_spin)
-        if not sse:
-            form.addRow("Close code:", self.close_code_spin)
-            form.addRow("Close reason:", self.close_reason_edit)
-            form.addRow("Ping after silence:", self.ping_spin)
-            form.addRow("Send on open:", self.on_open_edit)
-            form.addRow("Send repeatedly:", repeat)
+        form.addRow("Close code:", self.close_code_spin)
+        form.addRow("Close reason:", self.close_reason_edit)
+        form.addRow("Ping after silence:", self.ping_spin)
+        form.addRow("Send on open:", self.on_open_edit)
+        form.addRow("Send repeatedly:", repeat)
+        websocket_only = (
+            self.subprotocols_edit,
+            self.close_code_spin,
+            self.close_reason_edit,
+            self.ping_spin,
+            self.on_open_edit,
+            repeat,
+        )
+        for widget in websocket_only:
+            form.setRowVisible(widget, not sse)
         layout.addLayout(form)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b3261e")
