@@ -119,3 +119,18 @@ def _measure_and_check(qtbot, controller, client, process, rss_before: int) -> N
     assert p99 < 50, f"event-loop lag p99 {p99:.1f} ms"
     # 50,000 small records cost ~25 MiB; the bound is on capacity, not on traffic.
     assert rss_after - rss_before < 150 * MB
+
+
+@pytest.mark.slow
+def test_the_flood_script_accounts_for_every_message(qapp, capsys) -> None:
+    """scripts/flood, small: a real WebSocket from another process, nothing unaccounted."""
+    from scripts.monitor_flood import main
+
+    status = main(["--rate", "5000", "--seconds", "1", "--capacity", "2000"])
+    out = capsys.readouterr().out
+    accounting = next(line for line in out.splitlines() if "accounting:" in line)
+    accounted, received = accounting.split(" = ")[1].split(" received")[0].split(" of ")
+    assert accounted == received
+    assert int(received.replace(",", "")) >= 4_000
+    assert "us per message" in out
+    assert status == 0, out
