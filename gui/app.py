@@ -13,13 +13,15 @@ from PySide6.QtWidgets import QApplication
 from .connection.clients import ConnectOptions
 from .connection.controller import wait_for_closers
 from .demo_server import DemoServer
-from .gc_policy import freeze_startup_objects
+from .gc_policy import SurvivorFreezer, freeze_startup_objects
 from .main_window import MainWindow
 from .models.records import Direction
 from .settings import MonitorSettings
 
 __all__ = ["run"]
 
+#: Milliseconds between two freezes of the objects that survived (see gc_policy).
+FREEZE_INTERVAL_MS = 1000
 #: Seconds the process waits on exit for clients that are still closing.
 EXIT_GRACE = 2.0
 DEMO_MESSAGE = '{"type": "greeting", "text": "Hello from pushsdk monitor", "n": 1}'
@@ -63,6 +65,11 @@ def run(
             window.tab(0).composer.editor.setPlainText(DEMO_MESSAGE)
         window.show()
         freeze_startup_objects()
+        freezer = SurvivorFreezer()
+        collector = QTimer()
+        collector.setInterval(FREEZE_INTERVAL_MS)
+        collector.timeout.connect(freezer.tick)
+        collector.start()
         status = 0
         if screenshot is not None:
             QTimer.singleShot(int(max(after - 1.0, 0) * 1000), lambda: _stage(window))

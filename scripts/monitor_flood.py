@@ -21,6 +21,7 @@ import gc
 import hashlib
 import itertools
 import multiprocessing
+import os
 import re
 import socket
 import sys
@@ -31,7 +32,8 @@ import psutil
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
-from pushsdk_monitor.gc_policy import freeze_startup_objects
+from pushsdk_monitor.app import FREEZE_INTERVAL_MS
+from pushsdk_monitor.gc_policy import SurvivorFreezer, freeze_startup_objects
 from pushsdk_monitor.models.filter_proxy import LogFilter
 from pushsdk_monitor.settings import MonitorSettings
 
@@ -109,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     tab.show()
     controller = tab.controller
     controller.proxy.set_filter(LogFilter(text=r'7, "kind"', exclude=True))  # 1 in 10 hidden
-    freeze_startup_objects()
+    freeze_startup_objects()  # the collector policy pushsdk-monitor runs with (app.py)
+    freezer = SurvivorFreezer()
+    collector = QTimer()
+    collector.setInterval(FREEZE_INTERVAL_MS)
+    collector.timeout.connect(freezer.tick)
+    collector.start()
     process = psutil.Process()
     rss_start = process.memory_info().rss
 
@@ -125,6 +132,17 @@ def main(argv: list[str] | None = None) -> int:
     sampler.timeout.connect(
         lambda: rss.append((time.perf_counter() - started, process.memory_info().rss))
     )
+    pauses: list[float] = []  # full (generation 2) garbage collections, in ms
+    gc_started: list[float] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if info["generation"] == 2:
+            if phase == "start":
+                gc_started.append(time.perf_counter())
+            elif gc_started:
+                pauses.append((time.perf_counter() - gc_started.pop()) * 1000)
+
+    gc.callbacks.append(on_gc)
     tab.connect_to(f"ws://127.0.0.1:{port}/flood")
     cpu_start = process.cpu_times()
     probe.start()
@@ -148,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     watcher.stop()
     probe.stop()
     sampler.stop()
+    gc.callbacks.remove(on_gc)
     elapsed = time.perf_counter() - started
     cpu_end = process.cpu_times()
     controller.flush()
@@ -171,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         f" + dropped {controller.dropped:,} = {accounted:,} of {received:,} received"
         f" (+{system} connection rows)\n"
         f"  event-loop lag: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms"
-        f" over {len(lags):,} probe ticks\n"
+        f" over {len(lags):,} probe ticks; {len(pauses)} full GCs,"
+        f" longest {max(pauses, default=0):.0f} ms\n"
         f"  memory: RSS {rss_start / MIB:.0f} MiB at start, "
         + (
             f"{min(after_full) / MIB:.0f}-{max(after_full) / MIB:.0f} MiB once the log was full"
@@ -181,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         + f"\n  CPU: {cpu:.1f} s of the monitor process for {received:,} messages"
         f" = {cpu / max(received, 1) * 1e6:.1f} us per message"
-        f" ({cpu / elapsed * 100:.0f}% of one core)"
+        f" ({cpu / elapsed * 100:.0f}% of one core); load average {os.getloadavg()[0]:.1f}"
+        f" on {os.cpu_count()} CPUs"
     )
     tab.shutdown()
     server.join(10)

@@ -181,3 +181,39 @@ def test_bad_options_are_refused_before_connecting(real_tab: ConnectionTab) -> N
     assert not real_tab.connect_to("ws://127.0.0.1:1/", ConnectOptions(close_code=1001))
     assert "close code" in real_tab.status_panel.note_label.text()
     assert not real_tab.controller.connected
+
+
+def test_sse_through_a_proxy_with_a_client_certificate(
+    qtbot, real_tab: ConnectionTab, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """https:// through a CONNECT proxy, presenting a client certificate the server requires."""
+    context = server_context(sse_ca)
+    context.verify_mode = ssl.CERT_REQUIRED
+    sse_ca.configure_trust(context)
+    served = SSEServer(context)
+    peers: list[dict] = []
+
+    def stream(conn: SSEConn) -> None:
+        peers.append(conn.sock.getpeercert())  # type: ignore[attr-defined]
+        conn.start()
+        conn.event("through")
+        conn.stall()
+
+    served.handler = stream
+    ca_file, pem = tmp_path / "ca.pem", tmp_path / "client.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+    sse_ca.issue_cert("monitor-client").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    proxy = ConnectProxy()
+    try:
+        options = ConnectOptions(ca_file=str(ca_file), client_cert=str(pem), proxy=proxy.url)
+        assert real_tab.connect_to(served.url, options)
+        qtbot.waitUntil(
+            lambda: "through" in [r.payload for r in real_tab.controller.model.records()],
+            timeout=WAIT_MS,
+        )
+        assert proxy.requests[0].startswith("CONNECT 127.0.0.1:")
+        assert ("DNS", "monitor-client") in peers[0]["subjectAltName"]
+    finally:
+        real_tab.shutdown()
+        proxy.stop()
+        served.stop()
