@@ -1,4 +1,4 @@
-"""The collector policy: survivors frozen each tick, everything collected once a minute."""
+"""The collector policy: survivors frozen each tick, everything collected now and then."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def unfrozen() -> Iterator[None]:
     gc.unfreeze()
 
 
-def test_survivors_are_frozen_and_cycles_freed_by_the_minute(unfrozen) -> None:
+def test_survivors_are_frozen_and_cycles_freed_in_the_end(unfrozen) -> None:
     now = [0.0]
     freezer = SurvivorFreezer(clock=lambda: now[0])
     records = [make_record(f"m{i}") for i in range(1000)]
