@@ -11,7 +11,7 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from .connection.clients import ConnectOptions
-from .connection.controller import wait_for_closers
+from .connection.closers import wait_for_closers
 from .demo_server import DemoServer
 from .gc_policy import SurvivorFreezer, freeze_startup_objects
 from .main_window import MainWindow

@@ -29,7 +29,7 @@ import time
 from multiprocessing.queues import Queue
 
 import psutil
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from pushsdk_monitor.app import FREEZE_INTERVAL_MS
@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from pushsdk_monitor.tab import ConnectionTab
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # alive until the end
     context = multiprocessing.get_context("spawn")
     ports: Queue[int] = context.Queue()
     results: Queue[int] = context.Queue()
@@ -156,14 +156,16 @@ def main(argv: list[str] | None = None) -> int:
         if not sent and not results.empty():
             sent.append(results.get())
         if (sent and controller.counters.messages_in >= sent[0]) or time.monotonic() > deadline:
-            app.quit()
+            loop.quit()
 
+    loop = QEventLoop()  # not app.exec(): a test may run this inside its own application
     watcher = QTimer()
     watcher.setInterval(100)
     watcher.timeout.connect(check_done)
     watcher.start()
-    app.exec()
+    loop.exec()
     watcher.stop()
+    collector.stop()
     probe.stop()
     sampler.stop()
     gc.callbacks.remove(on_gc)
@@ -219,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         failures.append("memory kept growing after the log was full")
     for failure in failures:
         print(f"FAIL: {failure}")
-    gc.collect()
+    gc.unfreeze()
     return 1 if failures else 0
 
 

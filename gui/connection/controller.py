@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -22,43 +21,13 @@ from ..models.log_model import DEFAULT_CAPACITY, LogModel
 from ..models.rate import RateSeries
 from ..models.records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
 from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
+from .closers import close_in_background
 from .session import Session
 
-__all__ = ["Counters", "Status", "TabController", "wait_for_closers"]
+__all__ = ["Counters", "Status", "TabController"]
 
 #: Milliseconds between two flushes of the buffer into the model.
 FLUSH_INTERVAL_MS = 40
-#: Seconds a closing client gets before pushsdk cuts its socket.
-CLOSE_TIMEOUT = 1.0
-
-_closers: set[threading.Thread] = set()
-_closers_lock = threading.Lock()
-
-
-def wait_for_closers(timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds for clients still closing; True if all ended."""
-    deadline = time.monotonic() + timeout
-    with _closers_lock:
-        threads = list(_closers)
-    for thread in threads:
-        thread.join(max(deadline - time.monotonic(), 0.0))
-    return not any(t.is_alive() for t in threads)
-
-
-def _close_in_background(client: PushClient, code: int = 1000, reason: str = "") -> None:
-    def run() -> None:
-        try:
-            client.close(code, reason, timeout=CLOSE_TIMEOUT)
-        except Exception:  # a failing close must not kill the worker
-            pass
-        finally:
-            with _closers_lock:
-                _closers.discard(thread)
-
-    thread = threading.Thread(target=run, name="monitor-close", daemon=True)
-    with _closers_lock:
-        _closers.add(thread)
-    thread.start()
 
 
 @dataclass(frozen=True)
@@ -198,7 +167,7 @@ class TabController(QObject):
         self._release()
         if client is not None:
             options = self._options
-            _close_in_background(client, options.close_code, options.close_reason)
+            close_in_background(client, options.close_code, options.close_reason)
         self.updated.emit()
 
     def _release(self) -> None:
