@@ -37,7 +37,7 @@ class LogView(QTableView):
         self._evicted = 0  # leading rows removed since before_append()
         self._new = 0  # rows shown since following stopped
         self.latest_button = QToolButton(self)
-        self.latest_button.setToolTip("Jump to the newest message and follow again (End)")
+        self.latest_button.setToolTip("Jump to the newest message and follow again (Ctrl+End)")
         self.latest_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.latest_button.setStyleSheet(
             "QToolButton { background: #1971c2; color: white; border-radius: 10px;"

@@ -194,3 +194,15 @@ def test_the_curl_command_repeats_the_request(scheme: str, sse_ca: trustme.CA, t
     assert (request.method, request.body) == ("POST", b'{"prompt": "it\'s"}')
     assert request.headers["authorization"] == "Bearer t'x"
     assert request.headers["accept"] == "text/event-stream"
+
+
+def test_ctrl_end_goes_back_to_the_newest_row(qtbot, tab, fake_factory) -> None:
+    client = connected(qtbot, tab, fake_factory)
+    deliver(qtbot, tab, client, *[(f"m{i}",) for i in range(200)])
+    view = tab.view
+    view.selectRow(0)
+    view.setFocus()
+    view.verticalScrollBar().triggerAction(QAbstractSlider.SliderAction.SliderToMinimum)
+    assert not tab.follow_button.isChecked()
+    qtbot.keyClick(view, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    assert tab.follow_button.isChecked()
