@@ -115,9 +115,6 @@ class FilterProxy(QAbstractTableModel):
     def spec(self) -> LogFilter:
         return self._spec
 
-    def sourceModel(self) -> LogModel:
-        return self._source
-
     def set_filter(self, spec: LogFilter) -> None:
         if spec == self._spec:
             return
