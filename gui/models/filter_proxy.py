@@ -1,25 +1,27 @@
 """Filtering the log: a pure matcher plus the proxy model that applies it.
 
 ``LogFilter`` holds what the filter bar says; ``compile_filter`` turns it into a
-predicate over records once, so ``filterAcceptsRow`` is a single call per row.
+predicate over records once; ``FilterProxy`` applies it to each batch of rows.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from ..decoders import PathFilterError, SearchDecoder, compile_path_filter
-from .log_model import LogModel
+from .log_model import COLUMNS, DISPLAY_ROLE, LogModel, record_data
 from .records import Direction, LogRecord
 
 __all__ = ["FilterProxy", "LogFilter", "compile_filter"]
 
 Predicate = Callable[[LogRecord], bool]
+Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,16 @@ def _path_predicate(spec: LogFilter, decoder: SearchDecoder) -> Predicate:
     return accepts
 
 
-class FilterProxy(QSortFilterProxyModel):
-    """Shows the rows of a LogModel that a LogFilter accepts; never sorts."""
+class FilterProxy(QAbstractTableModel):
+    """Shows the rows of a LogModel that a LogFilter accepts, in order; never sorts.
+
+    Not a QSortFilterProxyModel: that one calls ``filterAcceptsRow`` from C++ once
+    per row, and at 50,000 rows a second those calls (each taking the GIL back from
+    the client's thread) cost the GUI thread more than the rest of a flush. This
+    proxy follows the LogModel's batches instead (rows come at the end and leave
+    from the front): one filter pass in Python, one insertion and one removal per
+    flush. A replaced record (queued -> sent) keeps its row.
+    """
 
     def __init__(self, source: LogModel, parent: Any = None) -> None:
         super().__init__(parent)
@@ -145,9 +155,15 @@ class FilterProxy(QSortFilterProxyModel):
         self._spec = LogFilter()
         self._decoder = SearchDecoder()
         self._accepts: Predicate = compile_filter(self._spec, self._decoder)
+        self._rows: list[LogRecord] = []
+        self._keys: list[int] = []  # each row's position in the source since it began
+        self._offset = 0  # the position of source row 0
+        self._rebuild()
+        source.rowsInserted.connect(self._inserted)
+        source.rowsRemoved.connect(self._removed)
         source.modelReset.connect(self._decoder.clear)  # Clear frees the decodings too
-        self.setDynamicSortFilter(False)
-        self.setSourceModel(source)
+        source.modelReset.connect(self._reset)
+        source.dataChanged.connect(self._changed)
 
     @property
     def spec(self) -> LogFilter:
@@ -156,34 +172,97 @@ class FilterProxy(QSortFilterProxyModel):
     def set_filter(self, spec: LogFilter) -> None:
         if spec == self._spec:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9
-            self.beginFilterChange()
-            self._spec, self._accepts = spec, compile_filter(spec, self._decoder)
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older PySide6
-            self._spec, self._accepts = spec, compile_filter(spec, self._decoder)
-            self.invalidateRowsFilter()
+        self._spec, self._accepts = spec, compile_filter(spec, self._decoder)
+        self.beginResetModel()
+        self._rebuild()
+        self.endResetModel()
 
     def record(self, row: int) -> LogRecord:
         """The record behind proxy row ``row``."""
-        return self._source.record(self.mapToSource(self.index(row, 0)).row())
+        return self._rows[row]
 
     def row_of(self, record: LogRecord) -> int | None:
         """The proxy row showing ``record``, or None if it is hidden or gone."""
-        source_row = self._source.row_of(record)
-        if source_row is None:
-            return None
-        index = self.mapFromSource(self._source.index(source_row, 0))
-        return index.row() if index.isValid() else None
+        rows = self._rows
+        for row in range(len(rows) - 1, -1, -1):  # the rows asked about are recent ones
+            if rows[row] is record:
+                return row
+        return None
 
     def records(self) -> list[LogRecord]:
         """Every record the filter shows, oldest first."""
-        source = self._source
-        return [
-            source.record(self.mapToSource(self.index(r, 0)).row()) for r in range(self.rowCount())
-        ]
+        return list(self._rows)
 
-    def filterAcceptsRow(
-        self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
-    ) -> bool:
-        return self._accepts(self._source.record(source_row))
+    # -- following the source ---------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        source, accepts = self._source, self._accepts
+        self._offset = source.appended - source.rowCount()
+        shown = [
+            (r, rec) for r, rec in enumerate(source.rows(0, source.rowCount())) if accepts(rec)
+        ]
+        self._keys = [self._offset + r for r, _ in shown]
+        self._rows = [rec for _, rec in shown]
+
+    def _inserted(self, parent: Index, first: int, last: int) -> None:
+        accepts, offset = self._accepts, self._offset
+        new = [
+            (offset + r, rec)
+            for r, rec in enumerate(self._source.rows(first, last + 1), first)
+            if accepts(rec)
+        ]
+        if not new:
+            return
+        end = len(self._rows)
+        self.beginInsertRows(QModelIndex(), end, end + len(new) - 1)
+        self._keys.extend(key for key, _ in new)
+        self._rows.extend(rec for _, rec in new)
+        self.endInsertRows()
+
+    def _removed(self, parent: Index, first: int, last: int) -> None:
+        if first != 0:  # not an eviction: never done by LogModel, but stay correct
+            self._reset()
+            return
+        self._offset += last - first + 1
+        gone = bisect.bisect_left(self._keys, self._offset)
+        if gone:
+            self.beginRemoveRows(QModelIndex(), 0, gone - 1)
+            del self._rows[:gone]
+            del self._keys[:gone]
+            self.endRemoveRows()
+
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self._rebuild()
+        self.endResetModel()
+
+    def _changed(self, top_left: Index, bottom_right: Index, roles: object = None) -> None:
+        keys = self._keys
+        for source_row in range(top_left.row(), bottom_right.row() + 1):
+            key = self._offset + source_row
+            row = bisect.bisect_left(keys, key)
+            if row < len(keys) and keys[row] == key:
+                self._rows[row] = self._source.record(source_row)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # -- QAbstractTableModel ------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
+        row = index.row()
+        if not (0 <= row < len(self._rows)) or not index.isValid():
+            return None
+        return record_data(self._rows[row], index.column(), role)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        return self._source.headerData(section, orientation, role)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        return self._source.flags(index)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget
@@ -67,6 +69,11 @@ class FilterBar(QWidget):
         self.events_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.events_menu = QMenu(self.events_button)
         self.events_button.setMenu(self.events_menu)
+        self.all_events_action = self.events_menu.addAction("Show all")
+        self.all_events_action.triggered.connect(self.show_all_events)
+        self.only_menu = self.events_menu.addMenu("Only")
+        self.only_menu.setEnabled(False)
+        self.events_menu.addSeparator()
         self._event_actions: dict[str, QAction] = {}
 
         self._debounce = QTimer(self)
@@ -108,6 +115,28 @@ class FilterBar(QWidget):
             action.toggled.connect(self.apply)
             self._event_actions[name] = action
             self.events_menu.addAction(action)
+            only = self.only_menu.addAction(name)
+            only.triggered.connect(lambda _=False, n=name: self.show_only_event(n))
+        self.only_menu.setEnabled(bool(self._event_actions))
+
+    def show_only_event(self, name: str) -> None:
+        """Show rows of event ``name`` alone (one filter change)."""
+        self._set_events(lambda n: n == name)
+
+    def show_all_events(self) -> None:
+        self._set_events(lambda n: True)
+
+    def _set_events(self, shown: Callable[[str], bool]) -> None:
+        for name, action in self._event_actions.items():
+            action.blockSignals(True)
+            action.setChecked(shown(name))
+            action.blockSignals(False)
+        self.apply()
+
+    @property
+    def events(self) -> set[str]:
+        """The event names offered (seen so far)."""
+        return set(self._event_actions)
 
     def _path_toggled(self, on: bool) -> None:
         """JSON-path mode: the field takes an expression; regex and case do not apply."""

@@ -83,7 +83,8 @@ def test_text_filters_search_binary_messages_as_text() -> None:
     undecodable = make_record(b"\xff\xfe BTC")
     accepts = compile_filter(LogFilter(text="btc"))
     assert accepts(binary)
-    assert not accepts(undecodable)  # its hex preview does not say BTC
+    assert accepts(undecodable)  # the printable ASCII beside its hex says BTC
+    assert not accepts(make_record(b"\xff\xfe ETH"))
     assert compile_filter(LogFilter(text=r'"symbol":\s*"B', regex=True))(binary)
     assert compile_filter(LogFilter(text="ff fe"))(undecodable)  # the hex preview still counts
 
