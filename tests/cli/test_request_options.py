@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
 import subprocess
 import sys
 import textwrap
@@ -103,3 +106,61 @@ def test_the_command_loads_neither_qt_nor_aiohttp() -> None:
         check=True,
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_sse_subcommand_with_an_inline_body(
+    cli: Commands, any_sse_server: tuple[SSEServer, list[str]]
+) -> None:
+    server, trust = any_sse_server
+
+    def handler(conn: SSEConn) -> None:
+        conn.start()
+        conn.event("answer")
+        conn.end()
+
+    server.handler = handler
+    address = server.url.split("://", 1)[1]
+    scheme = server.url.split("://", 1)[0]
+    command = cli.run("sse", f"{scheme}://{address}", *trust, "-X", "PUT", "-d", "q=1")
+    assert command.proc.returncode == 0  # a non-GET stream that ends cleanly: done
+    assert command.lines == ["answer"]
+    (request,) = server.requests
+    assert (request.method, request.body) == ("PUT", b"q=1")
+
+
+def test_binary_as_base64(cli: Commands, any_ws_server: tuple[WSServer, list[str]]) -> None:
+    server, trust = any_ws_server
+    command = cli.run(
+        server.url, *trust, "--binary-stdin", "--binary-format", "base64", "--count", "1",
+        stdin=b"\x00\x01\xfe\xff",
+    )  # fmt: skip
+    assert command.proc.returncode == 0
+    assert command.lines == ["AAH+/w=="]
+
+
+def test_on_a_terminal_status_lines_and_colours_come_by_themselves(
+    any_ws_server: tuple[WSServer, list[str]],
+) -> None:
+    """stderr a TTY (a real pseudo-terminal), no -v: status lines, in colour."""
+    server, trust = any_ws_server
+    leader, follower = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pushsdk", server.url, *trust, "--send", "x", "--count", "1"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+        )
+        os.close(follower)
+        out, _ = process.communicate(timeout=WAIT)
+        seen = b""
+        with contextlib.suppress(OSError):  # EIO once the command has exited
+            while chunk := os.read(leader, 65536):
+                seen += chunk
+    finally:
+        os.close(leader)
+    assert process.returncode == 0
+    assert out.decode().splitlines() == ["x"]  # stdout is not a terminal: data alone
+    text = seen.decode()
+    assert "connecting to" in text and "open" in text
+    assert "\x1b[" in text  # coloured
