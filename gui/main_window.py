@@ -208,7 +208,7 @@ class MainWindow(QMainWindow):
         rows, ok = QInputDialog.getInt(
             self,
             "Log capacity",
-            "Rows each new tab keeps (about 37 MiB per 100,000 small messages):",
+            "Rows each new tab keeps (about 42 MiB per 100,000 small messages):",
             self.settings.capacity(),
             MIN_CAPACITY,
             MAX_CAPACITY,
