@@ -4,8 +4,8 @@
 without the packaging test, which builds the dists once in ``scripts/test``), each
 interpreter in its own virtualenv under ``.nox/``. Interpreters are looked up on
 ``PATH`` and in pyenv's versions directory; a missing one is skipped with a
-message, not an error. The GUI suite, the linters and the docs run once, on the
-default interpreter, in ``scripts/test``.
+message, not an error (unless ``PUSHSDK_ALL_PYTHONS=1``, as in CI). The GUI suite,
+the linters and the docs run once, on the default interpreter, in ``scripts/test``.
 
     nox                      # every version found
     nox -s "sdk-3.13"        # one of them
@@ -25,7 +25,8 @@ import nox
 PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
 
 nox.options.default_venv_backend = "venv"
-nox.options.error_on_missing_interpreters = False
+# A missing interpreter is skipped, unless PUSHSDK_ALL_PYTHONS=1 (CI) makes it an error.
+nox.options.error_on_missing_interpreters = os.environ.get("PUSHSDK_ALL_PYTHONS") == "1"
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -56,6 +57,8 @@ def sdk(session: nox.Session) -> None:
         "tests",
         "--ignore=tests/gui",
         "--ignore=tests/test_packaging.py",  # builds the dists: once, in scripts/test
+        "-n",  # in parallel, as in scripts/test (the GUI's serial tests are not here)
+        "3",
         # No Qt here: without PySide6, pytest-qt must not load (and its ini key is unknown).
         "-p",
         "no:pytest-qt",

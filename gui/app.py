@@ -10,21 +10,31 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from .controller import wait_for_closers
+from .connection.clients import ConnectOptions
+from .connection.closers import wait_for_closers
 from .demo_server import DemoServer
-from .gc_policy import freeze_startup_objects
+from .gc_policy import SurvivorFreezer, freeze_startup_objects
 from .main_window import MainWindow
-from .records import Direction
+from .models.records import Direction
 from .settings import MonitorSettings
 
 __all__ = ["run"]
 
+#: Milliseconds between two freezes of the objects that survived (see gc_policy).
+FREEZE_INTERVAL_MS = 1000
 #: Seconds the process waits on exit for clients that are still closing.
 EXIT_GRACE = 2.0
 DEMO_MESSAGE = '{"type": "greeting", "text": "Hello from pushsdk monitor", "n": 1}'
 
 
-def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) -> int:
+def run(
+    urls: list[str],
+    *,
+    demo: bool,
+    screenshot: str | None,
+    after: float,
+    options: ConnectOptions | None = None,
+) -> int:
     """Show the window, optionally on the demo server, until it closes (or is photographed)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -45,9 +55,9 @@ def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) ->
         for url in demo_urls:
             window.new_tab(url, connect=True, remember=False)
         for url in urls:
-            window.new_tab(url, connect=True)
+            window.new_tab(url, connect=True, options=options)
         urls = demo_urls + urls
-        if not urls:
+        if not urls and (screenshot is not None or not window.restore_tabs()):
             window.new_tab()
         window.tabs.setCurrentIndex(0)
         if demo:
@@ -55,6 +65,11 @@ def run(urls: list[str], *, demo: bool, screenshot: str | None, after: float) ->
             window.tab(0).composer.editor.setPlainText(DEMO_MESSAGE)
         window.show()
         freeze_startup_objects()
+        freezer = SurvivorFreezer()
+        collector = QTimer()
+        collector.setInterval(FREEZE_INTERVAL_MS)
+        collector.timeout.connect(freezer.tick)
+        collector.start()
         status = 0
         if screenshot is not None:
             QTimer.singleShot(int(max(after - 1.0, 0) * 1000), lambda: _stage(window))

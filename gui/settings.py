@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from .clients import ConnectOptions
-from .log_model import DEFAULT_CAPACITY
+from .connection.clients import ConnectOptions
+from .formats.headers import is_secret_header
+from .models.log_model import DEFAULT_CAPACITY
+from .sessions.serialize import (
+    TabState,
+    options_from_dict,
+    options_to_dict,
+    tab_from_dict,
+    tab_to_dict,
+)
 
-__all__ = ["MonitorSettings", "is_secret_header"]
+__all__ = ["MonitorSettings"]
 
 RECENT_URLS = 15
 #: The log capacity a user may choose, in rows.
 MIN_CAPACITY, MAX_CAPACITY = 1_000, 5_000_000
-_SECRET_WORDS = ("authorization", "cookie", "token", "key", "secret")
-
-
-def is_secret_header(name: str) -> bool:
-    """Headers whose values are never written to disk (credentials)."""
-    lowered = name.lower()
-    return any(word in lowered for word in _SECRET_WORDS)
 
 
 def _strings(value: object) -> list[str]:
@@ -35,9 +37,11 @@ def _strings(value: object) -> list[str]:
 
 
 class MonitorSettings:
-    """Recent URLs with their options, composer history per URL, geometry, capacity.
+    """Recent URLs with their options, composer history per URL, geometry, capacity,
+    the open tabs and named requests.
 
-    Secret header values (see ``is_secret_header``) are remembered for this run only.
+    Secret header values (see ``is_secret_header``) are remembered for this run only,
+    unless the user ticks File > Keep secrets on disk (``keep_secrets``).
     """
 
     def __init__(self, settings: QSettings | None = None) -> None:
@@ -52,18 +56,19 @@ class MonitorSettings:
         self.qsettings.setValue("recent_urls", urls)
         return urls
 
+    @property
+    def keep_secrets(self) -> bool:
+        """Whether secret header values are written to disk (the user's choice; off)."""
+        return self.qsettings.value("secrets/keep") in (True, "true")
+
+    def set_keep_secrets(self, keep: bool) -> None:
+        self.qsettings.setValue("secrets/keep", keep)
+
     def remember_connection(self, url: str, options: ConnectOptions) -> list[str]:
         """Put ``url`` first in the recent URLs with its options; return the recent URLs."""
         urls = self.add_recent_url(url)
-        public = {k: v for k, v in options.headers.items() if not is_secret_header(k)}
         self._secrets[url] = {k: v for k, v in options.headers.items() if is_secret_header(k)}
-        saved = {
-            "method": options.method,
-            "headers": public,
-            "body": options.body,
-            "event_key": options.event_key,
-            "reconnect": options.reconnect,
-        }
+        saved = options_to_dict(options, keep_secrets=self.keep_secrets)
         self.qsettings.beginGroup("recent_options")
         self.qsettings.setValue(_key(url), json.dumps(saved))
         self.qsettings.endGroup()
@@ -73,25 +78,54 @@ class MonitorSettings:
         """The options ``url`` was last connected with, or None."""
         self.qsettings.beginGroup("recent_options")
         try:
-            raw = self.qsettings.value(_key(url))
+            saved = _json(self.qsettings.value(_key(url)))
         finally:
             self.qsettings.endGroup()
-        try:
-            saved = json.loads(raw) if isinstance(raw, str) else None
-        except ValueError:
-            saved = None
         if not isinstance(saved, dict):
             return None
-        headers = saved.get("headers")
-        headers = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, dict) else {}
-        reconnect = saved.get("reconnect")
-        return ConnectOptions(
-            headers={**headers, **self._secrets.get(url, {})},
-            reconnect=reconnect if isinstance(reconnect, bool) else None,
-            event_key=str(saved.get("event_key") or ""),
-            method=str(saved.get("method") or "GET"),
-            body=str(saved.get("body") or ""),
+        options = options_from_dict(saved)
+        headers = {**options.headers, **self._secrets.get(url, {})}
+        return dataclasses.replace(options, headers=headers)
+
+    # -- the session: open tabs, and named requests -------------------------------------
+
+    def save_tabs(self, tabs: list[TabState]) -> None:
+        keep = self.keep_secrets
+        self.qsettings.setValue(
+            "session/tabs", json.dumps([tab_to_dict(t, keep_secrets=keep) for t in tabs])
         )
+
+    def saved_tabs(self) -> list[TabState]:
+        """The tabs open when the monitor last closed (oldest first)."""
+        data = _json(self.qsettings.value("session/tabs"))
+        tabs = [tab_from_dict(item) for item in data] if isinstance(data, list) else []
+        return [t for t in tabs if t is not None]
+
+    def saved_requests(self) -> dict[str, tuple[str, ConnectOptions]]:
+        """Named requests: name -> (URL, options), in the order they were saved."""
+        data = _json(self.qsettings.value("session/requests"))
+        if not isinstance(data, dict):
+            return {}
+        requests: dict[str, tuple[str, ConnectOptions]] = {}
+        for name, item in data.items():
+            tab = tab_from_dict(item)
+            if tab is not None:
+                headers = {**tab.options.headers, **self._secrets.get(f"request:{name}", {})}
+                requests[str(name)] = (tab.url, dataclasses.replace(tab.options, headers=headers))
+        return requests
+
+    def save_request(self, name: str, url: str, options: ConnectOptions) -> None:
+        data = _json(self.qsettings.value("session/requests"))
+        saved = data if isinstance(data, dict) else {}
+        secrets = {k: v for k, v in options.headers.items() if is_secret_header(k)}
+        self._secrets[f"request:{name}"] = secrets  # for this run, whatever is on disk
+        saved[name] = tab_to_dict(TabState(url, options), keep_secrets=self.keep_secrets)
+        self.qsettings.setValue("session/requests", json.dumps(saved))
+
+    def delete_request(self, name: str) -> None:
+        data = _json(self.qsettings.value("session/requests"))
+        if isinstance(data, dict) and data.pop(name, None) is not None:
+            self.qsettings.setValue("session/requests", json.dumps(data))
 
     def capacity(self) -> int:
         """Rows a new tab keeps (DEFAULT_CAPACITY unless the user chose otherwise)."""
@@ -126,6 +160,16 @@ class MonitorSettings:
 
     def sync(self) -> None:
         self.qsettings.sync()
+
+
+def _json(raw: object) -> object:
+    """A JSON value kept as a string; None when missing or damaged."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def _key(url: str) -> str:

@@ -5,35 +5,46 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QFontDatabase, QFontMetrics
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QFontDatabase, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QSplitter,
+    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from .clients import ClientFactory, ConnectOptions, Transport, create_client, transport_for_url
-from .composer import Composer
-from .connection_bar import ConnectionBar
-from .controller import TabController
-from .detail_pane import DetailPane
-from .elided_label import elide_middle
-from .export import export_csv, export_jsonl
-from .export_dialog import ask_export
-from .filter_bar import TOGGLE_STYLE, FilterBar
-from .filter_proxy import LogFilter
-from .log_model import DEFAULT_CAPACITY
-from .log_view import LogView
-from .payload_format import hex_dump
-from .records import Direction, LogRecord
+from .connection.clients import (
+    ClientFactory,
+    ConnectOptions,
+    Transport,
+    create_client,
+    transport_for_url,
+)
+from .connection.controller import TabController
+from .formats.commands import command_for
+from .formats.export import export_csv, export_jsonl
+from .formats.payload_format import hex_dump
+from .models.filter_proxy import LogFilter
+from .models.log_model import DEFAULT_CAPACITY
+from .models.records import Direction, LogRecord
+from .sessions.serialize import TabState
 from .settings import MonitorSettings
-from .status_panel import StatusPanel
+from .views.composer import Composer
+from .views.connection_bar import ConnectionBar
+from .views.detail_pane import DetailPane
+from .views.elided_label import elide_middle
+from .views.export_dialog import ask_export
+from .views.filter_bar import TOGGLE_STYLE, FilterBar
+from .views.llm_view import LlmView
+from .views.log_view import LogView
+from .views.row_menu import RowMenu, copy_text, row_text
+from .views.status_panel import StatusPanel
 
 __all__ = ["ConnectionTab", "tab_title"]
 
@@ -100,6 +111,12 @@ class ConnectionTab(QWidget):
         self.view = LogView()
         self.view.setModel(controller.proxy)
         self.detail = DetailPane()
+        self.llm_view = LlmView(controller.model)
+        # The detail pane, and for SSE the stream assembled as an LLM answer.
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.detail, "Message")
+        self.side_tabs.addTab(self.llm_view, "LLM view")
         self.composer = Composer()
         self.composer.set_send_enabled(False)
 
@@ -122,7 +139,7 @@ class ConnectionTab(QWidget):
         self.log_splitter.setChildrenCollapsible(False)
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(self.log_splitter)
-        self.main_splitter.addWidget(self.detail)
+        self.main_splitter.addWidget(self.side_tabs)
         self.main_splitter.setStretchFactor(0, 3)
         self.main_splitter.setStretchFactor(1, 2)
         # The detail pane starts wide enough for a whole hex-dump line.
@@ -155,6 +172,13 @@ class ConnectionTab(QWidget):
         self.clear_button.clicked.connect(lambda: self.detail.show_record(None))
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.composer.send_requested.connect(self._send)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._row_menu_requested)
+        copy = QAction("Copy text", self.view)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        copy.triggered.connect(self._copy_selected)
+        self.view.addAction(copy)
         self._url_edited(self.bar.url)
 
     # -- actions ------------------------------------------------------------------
@@ -190,6 +214,15 @@ class ConnectionTab(QWidget):
             (self.composer.editor if self.composer.isVisible() else self.view).setFocus()
         self.title_changed.emit(self.title)
         return True
+
+    def state(self) -> TabState:
+        """What a restart restores: the request being edited, the history, whether live."""
+        return TabState(
+            self.bar.url,
+            self.bar.options(),
+            tuple(self.composer.history),
+            self.controller.connected,
+        )
 
     def close_connection(self) -> None:
         self.controller.close_connection()  # its update refreshes the bar
@@ -235,6 +268,14 @@ class ConnectionTab(QWidget):
         # An SSE tab sends nothing: no Out toggle, no out counters.
         self.filter_bar.direction_buttons[Direction.OUT].setVisible(websocket)
         self.status_panel.outgoing = websocket
+        self.set_llm_available(not websocket)
+
+    def set_llm_available(self, available: bool) -> None:
+        """Offer the LLM view (SSE tabs); the side shows just the message otherwise."""
+        self.side_tabs.setTabVisible(1, available)
+        self.side_tabs.tabBar().setVisible(available)
+        if not available:
+            self.side_tabs.setCurrentIndex(0)
 
     def _recent_picked(self, url: str) -> None:
         """A URL from the history comes back with the options it was used with."""
@@ -302,6 +343,50 @@ class ConnectionTab(QWidget):
         rows = self.view.selectionModel().selectedRows()
         if rows:  # with none (the row was evicted or filtered out) keep showing it
             self.detail.show_record(self.controller.proxy.record(rows[0].row()))
+
+    def row_menu(self, record: LogRecord) -> RowMenu:
+        """The right-click menu of ``record``'s row."""
+        url, options = self.controller.url or self.bar.url, self.controller.options
+        try:
+            sse = transport_for_url(url) is Transport.SSE
+        except ValueError:
+            command = None
+            sse = False
+        else:
+            payload = record.payload if record.direction is Direction.OUT else None
+            command = ("curl" if sse else "websocat", command_for(url, options, payload))
+        menu = RowMenu(record, command=command, can_resend=not sse, parent=self)
+        menu.resend_requested.connect(self.resend)
+        menu.only_event.connect(self.filter_bar.show_only_event)
+        menu.hide_event.connect(lambda name: self.filter_bar.set_event_shown(name, False))
+        return menu
+
+    def resend(self, record: LogRecord) -> None:
+        """Put ``record``'s payload in the composer (binary as hex), ready to send."""
+        payload = record.payload
+        encoding = "Hex" if isinstance(payload, bytes) else "Text"
+        self.composer.encoding_combo.setCurrentText(encoding)
+        self.composer.editor.setPlainText(
+            payload.hex(" ") if isinstance(payload, bytes) else payload
+        )
+        self.composer.editor.setFocus()
+
+    def _row_menu_requested(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():  # the menu key: the selected row
+            rows = self.view.selectionModel().selectedRows()
+            if not rows:
+                return
+            index = rows[0]
+            pos = self.view.visualRect(index).center()
+        menu = self.row_menu(self.controller.proxy.record(index.row()))
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    def _copy_selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        if rows:
+            copy_text(row_text(self.controller.proxy.record(rows[0].row())))
 
     def _record_replaced(self, old: LogRecord, new: LogRecord) -> None:
         if self.detail.record is old:

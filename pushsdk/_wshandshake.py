@@ -12,6 +12,12 @@ gives every read only the time left before the deadline and stops:
   does it once does it every time);
 * a refused answer's body at ``MAX_BODY`` bytes (a HandshakeError with the status).
 
+``_Bounded`` also renames ``Set-Cookie`` response headers before websocket-client
+sees them: it keeps cookies in one jar for the whole process and sends them in every
+later handshake to the cookie's domain, so one server could plant cookies that
+another client of the program then sends to another host, and grow the jar without
+bound. pushsdk keeps no cookies; send them with ``headers``.
+
 Any object with ``recv``, ``send``, ``settimeout``, ``gettimeout`` and ``fileno``
 works: a socket, an ``ssl.SSLSocket`` or a sans-I/O TLS wrapper.
 """
@@ -47,6 +53,9 @@ MAX_BODY = 64 * 1024
 #: How long a refused answer without Content-Length gets to send its first body bytes.
 _BODY_WAIT = 1.0
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_SET_COOKIE = b"set-cookie:"
+#: What a Set-Cookie header is renamed to, out of websocket-client's cookie jar.
+_IGNORED_COOKIE = b"X-Ignored-Set-Cookie:"
 
 
 class SocketLike(Protocol):
@@ -162,6 +171,7 @@ class _Bounded:
         self.head_complete = False
         self._lines = 0
         self._line_start = 0
+        self._served = b""  # head bytes read ahead, for websocket-client's next reads
 
     def _left(self) -> float:
         left = self._deadline - time.monotonic()
@@ -190,11 +200,18 @@ class _Bounded:
         return len(data)
 
     def recv(self, size: int) -> bytes:
+        if not self._served and not self.head_complete and self._line_start == len(self.head):
+            self._served = self._line_beginning()
+        if self._served:
+            data, self._served = self._served[:size], self._served[size:]
+            return data
         if self.head_complete:
             room = MAX_BODY - len(self.body)
             if room <= 0:
                 raise _BodyFull
             size = min(size, room)
+        else:
+            size = 1  # a head line's start must be seen before it is served
         self._sock.settimeout(self._left())
         data = self._sock.recv(size)
         if self.head_complete:
@@ -202,6 +219,24 @@ class _Bounded:
         elif data:
             self._add_head(data)
         return data
+
+    def _line_beginning(self) -> bytes:
+        """A head line's first bytes, enough to tell a Set-Cookie line (renamed).
+
+        Read a byte at a time: the line may be the empty one that ends the head, and
+        frames may follow it.
+        """
+        begun = b""
+        while len(begun) < len(_SET_COOKIE) and not begun.endswith(b"\n"):
+            self._sock.settimeout(self._left())
+            byte = self._sock.recv(1)
+            if not byte:
+                break
+            begun += byte
+            self._add_head(byte)
+        if begun.lower() == _SET_COOKIE:
+            return _IGNORED_COOKIE
+        return begun
 
     def _add_head(self, data: bytes) -> None:
         """Record head bytes; count lines; note the empty line that ends the head."""

@@ -85,7 +85,7 @@ class SSEClient(Client[str]):
     ``on_error(client, error)``
         ``error`` is a ``PushError``: a failed request, a bad
         status or Content-Type (HandshakeError), a dropped stream, an oversized
-        event, or a ``CallbackError`` for an exception raised by one
+        event (skipped; the stream goes on), or a ``CallbackError`` for an exception raised by one
         of your callbacks (the original is ``error.__cause__``).
     ``on_reconnect(client, attempt, delay)``
         before waiting ``delay`` seconds for reconnect ``attempt`` (counting from
@@ -94,8 +94,8 @@ class SSEClient(Client[str]):
     Across a drop: ``on_error`` (only if it failed; a clean end of stream is not
     an error) -> ``on_close`` -> ``on_reconnect`` -> wait -> ``on_open``.
 
-    Reconnects after network errors, an end of stream, ``read_timeout``, an
-    oversized event, and HTTP 5xx, 408 or 429 (after ``Retry-After``). Ends for
+    Reconnects after network errors, an end of stream, ``read_timeout``, and
+    HTTP 5xx, 408 or 429 (after ``Retry-After``). Ends for
     good, with ``on_error`` then ``on_close``, after ``close()``, HTTP 204, any
     other 4xx or non-2xx status, a Content-Type that is not
     ``text/event-stream``, a TLS certificate failure, ``max_attempts`` spent, or

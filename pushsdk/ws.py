@@ -541,10 +541,10 @@ class WSClient(Client["str | bytes"]):
         """The event name of a text message under ``event_key`` routing."""
         if text[:1] != "{":
             return "message"
-        try:
+        try:  # hostile JSON: nested too deep for the parser or for str()
             value = json.loads(text)
-        except ValueError:
-            return "message"
-        if isinstance(value, dict) and self.event_key in value:
-            return str(value[self.event_key])
+            if isinstance(value, dict) and self.event_key in value:
+                return str(value[self.event_key])
+        except (ValueError, RecursionError):
+            pass
         return "message"

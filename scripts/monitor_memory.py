@@ -16,9 +16,9 @@ import tracemalloc
 
 from PySide6.QtCore import QCoreApplication
 
-from pushsdk_monitor.filter_proxy import FilterProxy
-from pushsdk_monitor.log_model import LogModel
-from pushsdk_monitor.records import make_record
+from pushsdk_monitor.models.filter_proxy import FilterProxy
+from pushsdk_monitor.models.log_model import LogModel
+from pushsdk_monitor.models.records import make_record
 
 ROWS = 100_000
 BATCH = 1_000  # one timer flush at 25,000 msg/s

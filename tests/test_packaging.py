@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import ast
 import email.parser
+import fcntl
+import os
 import subprocess
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,18 +27,36 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    out = tmp_path_factory.mktemp("dist")
-    result = subprocess.run(
-        [sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(out), str(ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    yield out
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel and sdist, built once per run, even when xdist workers share the tests
+    (two builds at once in one tree trip over each other's build/ and egg-info)."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # this run's directory, common to its workers
+    out = shared / "dist"
+    with open(shared / "dist.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (out / "built").exists():
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "build",
+                    "--sdist",
+                    "--wheel",
+                    "--outdir",
+                    str(out),
+                    str(ROOT),
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
+            assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+            (out / "built").touch()
+    return out
 
 
 def _wheel(dist: Path) -> zipfile.ZipFile:
@@ -69,6 +88,12 @@ def test_wheel_contents(dist: Path) -> None:
     ):
         assert required in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    monitor = {
+        "pushsdk_monitor/" + path.relative_to(ROOT / "gui").as_posix()
+        for path in (ROOT / "gui").rglob("*.py")
+        if "__pycache__" not in path.parts
+    }
+    assert monitor - names == set(), "a gui/ subpackage is missing from pyproject's packages"
     top_level = {name.split("/", 1)[0] for name in names}
     assert {t for t in top_level if not t.endswith(".dist-info")} == {"pushsdk", "pushsdk_monitor"}
 

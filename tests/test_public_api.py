@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import importlib.resources
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,22 @@ def test_no_top_level_gui_module_is_installed() -> None:
     code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('gui') is not None)"
     result = subprocess.run([sys.executable, "-I", "-c", code], cwd="/", timeout=60, check=False)
     assert result.returncode == 0
+
+
+def test_the_monitor_uses_only_the_public_sdk() -> None:
+    """gui/ imports pushsdk's public names and its public modules, never a private one."""
+    public_modules = {"pushsdk", "pushsdk.recording", "pushsdk.errors", "pushsdk.message"}
+    found = []
+    for path in sorted((Path(__file__).parent.parent / "gui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            found += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.split(".")[0] == "pushsdk" and name not in public_modules
+            ]
+    assert found == []

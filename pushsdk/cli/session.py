@@ -147,8 +147,14 @@ class _Run:
             header = Header(options.protocol, self.redact.url(options.url), time.time())
             try:
                 file: IO[str] = open(options.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-                self.writer = RecordingWriter(file, header)
             except OSError as exc:
+                self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
+                return EXIT_ERROR
+            try:
+                self.writer = RecordingWriter(file, header)
+            except OSError as exc:  # e.g. a full disk: the header could not be flushed
+                with contextlib.suppress(OSError):
+                    file.close()  # now, or the finalizer tries the flush again at exit
                 self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
                 return EXIT_ERROR
         self.console.status(f"connecting to {self.redact.url(options.url)}")

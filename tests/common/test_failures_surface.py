@@ -7,11 +7,14 @@ client thread survives anything unexpected; no handler runs after close() return
 from __future__ import annotations
 
 import inspect
+import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
+import trustme
 
 from pushsdk import (
     Backoff,
@@ -23,9 +26,12 @@ from pushsdk import (
     SSEClient,
     WSClient,
 )
+from pushsdk_monitor.demo_server import DemoServer
 from tests.common.peers import Peer, Reject, Serve, messages, payload
 from tests.common.recorder import Recorder, close_and_check
 from tests.ending import ended
+from tests.servers.raw_ws import RawWSServer, frame
+from tests.servers.sse_server import SSEServer
 
 WAIT = 5.0
 
@@ -94,7 +100,10 @@ def test_a_drop_with_reconnect_off_raises_from_iteration(peer: Peer) -> None:
     assert received == ["m0"]
 
 
-def test_first_connect_timeout_ends_a_client_that_never_opened(peer: Peer, rec: Recorder) -> None:
+def test_first_connect_timeout_ends_a_client_that_never_opened(
+    peer: Peer, rec: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="pushsdk")
     client = rec.attach(
         peer.client(
             url=peer.refused_url,
@@ -112,6 +121,10 @@ def test_first_connect_timeout_ends_a_client_that_never_opened(peer: Peer, rec: 
     assert len(errors) >= 2, "every failed attempt reaches on_error"
     assert all(isinstance(e, ConnectError) for e in errors)
     assert rec.names()[-1] == "close"
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    failed = [text for text in warned if text.startswith("ConnectError: ")]
+    assert len(failed) == len(errors), warned  # each failed attempt, at WARNING
+    assert any(text.startswith("giving up: ") for text in warned)
 
 
 def test_first_connect_timeout_is_30_s_by_default_and_validated() -> None:
@@ -205,6 +218,33 @@ def test_an_unexpected_exception_becomes_a_push_error_and_the_thread_survives(
     assert rec.names() == ["error", "reconnect", "error", "reconnect", "error", "close"]
 
 
+class _UnhashableKey(str):
+    """An event_key whose lookup raises: the one way in from the public API to an
+    unexpected exception on an open WebSocket connection."""
+
+    def __hash__(self) -> int:
+        raise RuntimeError("boom")
+
+
+def test_an_unexpected_exception_on_an_open_connection_is_a_drop_and_the_thread_survives(
+    raw_ws_server: RawWSServer, rec: Recorder
+) -> None:
+    backoff = Backoff(initial=0.01, maximum=0.01, jitter=0.0)
+    client = rec.attach(
+        WSClient(raw_ws_server.url, event_key=_UnhashableKey("type"), reconnect=backoff)
+    )
+    client.start()
+    conn = raw_ws_server.accept()
+    conn.send(frame(0x1, b'{"type": "tick"}'))
+    raw_ws_server.accept()  # the client reconnected: its thread lived on
+    assert rec.wait_count("open", 2)
+    close_and_check(client, rec, timeout=0.2)  # the raw server never answers the close
+    (error,) = rec.errors()
+    assert isinstance(error, ConnectionClosed)
+    assert isinstance(error.__cause__, RuntimeError) and "boom" in str(error)
+    assert rec.names()[:4] == ["open", "error", "close", "reconnect"]
+
+
 def test_callback_error_text_points_websocket_client_users_to_message_data(
     peer: Peer, rec: Recorder
 ) -> None:
@@ -218,3 +258,40 @@ def test_callback_error_text_points_websocket_client_users_to_message_data(
     assert isinstance(error, CallbackError)
     assert "message.data" in str(error)
     assert isinstance(error.__cause__, AttributeError)
+
+
+def _iterate(client: WSClient | SSEClient) -> list[object]:
+    received: list[object] = []
+    with client:
+        for message in client.messages(timeout=WAIT):
+            received.append(message.data)
+    return received
+
+
+def test_iterating_a_post_to_a_get_only_stream_raises_the_405(demo_server: DemoServer) -> None:
+    """The README's SSE example pointed at the demo /stream, which only takes GET."""
+    with pytest.raises(HandshakeError) as raised:
+        _iterate(SSEClient(demo_server.sse_url, method="POST", json={"q": 1}))
+    assert raised.value.status == 405
+
+
+def test_iterating_a_ws_url_at_an_sse_endpoint_raises_use_sseclient(
+    demo_server: DemoServer,
+) -> None:
+    url = demo_server.sse_url.replace("http://", "ws://", 1)
+    with pytest.raises(HandshakeError, match="use SSEClient"):
+        _iterate(WSClient(url))
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_iterating_an_html_page_served_with_200_raises(
+    request: pytest.FixtureRequest, scheme: str, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    server: SSEServer = request.getfixturevalue("sse_server" if scheme == "http" else "sses_server")
+    server.handler = lambda conn: conn.respond(
+        200, {"Content-Type": "text/html"}, b"<html>login</html>"
+    )
+    ca_file = tmp_path / "ca.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+    with pytest.raises(HandshakeError, match="text/html"):
+        _iterate(SSEClient(server.url, verify=str(ca_file)))

@@ -10,10 +10,11 @@ import time
 
 import pytest
 
-from pushsdk import Backoff, HandshakeError, ReadyState, SSEClient
+from pushsdk import Backoff, HandshakeError, ReadyState, SSEClient, WSClient
 from pushsdk._retry import MIN_SERVER_DELAY
 from tests.common.peers import Peer, Reject
 from tests.common.recorder import Recorder, close_and_check
+from tests.servers.raw_ws import RawWSServer
 from tests.servers.sse_server import SSEConn, SSEServer
 
 WAIT = 5.0
@@ -38,7 +39,7 @@ def test_retry_after_zero_does_not_hammer(peer: Peer, rec: Recorder) -> None:
 def test_a_huge_or_odd_retry_after_is_capped_and_close_still_prompt(
     peer: Peer, rec: Recorder, value: str
 ) -> None:
-    if peer.kind == "ws" and not value.isascii():
+    if peer.kind == "ws" and not value.isascii():  # see the raw server's test below
         pytest.skip("the websockets test server refuses to send a non-ASCII header")
     peer.script(default=Reject(503, {"Retry-After": value}))
     backoff = Backoff(initial=0.01, maximum=2.0, jitter=0.0)
@@ -52,6 +53,21 @@ def test_a_huge_or_odd_retry_after_is_capped_and_close_still_prompt(
     assert time.monotonic() - started < 1.0
     assert client.ready_state is ReadyState.CLOSED
     assert all(isinstance(e, HandshakeError) for e in rec.errors())  # no "internal error"
+
+
+def test_a_non_ascii_retry_after_on_the_wire_is_ignored_by_ws(
+    raw_ws_server: RawWSServer, rec: Recorder
+) -> None:
+    """The byte 0xB2 (superscript two, which str.isdigit() accepts) as Retry-After,
+    sent raw: the websockets test server above refuses to send it."""
+    raw_ws_server.response = b"HTTP/1.1 503 Busy\r\nRetry-After: \xb2\r\nContent-Length: 0\r\n\r\n"
+    backoff = Backoff(initial=0.01, maximum=2.0, jitter=0.0)
+    client = rec.attach(WSClient(raw_ws_server.url, reconnect=backoff, first_connect_timeout=None))
+    client.start()
+    assert rec.wait_count("reconnect", 2)
+    assert [delay for _, delay in rec.of("reconnect")][:2] == [0.01, 0.02]  # backoff's own
+    close_and_check(client, rec)
+    assert all(isinstance(e, HandshakeError) and e.status == 503 for e in rec.errors())
 
 
 @pytest.fixture(params=["http", "https"])

@@ -91,3 +91,44 @@ def test_the_docs_have_examples_in_every_guide() -> None:
 
 def test_every_marker_is_on_a_code_block() -> None:
     assert markers_without_block() == []
+
+
+def _docstring_examples() -> list[tuple[str, str]]:
+    """(where, code) of each ``::`` literal block in the public API's docstrings."""
+    found = []
+    for name in pushsdk.__all__:
+        obj = getattr(pushsdk, name)
+        members = [(name, obj)]
+        if inspect.isclass(obj):
+            members += [(f"{name}.{attr}", value) for attr, value in vars(obj).items()]
+        for where, member in members:
+            doc = inspect.getdoc(member) or ""
+            lines = doc.splitlines()
+            for index, line in enumerate(lines):
+                if not line.rstrip().endswith("::"):
+                    continue
+                block = []
+                for following in lines[index + 1 :]:
+                    if following.strip() and not following.startswith(" "):
+                        break
+                    block.append(following)
+                code = inspect.cleandoc("\n".join(block))
+                if code:
+                    found.append((f"{where}:{index + 1}", code))
+    return found
+
+
+DOCSTRING_EXAMPLES = _docstring_examples()
+
+
+@pytest.mark.parametrize(
+    "code", [c for _, c in DOCSTRING_EXAMPLES], ids=[w for w, _ in DOCSTRING_EXAMPLES]
+)
+def test_docstring_example_matches_the_api(code: str) -> None:
+    """The examples help() shows parse and name only what pushsdk has."""
+    assert api_problems(code) == []
+
+
+def test_the_clients_docstrings_have_examples() -> None:
+    where = {w.split(":")[0] for w, _ in DOCSTRING_EXAMPLES}
+    assert {"WSClient", "SSEClient"} <= where

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from pushsdk_monitor.controller import wait_for_closers
+from pushsdk_monitor.connection.closers import wait_for_closers
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeFactory

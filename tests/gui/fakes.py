@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pushsdk import ConnectionClosed, Message, ReadyState, Stats
-from pushsdk_monitor.clients import Callbacks, ConnectOptions
+from pushsdk_monitor.connection.clients import Callbacks, ConnectOptions
 
 Action = Callable[["FakeClient"], None]
 

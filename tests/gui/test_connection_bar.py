@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from pushsdk import ConnectError, ReadyState
-from pushsdk_monitor.clients import Callbacks, ConnectOptions
+from pushsdk_monitor.connection.clients import Callbacks, ConnectOptions
 from pushsdk_monitor.main_window import MainWindow
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient
@@ -52,7 +52,7 @@ def test_sse_post_does_not_reconnect_by_default_and_says_so(qtbot, tab, fake_fac
 
 
 def test_options_default_follows_the_sdk() -> None:
-    from pushsdk_monitor.clients import Transport, reconnects_by_default
+    from pushsdk_monitor.connection.clients import Transport, reconnects_by_default
 
     assert ConnectOptions().reconnect is None
     assert reconnects_by_default(Transport.SSE, "GET")

@@ -12,9 +12,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from pushsdk_monitor import tab as tab_module
-from pushsdk_monitor.export_dialog import export_filters, parse_choice
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
+from pushsdk_monitor.views.export_dialog import export_filters, parse_choice
 from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pushsdk_monitor.filter_proxy import LogFilter, compile_filter
-from pushsdk_monitor.records import Direction, make_record
+from pushsdk_monitor.models.filter_proxy import LogFilter, compile_filter
+from pushsdk_monitor.models.records import Direction, make_record
 
 RECORDS = {
     "tick": make_record("Server time: 12:00:01"),

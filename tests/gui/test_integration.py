@@ -13,7 +13,7 @@ from PySide6.QtGui import QImage
 
 from pushsdk_monitor.demo_server import DemoServer
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.records import Direction
+from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from pushsdk import ConnectError
+from pushsdk_monitor.formats.payload_format import hex_dump
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.payload_format import hex_dump
-from pushsdk_monitor.records import Direction
+from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.tab import TITLE_CHARS, tab_title
 
 WAIT_MS = 5000

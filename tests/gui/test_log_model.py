@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from pushsdk_monitor.filter_proxy import FilterProxy, LogFilter
-from pushsdk_monitor.log_model import COL_DIRECTION, COL_PREVIEW, COL_SIZE, RECORD_ROLE, LogModel
-from pushsdk_monitor.records import make_record
+from pushsdk_monitor.models.filter_proxy import FilterProxy, LogFilter
+from pushsdk_monitor.models.log_model import (
+    COL_DIRECTION,
+    COL_PREVIEW,
+    COL_SIZE,
+    RECORD_ROLE,
+    LogModel,
+)
+from pushsdk_monitor.models.records import make_record
 
 
 def batch(start: int, count: int, event: str = "message") -> list:
@@ -45,11 +51,23 @@ def test_cells_and_roles() -> None:
     model.append([make_record("héllo", event="greet", id="7"), make_record(b"\x00\x01")])
     row0 = [model.data(model.index(0, c)) for c in range(model.columnCount())]
     assert row0[1:] == ["▼ in", "greet", "7", "6", "héllo"]
-    assert model.data(model.index(1, COL_PREVIEW)) == "00 01"
+    assert model.data(model.index(1, COL_PREVIEW)) == "00 01  |..|"
+    assert model.data(model.index(1, COL_DIRECTION)) == "▼ bin"
+
     assert model.data(model.index(0, COL_SIZE), Qt.ItemDataRole.TextAlignmentRole)
     assert model.data(model.index(0, COL_DIRECTION), Qt.ItemDataRole.ForegroundRole) is not None
     assert model.data(model.index(1, 0), RECORD_ROLE).payload == b"\x00\x01"
     assert model.headerData(5, Qt.Orientation.Horizontal) == "Preview"
+
+
+def test_text_and_binary_frames_look_different() -> None:
+    model = LogModel()
+    model.append([make_record("hi"), make_record(b"hi")])
+    fg = Qt.ItemDataRole.ForegroundRole
+    assert model.data(model.index(0, COL_DIRECTION)) != model.data(model.index(1, COL_DIRECTION))
+    assert model.data(model.index(0, COL_PREVIEW), fg) is None
+    assert model.data(model.index(1, COL_PREVIEW), fg) is not None
+    assert model.data(model.index(1, COL_PREVIEW)) == "68 69  |hi|"
 
 
 def test_clear_counts_rows_as_cleared_not_evicted() -> None:

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from pushsdk import ConnectError
-from pushsdk_monitor.filter_proxy import LogFilter, compile_filter
+from pushsdk_monitor.connection.session import Session
 from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.records import RecordBuffer, make_record
-from pushsdk_monitor.session import Session
+from pushsdk_monitor.models.filter_proxy import LogFilter, compile_filter
+from pushsdk_monitor.models.records import RecordBuffer, make_record
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
@@ -83,7 +83,8 @@ def test_text_filters_search_binary_messages_as_text() -> None:
     undecodable = make_record(b"\xff\xfe BTC")
     accepts = compile_filter(LogFilter(text="btc"))
     assert accepts(binary)
-    assert not accepts(undecodable)  # its hex preview does not say BTC
+    assert accepts(undecodable)  # the printable ASCII beside its hex says BTC
+    assert not accepts(make_record(b"\xff\xfe ETH"))
     assert compile_filter(LogFilter(text=r'"symbol":\s*"B', regex=True))(binary)
     assert compile_filter(LogFilter(text="ff fe"))(undecodable)  # the hex preview still counts
 

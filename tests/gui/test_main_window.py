@@ -7,8 +7,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from pushsdk_monitor.__main__ import main
-from pushsdk_monitor.log_model import COL_EVENT
 from pushsdk_monitor.main_window import MainWindow
+from pushsdk_monitor.models.log_model import COL_EVENT
 from pushsdk_monitor.settings import MonitorSettings
 from tests.gui.fakes import FakeFactory
 

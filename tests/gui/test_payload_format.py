@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pushsdk_monitor.payload_format import encode_payload, hex_dump, pretty_json
+from pushsdk_monitor.formats.payload_format import encode_payload, hex_dump, pretty_json
 
 
 @pytest.mark.parametrize(

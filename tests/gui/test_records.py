@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pushsdk_monitor.records import PREVIEW_CHARS, Direction, RecordBuffer, make_record
+from pushsdk_monitor.models.records import PREVIEW_CHARS, Direction, RecordBuffer, make_record
 
 
 @pytest.mark.parametrize(
@@ -17,8 +17,9 @@ from pushsdk_monitor.records import PREVIEW_CHARS, Direction, RecordBuffer, make
         ("héllo", 6, "héllo"),
         ("a\nb\tc\r", 6, "a⏎b c "),
         ("x" * 500, 500, "x" * PREVIEW_CHARS),
-        (b"\x00\xff", 2, "00 ff"),
-        (b"\x01" * 100, 100, " ".join(["01"] * (PREVIEW_CHARS // 3)) + " …"),
+        (b"\x00\xff", 2, "00 ff  |..|"),
+        (b"hi\x00", 3, "68 69 00  |hi.|"),
+        (b"A" * 100, 100, " ".join(["41"] * (PREVIEW_CHARS // 5)) + " …  |" + "A" * 40 + "|"),
     ],
 )
 def test_make_record_formats_cells_once(payload: str | bytes, size: int, preview: str) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pushsdk import ConnectError
-from pushsdk_monitor.log_model import COL_DIRECTION
-from pushsdk_monitor.records import Delivery, Direction, LogRecord
+from pushsdk_monitor.models.log_model import COL_DIRECTION
+from pushsdk_monitor.models.records import Delivery, Direction, LogRecord
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
 

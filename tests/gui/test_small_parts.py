@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from pushsdk_monitor.clients import Transport, transport_for_url
-from pushsdk_monitor.export import CSV_FIELDS, export_csv, export_jsonl
-from pushsdk_monitor.rate import RateSeries
-from pushsdk_monitor.rate_chart import nice_ceiling
-from pushsdk_monitor.records import Direction, make_record
-from pushsdk_monitor.request_dialog import format_headers, parse_headers
-from pushsdk_monitor.status_panel import format_bytes
+from pushsdk_monitor.connection.clients import Transport, transport_for_url
+from pushsdk_monitor.formats.export import CSV_FIELDS, export_csv, export_jsonl
+from pushsdk_monitor.formats.headers import format_headers, parse_headers
+from pushsdk_monitor.models.rate import RateSeries
+from pushsdk_monitor.models.records import Direction, make_record
 from pushsdk_monitor.tab import tab_title
+from pushsdk_monitor.views.rate_chart import nice_ceiling
+from pushsdk_monitor.views.status_panel import format_bytes
 
 
 def test_rate_series_buckets_by_second() -> None:

@@ -11,11 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from pushsdk import ConnectError
-from pushsdk_monitor.clients import Callbacks, ConnectOptions
-from pushsdk_monitor.detail_pane import HEX_CAP, TEXT_CAP, DetailPane
-from pushsdk_monitor.records import Direction
+from pushsdk_monitor.connection.clients import Callbacks, ConnectOptions
+from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
+from pushsdk_monitor.views.detail_pane import HEX_CAP, TEXT_CAP, DetailPane
 from tests.gui.fakes import FakeClient, FakeFactory
 
 URL = "ws://fake.test/feed"
@@ -90,7 +90,7 @@ def test_composer_validates_and_ctrl_enter_sends(qtbot, tab, fake_factory) -> No
     composer.editor.setPlainText("aGk=")
     qtbot.keyClick(composer.editor, Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier)
     assert client.sent[1:] == [b"\xde\xad\xbe\xef", b"hi"]
-    qtbot.waitUntil(lambda: ("out", "message", "68 69") in rows(tab))
+    qtbot.waitUntil(lambda: ("out", "message", "68 69  |hi|") in rows(tab))
 
     composer.encoding_combo.setCurrentText("Text")
     composer.editor.setPlainText("")
@@ -167,13 +167,13 @@ def test_filter_bar(qtbot, tab, fake_factory) -> None:
     assert shown() == ["connected"]
     bar.direction_buttons[Direction.IN].setChecked(True)
     bar.direction_buttons[Direction.SYSTEM].setChecked(False)
-    assert {a.text() for a in bar.events_menu.actions()} == {"open", "message", "trade", "ping"}
+    assert bar.events == {"open", "message", "trade", "ping"}
     bar.set_event_shown("message", False)
     bar.set_event_shown("ping", False)
     assert shown() == ['{"type": "trade", "px": 1}']
     assert bar.events_button.text() == "Events (2 hidden)"
     deliver(client, ("later", "message"), ("new kind", "news"))
-    qtbot.waitUntil(lambda: "news" in {a.text() for a in bar.events_menu.actions()})
+    qtbot.waitUntil(lambda: "news" in bar.events)
     qtbot.waitUntil(lambda: shown() == ['{"type": "trade", "px": 1}', "new kind"])
 
 
@@ -309,7 +309,7 @@ def test_connection_options_reach_the_factory(qtbot, tab, fake_factory) -> None:
     tab.bar.method_combo.setCurrentText("POST")
     tab.bar.reconnect_check.setChecked(False)
     tab.bar.set_options({"Authorization": "Bearer t"}, '{"q": 1}')
-    assert tab.bar.request_button.text() == "Headers (1)…"
+    assert tab.bar.request_button.text() == "Options (1 headers)…"
     tab.bar.connect_button.click()
     options = fake_factory.last.options
     assert (options.method, options.body, options.reconnect) == ("POST", '{"q": 1}', False)

@@ -154,7 +154,8 @@ class RawWSServer:
 
     Set ``response`` to raw bytes to answer the next handshakes with them instead
     of a 101 (the connection is closed after), ``extensions`` to a
-    ``Sec-WebSocket-Extensions`` value for the 101, and ``receive_buffer`` to give the
+    ``Sec-WebSocket-Extensions`` value for the 101, ``headers`` to more header lines
+    for it (``"Name: value"``), and ``receive_buffer`` to give the
     next connections that ``SO_RCVBUF`` (set on the listener, so from the first SYN).
     With ``ssl_context`` every connection is TLS (the handshake done before the WebSocket one).
     """
@@ -167,6 +168,7 @@ class RawWSServer:
         self.url = f"{self.scheme}://127.0.0.1:{self.port}/"
         self.response: bytes | None = None
         self.extensions: str | None = None
+        self.headers: list[str] = []
         self.handshakes = 0
         self._accepted: queue.Queue[RawConnection] = queue.Queue()
         self._connections: list[RawConnection] = []
@@ -197,9 +199,9 @@ class RawWSServer:
                 conn = RawConnection(sock, request)
                 key = conn.request_headers["sec-websocket-key"].encode()
                 accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
-                extra = b""
+                extra = b"".join(line.encode() + b"\r\n" for line in self.headers)
                 if self.extensions is not None:
-                    extra = b"Sec-WebSocket-Extensions: " + self.extensions.encode() + b"\r\n"
+                    extra += b"Sec-WebSocket-Extensions: " + self.extensions.encode() + b"\r\n"
                 sock.sendall(
                     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                     b"Connection: Upgrade\r\nSec-WebSocket-Accept: "

@@ -14,6 +14,7 @@ from websockets.sync.server import ServerConnection
 
 from pushsdk import ConnectError, Message, ReadyState, WSClient
 from tests.ending import ended
+from tests.servers.raw_ws import RawWSServer, frame
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
 
@@ -221,3 +222,24 @@ def test_unresolvable_host_reports_connect_error() -> None:
     assert ended(client)
     (error,) = recorder.errors()
     assert isinstance(error, ConnectError) and "resolve" in str(error)
+
+
+def test_cookies_a_server_sets_are_not_sent_by_later_clients(raw_ws_server: RawWSServer) -> None:
+    """websocket-client keeps Set-Cookie in one jar per process and sends it in every
+    later handshake to that domain: a server could plant cookies for another host."""
+    raw_ws_server.headers = [
+        "Set-Cookie: planted=1; Domain=127.0.0.1; Path=/",
+        "set-cookie: other=2; Domain=example.com",
+    ]
+    for attempt in range(2):
+        client = WSClient(raw_ws_server.url, reconnect=False, ping_interval=None)
+        client.start()
+        try:
+            conn = raw_ws_server.accept()
+            assert client.wait_open(WAIT)
+            assert "cookie" not in conn.request_headers, f"attempt {attempt}"
+            conn.send(frame(0x8, (1000).to_bytes(2, "big")))  # the server ends it
+            assert client.join(WAIT)
+        finally:
+            client.close()
+            client.join(WAIT)

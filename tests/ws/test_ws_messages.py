@@ -72,6 +72,26 @@ def test_callbacks_handlers_and_routing(ws_server: WSServer) -> None:
     assert removed == []
 
 
+def test_event_key_routing_survives_hostile_json(raw_ws_server: RawWSServer) -> None:
+    """JSON nested too deep for the parser (RecursionError, not a ValueError), numbers
+    too long to turn into str: such a message is a plain "message", the connection
+    stays up."""
+    nested = '{"type": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    huge = '{"type": ' + "9" * 5000 + "}"
+    recorder = Recorder()
+    client = recorder.attach(WSClient(raw_ws_server.url, reconnect=False, event_key="type"))
+    with client:
+        conn = raw_ws_server.accept()
+        for text in (nested, huge, '{"type": "tick"}'):
+            conn.send(frame(0x1, text.encode()))
+        assert recorder.wait_count("message", 2)
+        conn.send(frame(0x8, (1000).to_bytes(2, "big")))
+        assert recorder.wait_count("close")
+    assert recorder.kinds() == ["open", "message", "message", "close"]
+    assert recorder.messages() == [nested, huge]
+    assert client.last_error is None
+
+
 def test_raising_callback_is_reported_and_receiving_goes_on(ws_server: WSServer) -> None:
     script(ws_server, "one", "two", close=(1000, ""))
     recorder = Recorder()

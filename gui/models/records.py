@@ -26,6 +26,9 @@ __all__ = [
 PREVIEW_CHARS = 200
 
 _PREVIEW_TRANSLATION = str.maketrans({"\n": "⏎", "\r": " ", "\t": " "})
+#: Bytes of a binary payload previewed: hex, then the printable ASCII beside it.
+_PREVIEW_BYTES = PREVIEW_CHARS // 5
+_ASCII = bytes(b if 0x20 <= b < 0x7F else 0x2E for b in range(256))
 
 
 class Direction(str, Enum):
@@ -55,7 +58,8 @@ class LogRecord:
         event: the event name (system rows: open, close, error, reconnect).
         id: the SSE event id, "" when there is none.
         size: payload size in bytes (UTF-8 for text).
-        preview: the first PREVIEW_CHARS characters on one line.
+        preview: the first PREVIEW_CHARS characters on one line; for binary, the first
+            bytes in hex with their printable ASCII beside (``68 69  |hi|``).
         payload: the full data (``bytes`` for binary).
         delivery: for sent messages, whether they were written yet (others: SENT).
         note: what happened to the message besides, e.g. "queued at 12:00:01.250".
@@ -122,8 +126,9 @@ def make_record(
     when = time.time() if timestamp is None else timestamp
     if isinstance(payload, bytes):
         size = len(payload)
-        head = payload[: PREVIEW_CHARS // 3]
-        preview = head.hex(" ") + (" …" if size > len(head) else "")
+        head = payload[:_PREVIEW_BYTES]
+        more = " …" if size > len(head) else ""
+        preview = f"{head.hex(' ')}{more}  |{head.translate(_ASCII).decode('ascii')}|"
     else:
         size = len(payload) if payload.isascii() else len(payload.encode("utf-8", "replace"))
         preview = payload[:PREVIEW_CHARS].translate(_PREVIEW_TRANSLATION)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .payload_format import ENCODINGS, encode_payload
+from ..formats.payload_format import ENCODINGS, encode_payload
 
 __all__ = ["Composer"]
 

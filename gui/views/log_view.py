@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Signal
-from PySide6.QtGui import QFontDatabase, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QKeyEvent, QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolButton, QWidget
 
-from .log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
+from ..models.log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
 
 __all__ = ["LogView"]
 
@@ -23,6 +23,9 @@ class LogView(QTableView):
     ``set_follow_tail``); ``follow_changed`` reports every change. The owner calls
     ``before_append`` / ``after_append`` around each batch, so that while not
     following, the rows being read stay put as old rows are evicted.
+
+    While not following, a "Latest (N new)" button floats over the bottom right
+    corner once rows arrive; it turns following back on.
     """
 
     follow_changed = Signal(bool)
@@ -32,6 +35,16 @@ class LogView(QTableView):
         self._follow = True
         self._top_before = 0
         self._evicted = 0  # leading rows removed since before_append()
+        self._new = 0  # rows shown since following stopped
+        self.latest_button = QToolButton(self)
+        self.latest_button.setToolTip("Jump to the newest message and follow again (Ctrl+End)")
+        self.latest_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.latest_button.setStyleSheet(
+            "QToolButton { background: #1971c2; color: white; border-radius: 10px;"
+            " padding: 3px 10px; font-weight: bold; }"
+        )
+        self.latest_button.clicked.connect(lambda: self.set_follow_tail(True))
+        self.latest_button.hide()
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -61,6 +74,8 @@ class LogView(QTableView):
         for column, width in _WIDTHS.items():
             self.setColumnWidth(column, width)
         model.rowsRemoved.connect(self._rows_removed)
+        model.rowsInserted.connect(self._rows_inserted)
+        model.modelReset.connect(self._forget_new)
 
     @property
     def follow_tail(self) -> bool:
@@ -88,7 +103,44 @@ class LogView(QTableView):
             self.scrollToBottom()
         if follow != self._follow:
             self._follow = follow
+            self._new = 0
+            self._show_new()
             self.follow_changed.emit(follow)
+
+    @property
+    def new_rows(self) -> int:
+        """Rows shown since following stopped (0 while following)."""
+        return self._new
+
+    def _rows_inserted(
+        self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
+    ) -> None:
+        if not self._follow:
+            self._new += last - first + 1
+            self._show_new()
+
+    def _forget_new(self) -> None:
+        self._new = 0
+        self._show_new()
+
+    def _show_new(self) -> None:
+        button = self.latest_button
+        if self._follow or not self._new:
+            button.hide()
+            return
+        button.setText(f"↓ Latest ({self._new:,} new)")
+        button.adjustSize()
+        self._place_latest()
+        button.show()
+
+    def _place_latest(self) -> None:
+        viewport = self.viewport().geometry()
+        button = self.latest_button
+        button.move(viewport.right() - button.width() - 12, viewport.bottom() - button.height() - 8)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_latest()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         before = self.verticalScrollBar().value()

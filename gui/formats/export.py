@@ -14,7 +14,7 @@ from typing import Any
 
 from pushsdk.recording import Entry, Header, entry_to_dict, write_jsonl
 
-from .records import LogRecord
+from ..models.records import LogRecord
 
 __all__ = ["CSV_FIELDS", "export_csv", "export_jsonl", "record_to_dict", "record_to_entry"]
 

@@ -1,4 +1,4 @@
-"""The detail pane: the selected message as full text, pretty JSON and hex."""
+"""The detail pane: the selected message as full text, pretty JSON, hex and decoded."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..formats.payload_format import hex_dump, pretty_json
+from ..models.records import LogRecord
+from .decoded_view import DecodedView, shows_more
 from .json_highlighter import JsonHighlighter
-from .payload_format import hex_dump, pretty_json
-from .records import LogRecord
 
 __all__ = ["DetailPane"]
 
@@ -38,7 +39,7 @@ def _viewer() -> QPlainTextEdit:
 class DetailPane(QWidget):
     """Shows one LogRecord; big payloads are capped until "Show all" is pressed."""
 
-    TEXT, JSON, HEX = range(3)
+    TEXT, JSON, HEX, DECODED = range(4)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +54,12 @@ class DetailPane(QWidget):
         self.tabs.addTab(self.text_view, "Text")
         self.tabs.addTab(self.json_view, "JSON")
         self.tabs.addTab(self.hex_view, "Hex")
+        self.decoded_view = DecodedView(_viewer())
+        self._decoded_highlighter = JsonHighlighter(self.decoded_view.view.document())
+        self.tabs.addTab(self.decoded_view, "Decoded")
+        self.decoded_view.decoder_changed.connect(self._decoder_changed)
+        self._decoded_caps: tuple[int | None, int | None] | None = None  # shown when picked
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.show_all_button = QPushButton("Show all")
         self.show_all_button.clicked.connect(self._show_all)
         self.show_all_button.hide()
@@ -78,6 +85,9 @@ class DetailPane(QWidget):
             self.header.setText("Select a message to see it here.")
             for view in (self.text_view, self.json_view, self.hex_view):
                 view.clear()
+            self.decoded_view.prepare(None)
+            self.decoded_view.show_decoded(text_cap=None, hex_cap=None)
+            self._decoded_caps = None
             self._set_truncated(False)
             return
         parts = [record.time_text, record.direction.value, record.event]
@@ -102,14 +112,22 @@ class DetailPane(QWidget):
             pretty, truncated = pretty[:TEXT_CAP], True
         limit = None if full else HEX_CAP
         truncated = truncated or (limit is not None and len(raw) > limit)
+        # Decoding a huge text payload would stall the GUI like parsing it: on request.
+        decoded = self.decoded_view.prepare(payload if len(raw) <= JSON_CAP or full else None)
         # Pick the tab first: a view laid out while hidden keeps a stale scroll range.
+        self._decoded_caps = None  # the Decoded tab is filled below if picked
         self.tabs.setTabEnabled(self.JSON, pretty is not None)
-        if record.is_binary:
+        if decoded is not None and (not self.decoded_view.auto or shows_more(decoded)):
+            self.tabs.setCurrentIndex(self.DECODED)
+        elif record.is_binary:
             self.tabs.setCurrentIndex(self.HEX)
         elif pretty is not None:
             self.tabs.setCurrentIndex(self.JSON)
         else:
             self.tabs.setCurrentIndex(self.TEXT)
+        self._decoded_caps = (None if full else TEXT_CAP, limit)
+        if self.tabs.currentIndex() == self.DECODED:
+            truncated = self._show_decoded() or truncated
         self._set_truncated(truncated)
         self.text_view.setPlainText(text)
         self.json_view.setPlainText(pretty if pretty is not None else "(not JSON)")
@@ -121,3 +139,21 @@ class DetailPane(QWidget):
 
     def _show_all(self) -> None:
         self.show_record(self._record, full=True)
+
+    def _show_decoded(self) -> bool:
+        """Fill the Decoded tab (only when it is looked at: big texts are slow to lay out)."""
+        caps, self._decoded_caps = self._decoded_caps, None
+        if caps is None:
+            return False
+        cut = self.decoded_view.show_decoded(text_cap=caps[0], hex_cap=caps[1])
+        if self.decoded_view.decoded is None and self._record is not None:
+            self.decoded_view.label.setText("Large payload: Show all decodes it.")
+        return cut
+
+    def _tab_changed(self, index: int) -> None:
+        if index == self.DECODED and self._decoded_caps is not None and self._show_decoded():
+            self._set_truncated(True)
+
+    def _decoder_changed(self) -> None:
+        if self._record is not None:
+            self.show_record(self._record)

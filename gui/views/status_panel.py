@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .controller import Counters, Status
+from ..connection.controller import Counters, Status
+from ..models.rate import RateSeries
 from .elided_label import ElidedLabel
-from .rate import RateSeries
 from .rate_chart import RateChart
 
 __all__ = ["StatusPanel", "format_bytes"]

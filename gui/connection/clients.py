@@ -7,11 +7,15 @@ widgets can be tested against a fake client and run against the real ones.
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+import requests
 
 import pushsdk
 
@@ -26,6 +30,8 @@ __all__ = [
     "transport_for_url",
 ]
 
+#: The shortest period of a repeated message: a monitor is not a load generator.
+MIN_REPEAT_SECONDS = 0.1
 #: The longest DNS label (RFC 1035); the SDK's IDNA step fails on longer ones.
 _MAX_LABEL = 63
 
@@ -73,13 +79,49 @@ def reconnects_by_default(transport: Transport, method: str = "GET") -> bool:
 
 @dataclass(frozen=True)
 class ConnectOptions:
-    """What the connection bar lets the user choose."""
+    """What the connection bar and its options dialog let the user choose."""
 
     headers: dict[str, str] = field(default_factory=dict)
     reconnect: bool | None = None  #: None: ``reconnects_by_default``
     event_key: str = ""  #: WebSocket only
     method: str = "GET"  #: SSE only
     body: str = ""  #: SSE only; sent as the request body when not empty
+    subprotocols: tuple[str, ...] = ()  #: WebSocket only: offered in Sec-WebSocket-Protocol
+    verify: bool = True  #: False: accept any TLS certificate (self-signed test servers)
+    ca_file: str = ""  #: a PEM bundle to trust instead of the system's
+    client_cert: str = ""  #: a PEM client certificate (with its key unless ``client_key``)
+    client_key: str = ""
+    proxy: str = ""  #: ``http://[user:pass@]host:port``
+    close_code: int = 1000  #: WebSocket only: the code Disconnect closes with
+    close_reason: str = ""
+    ping_interval: float = 0.0  #: WebSocket only: seconds of silence before a ping; 0: SDK default
+    #: Automation (WebSocket only): text messages sent after every open, e.g. a subscribe.
+    on_open: tuple[str, ...] = ()
+    repeat_message: str = ""  #: a text message sent every ``repeat_seconds`` while open
+    repeat_seconds: float = 0.0  #: 0: no repeated message
+
+    def check(self) -> None:
+        """Refuse what the SDK would only refuse later (at close time, or on each attempt).
+
+        Raises:
+            ValueError: a close code or reason the protocol forbids, a missing file.
+        """
+        if self.close_code != 1000 and not 3000 <= self.close_code <= 4999:
+            raise ValueError(f"close code must be 1000 or 3000-4999, got {self.close_code}")
+        if len(self.close_reason.encode("utf-8")) > 123:
+            raise ValueError("close reason must be at most 123 bytes of UTF-8")
+        for name, path in (("CA file", self.ca_file), ("client certificate", self.client_cert),
+                           ("client key", self.client_key)):  # fmt: skip
+            if path and not Path(path).is_file():
+                raise ValueError(f"{name} {path!r} is not a file")
+        if self.client_key and not self.client_cert:
+            raise ValueError("a client key needs its client certificate")
+        if self.proxy and urlsplit(self.proxy).scheme != "http":
+            raise ValueError("proxy must look like http://host:port")
+        if self.ping_interval < 0 or self.repeat_seconds < 0:
+            raise ValueError("intervals must not be negative")
+        if self.repeat_message and 0 < self.repeat_seconds < MIN_REPEAT_SECONDS:
+            raise ValueError(f"repeat at most every {MIN_REPEAT_SECONDS} s")
 
 
 @dataclass(frozen=True)
@@ -122,6 +164,7 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
         ValueError: a bad URL or option.
     """
     transport = transport_for_url(url)
+    options.check()
     wanted = options.reconnect
     if wanted is None:
         wanted = reconnects_by_default(transport, options.method)
@@ -136,8 +179,29 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
     }
     client: Any
     if transport is Transport.WEBSOCKET:
-        client = pushsdk.WSClient(url, event_key=options.event_key or None, **common)
+        if options.ping_interval:
+            common["ping_interval"] = options.ping_interval
+        client = pushsdk.WSClient(
+            url,
+            event_key=options.event_key or None,
+            subprotocols=list(options.subprotocols) or None,
+            ssl_context=_ssl_context(options) if url.lower().startswith("wss:") else None,
+            proxy=options.proxy or None,
+            **common,
+        )
     else:
+        common["verify"] = (options.ca_file or True) if options.verify else False
+        if options.client_cert or options.proxy:
+            session = requests.Session()
+            if options.client_cert:
+                session.cert = (
+                    (options.client_cert, options.client_key)
+                    if options.client_key
+                    else options.client_cert
+                )
+            if options.proxy:
+                session.proxies = {"http": options.proxy, "https": options.proxy}
+            common["session"] = session
         body = options.body.encode("utf-8") if options.body else None
         if (
             body is not None
@@ -148,6 +212,23 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
         client = pushsdk.SSEClient(url, method=options.method, body=body, **common)
     client.on("*", callbacks.on_any)
     return client  # type: ignore[no-any-return]
+
+
+def _ssl_context(options: ConnectOptions) -> ssl.SSLContext:
+    """The TLS context of a wss:// connection: trust, verification, client certificate."""
+    try:
+        context = ssl.create_default_context(cafile=options.ca_file or None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(f"cannot load the CA file: {exc}") from exc
+    if not options.verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if options.client_cert:
+        try:
+            context.load_cert_chain(options.client_cert, options.client_key or None)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValueError(f"cannot load the client certificate: {exc}") from exc
+    return context
 
 
 def _is_json(text: str) -> bool:

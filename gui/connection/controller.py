@@ -10,55 +10,24 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from ..models.filter_proxy import FilterProxy
+from ..models.log_model import DEFAULT_CAPACITY, LogModel
+from ..models.rate import RateSeries
+from ..models.records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
 from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
-from .filter_proxy import FilterProxy
-from .log_model import DEFAULT_CAPACITY, LogModel
-from .rate import RateSeries
-from .records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
+from .closers import close_in_background
 from .session import Session
 
-__all__ = ["Counters", "Status", "TabController", "wait_for_closers"]
+__all__ = ["Counters", "Status", "TabController"]
 
 #: Milliseconds between two flushes of the buffer into the model.
 FLUSH_INTERVAL_MS = 40
-#: Seconds a closing client gets before pushsdk cuts its socket.
-CLOSE_TIMEOUT = 1.0
-
-_closers: set[threading.Thread] = set()
-_closers_lock = threading.Lock()
-
-
-def wait_for_closers(timeout: float) -> bool:
-    """Wait up to ``timeout`` seconds for clients still closing; True if all ended."""
-    deadline = time.monotonic() + timeout
-    with _closers_lock:
-        threads = list(_closers)
-    for thread in threads:
-        thread.join(max(deadline - time.monotonic(), 0.0))
-    return not any(t.is_alive() for t in threads)
-
-
-def _close_in_background(client: PushClient) -> None:
-    def run() -> None:
-        try:
-            client.close(timeout=CLOSE_TIMEOUT)
-        except Exception:  # a failing close must not kill the worker
-            pass
-        finally:
-            with _closers_lock:
-                _closers.discard(thread)
-
-    thread = threading.Thread(target=run, name="monitor-close", daemon=True)
-    with _closers_lock:
-        _closers.add(thread)
-    thread.start()
 
 
 @dataclass(frozen=True)
@@ -140,6 +109,7 @@ class TabController(QObject):
         self._client: PushClient | None = None
         self._session: Session | None = None
         self._url = ""
+        self._options = ConnectOptions()
         self._paused = False
         self._held: deque[LogRecord] = deque(maxlen=capacity)
         self._held_dropped = 0
@@ -151,12 +121,19 @@ class TabController(QObject):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
+        self._repeat = QTimer(self)  # automation: the repeated message
+        self._repeat.timeout.connect(self._send_repeated)
 
     # -- connection ---------------------------------------------------------------
 
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def options(self) -> ConnectOptions:
+        """The options of the current (or last) connection."""
+        return self._options
 
     @property
     def connected(self) -> bool:
@@ -170,21 +147,27 @@ class TabController(QObject):
             ValueError: a bad URL or option (the client is not started).
         """
         transport_for_url(url)
-        session = Session(self._buffer)
+        options.check()
+        session = Session(self._buffer, options.on_open)
         client = self._factory(url.strip(), session.callbacks(), options)  # may raise
         self.close_connection()
         self._client, self._session, self._url = client, session, url.strip()
+        self._options = options
         client.start()
+        if options.repeat_message and options.repeat_seconds:
+            self._repeat.start(int(options.repeat_seconds * 1000))
         self.updated.emit()
 
     def close_connection(self) -> None:
         """Close the client without waiting for it (the close runs on a worker thread)."""
         client, session = self._client, self._session
         if session is not None and client is not None:
+            session.close_sent = (self._options.close_code, self._options.close_reason)
             session.user_closed = True
         self._release()
         if client is not None:
-            _close_in_background(client)
+            options = self._options
+            close_in_background(client, options.close_code, options.close_reason)
         self.updated.emit()
 
     def _release(self) -> None:
@@ -193,6 +176,7 @@ class TabController(QObject):
         if self._client is not None and session is not None:
             self._reconnects_before += max(session.opens - 1, 0)
         self._client = None
+        self._repeat.stop()
         while self._queued:
             queued = self._queued.popleft().record
             self._replace(
@@ -205,8 +189,9 @@ class TabController(QObject):
             )
 
     def shutdown(self) -> None:
-        """Stop the timer and close the client; the tab is going away."""
+        """Stop the timers and close the client; the tab is going away."""
         self._timer.stop()
+        self._repeat.stop()
         self.close_connection()
 
     def send(self, payload: str | bytes) -> str | None:
@@ -240,6 +225,17 @@ class TabController(QObject):
         due = (self._queued[-1].due if self._queued else written) + 1
         self._queued.append(_Queued(queued, due))
         return None
+
+    def _send_repeated(self) -> None:
+        """Send the repeated message while open; skipped (not queued) while away."""
+        client = self._client
+        if client is not None and _state_name(client) == "OPEN":
+            self.send(self._options.repeat_message)
+
+    @property
+    def repeating(self) -> bool:
+        """Whether a repeated message is scheduled (automation)."""
+        return self._repeat.isActive()
 
     @property
     def queued(self) -> int:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QLineF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from .rate import RateSeries
+from ..models.rate import RateSeries
 
 __all__ = ["RateChart", "nice_ceiling"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -15,7 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
+from ..connection.clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
+from ..formats.headers import is_secret_header, mask
 from .request_dialog import RequestDialog
 
 __all__ = ["ConnectionBar"]
@@ -37,8 +40,7 @@ class ConnectionBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._headers: dict[str, str] = {}
-        self._body = ""
+        self._extra = ConnectOptions()  # what the options dialog holds
         self._connected = False
         self._reconnect_for: tuple[Transport, str] | None = None  # what the default was set for
         self._risky_reconnect = False  # a reconnect would repeat a request (SSE POST)
@@ -95,8 +97,7 @@ class ConnectionBar(QWidget):
             "Turn Auto-reconnect on only for a server that expects it."
         )
 
-        self.request_button = QPushButton("Headers…")
-        self.request_button.setToolTip("Request headers (and the body of an SSE POST)")
+        self.request_button = QPushButton("Options…")
         self.request_button.clicked.connect(self._edit_request)
 
         self.connect_button = QPushButton("Connect")
@@ -135,23 +136,24 @@ class ConnectionBar(QWidget):
         self.url_combo.blockSignals(False)
 
     def options(self) -> ConnectOptions:
-        return ConnectOptions(
-            headers=dict(self._headers),
+        return dataclasses.replace(
+            self._extra,
+            headers=dict(self._extra.headers),
             reconnect=self.reconnect_check.isChecked(),
             event_key=self.event_key_edit.text().strip(),
             method=self.method_combo.currentText(),
-            body=self._body,
         )
 
     def set_options(self, headers: dict[str, str], body: str = "") -> None:
-        self._headers, self._body = dict(headers), body
+        self._extra = dataclasses.replace(self._extra, headers=dict(headers), body=body)
         self._update_request_button()
 
     def apply_options(self, options: ConnectOptions) -> None:
-        """Show ``options`` (from a recent URL): method, headers, body, event_key, reconnect."""
+        """Show ``options`` (a recent URL's, a saved request's): every field."""
         self.method_combo.setCurrentText(options.method.upper())
         self.event_key_edit.setText(options.event_key)
-        self.set_options(options.headers, options.body)
+        self._extra = options
+        self._update_request_button()
         if options.reconnect is not None:
             self.reconnect_check.setChecked(options.reconnect)
 
@@ -228,14 +230,29 @@ class ConnectionBar(QWidget):
         self.reconnect_note.setVisible(self._risky_reconnect)
 
     def _update_request_button(self) -> None:
-        count = len(self._headers)
-        self.request_button.setText(f"Headers ({count})…" if count else "Headers…")
+        extra = self._extra
+        count = len(extra.headers)
+        self.request_button.setText(f"Options ({count} headers)…" if count else "Options…")
+        lines = [f"{k}: {mask(v) if is_secret_header(k) else v}" for k, v in extra.headers.items()]
+        if extra.subprotocols:
+            lines.append("Subprotocols: " + ", ".join(extra.subprotocols))
+        if not extra.verify:
+            lines.append("TLS: not verified")
+        lines += [f"{name}: {value}" for name, value in (
+            ("CA file", extra.ca_file), ("Client certificate", extra.client_cert),
+            ("Proxy", extra.proxy)) if value]  # fmt: skip
+        if extra.close_code != 1000 or extra.close_reason:
+            lines.append(f"Close: {extra.close_code} {extra.close_reason}".rstrip())
+        self.request_button.setToolTip(
+            "\n".join(lines) if lines else "Headers, body, subprotocols, TLS, proxy, close code"
+        )
 
     def _edit_request(self) -> None:
         try:
             sse = transport_for_url(self.url) is Transport.SSE
         except ValueError:
             sse = False
-        dialog = RequestDialog(self._headers, self._body, sse=sse, parent=self)
+        dialog = RequestDialog(self._extra, sse=sse, parent=self)
         if dialog.exec():
-            self.set_options(dialog.headers, dialog.body)
+            self._extra = dialog.options
+            self._update_request_button()

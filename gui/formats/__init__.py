@@ -1,0 +1,1 @@
+"""Turning payloads and logs into text and files (no Qt)."""

@@ -1,0 +1,219 @@
+"""Connection options on the wire: subprotocols, TLS trust and client certificates,
+proxy, close code and reason, and what a handshake said (ws:// and wss://, SSE too)."""
+
+from __future__ import annotations
+
+import ssl
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from pushsdk_monitor.connection.clients import ConnectOptions, create_client
+from pushsdk_monitor.models.records import Direction
+from pushsdk_monitor.settings import MonitorSettings
+from pushsdk_monitor.tab import ConnectionTab
+from tests.servers.sse_server import SSEConn, SSEServer
+from tests.servers.tls import server_context
+from tests.servers.ws_server import WSServer
+from tests.ws.test_ws_proxy import ConnectProxy
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def real_tab(qtbot, settings: MonitorSettings) -> Iterator[ConnectionTab]:
+    tab = ConnectionTab(settings, factory=create_client, capacity=1000)
+    qtbot.addWidget(tab)
+    tab.show()
+    yield tab
+    tab.shutdown()
+
+
+@pytest.fixture(params=["ws", "wss"])
+def server(request: pytest.FixtureRequest, ws_ca: trustme.CA) -> Iterator[WSServer]:
+    served = WSServer(server_context(ws_ca) if request.param == "wss" else None)
+    yield served
+    served.stop()
+
+
+def _trust(server: WSServer, ca_file: str) -> dict[str, str]:
+    return {"ca_file": ca_file} if server.url.startswith("wss") else {}
+
+
+def system_rows(tab: ConnectionTab, event: str) -> list[str]:
+    return [
+        str(r.payload)
+        for r in tab.controller.model.records()
+        if r.direction is Direction.SYSTEM and r.event == event
+    ]
+
+
+def test_subprotocol_shown_and_close_code_and_reason_sent(
+    qtbot, real_tab: ConnectionTab, server: WSServer, ws_ca_file: str
+) -> None:
+    closed: list[tuple[int | None, str | None]] = []
+    done = threading.Event()
+
+    def handler(conn) -> None:  # type: ignore[no-untyped-def]
+        try:
+            for _ in conn:
+                pass
+        finally:
+            closed.append((conn.close_code, conn.close_reason))
+            done.set()
+
+    server.handler = handler
+    options = ConnectOptions(
+        subprotocols=("chat.v2", "chat.v1"),
+        close_code=4001,
+        close_reason="bye",
+        **_trust(server, ws_ca_file),
+    )
+    assert real_tab.connect_to(server.url, options)
+    qtbot.waitUntil(lambda: bool(system_rows(real_tab, "open")), timeout=WAIT_MS)
+    assert "subprotocol chat.v2" in system_rows(real_tab, "open")[0]
+    offered = server.request_headers[0]["Sec-WebSocket-Protocol"]
+    assert [p.strip() for p in offered.split(",")] == ["chat.v2", "chat.v1"]
+    real_tab.close_connection()
+    assert done.wait(5)
+    assert closed == [(4001, "bye")]
+    qtbot.waitUntil(lambda: bool(system_rows(real_tab, "close")), timeout=WAIT_MS)
+    assert system_rows(real_tab, "close")[-1] == "disconnected by you with code 4001 bye"
+
+
+def test_a_failed_handshake_shows_status_headers_and_body(
+    qtbot, real_tab: ConnectionTab, server: WSServer, ws_ca_file: str
+) -> None:
+    server.rejections.append((401, {"X-Why": "expired"}, b'{"error": "token expired"}'))
+    options = ConnectOptions(reconnect=False, **_trust(server, ws_ca_file))
+    assert real_tab.connect_to(server.url, options)
+    qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+    error = system_rows(real_tab, "error")[0]
+    assert "HTTP 401" in error
+    assert "x-why: expired" in error.lower()
+    assert '{"error": "token expired"}' in error
+
+
+def test_tls_trust_is_the_users_choice(
+    qtbot, settings: MonitorSettings, ws_ca: trustme.CA, ws_ca_file: str
+) -> None:
+    """No CA: refused; the CA file: open; skip verification: open."""
+    served = WSServer(server_context(ws_ca))
+    try:
+        for options, opens in (
+            (ConnectOptions(reconnect=False), False),
+            (ConnectOptions(ca_file=ws_ca_file), True),
+            (ConnectOptions(verify=False), True),
+        ):
+            tab = ConnectionTab(settings, factory=create_client, capacity=100)
+            qtbot.addWidget(tab)
+            assert tab.connect_to(served.url, options)
+            kind = "open" if opens else "error"
+            qtbot.waitUntil(lambda t=tab, k=kind: bool(system_rows(t, k)), timeout=WAIT_MS)
+            if not opens:
+                assert "certificate" in system_rows(tab, "error")[0].lower()
+            tab.shutdown()
+    finally:
+        served.stop()
+
+
+def test_a_client_certificate_is_presented(
+    qtbot, real_tab: ConnectionTab, ws_ca: trustme.CA, ws_ca_file: str, tmp_path: Path
+) -> None:
+    context = server_context(ws_ca)
+    context.verify_mode = ssl.CERT_REQUIRED
+    ws_ca.configure_trust(context)
+    cert = ws_ca.issue_cert("monitor-client")
+    pem = tmp_path / "client.pem"
+    cert.private_key_and_cert_chain_pem.write_to_path(str(pem))
+    served = WSServer(context)
+    try:
+        options = ConnectOptions(ca_file=ws_ca_file, client_cert=str(pem))
+        assert real_tab.connect_to(served.url, options)
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "open")), timeout=WAIT_MS)
+        peer = served.connections[0].socket.getpeercert()
+        assert ("DNS", "monitor-client") in peer["subjectAltName"]
+    finally:
+        real_tab.shutdown()
+        served.stop()
+
+
+def test_through_a_proxy(qtbot, real_tab: ConnectionTab, server: WSServer, ws_ca_file: str) -> None:
+    proxy = ConnectProxy()
+    try:
+        options = ConnectOptions(proxy=proxy.url, **_trust(server, ws_ca_file))
+        assert real_tab.connect_to(server.url, options)
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "open")), timeout=WAIT_MS)
+        assert proxy.requests[0].startswith("CONNECT localhost:")
+    finally:
+        real_tab.shutdown()
+        proxy.stop()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_sse_trust_and_a_failed_request_body(
+    qtbot, real_tab: ConnectionTab, scheme: str, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    served = SSEServer(server_context(sse_ca) if scheme == "https" else None)
+    ca_file = tmp_path / "ca.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+
+    def refuse(conn: SSEConn) -> None:
+        conn.respond(403, {"Content-Type": "application/json"}, b'{"error": "no quota"}')
+
+    served.handler = refuse
+    try:
+        options = ConnectOptions(ca_file=str(ca_file) if scheme == "https" else "")
+        assert real_tab.connect_to(served.url, options)
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+        error = system_rows(real_tab, "error")[0]
+        assert "HTTP 403" in error
+        assert '{"error": "no quota"}' in error
+    finally:
+        real_tab.shutdown()
+        served.stop()
+
+
+def test_bad_options_are_refused_before_connecting(real_tab: ConnectionTab) -> None:
+    assert not real_tab.connect_to("ws://127.0.0.1:1/", ConnectOptions(close_code=1001))
+    assert "close code" in real_tab.status_panel.note_label.text()
+    assert not real_tab.controller.connected
+
+
+def test_sse_through_a_proxy_with_a_client_certificate(
+    qtbot, real_tab: ConnectionTab, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """https:// through a CONNECT proxy, presenting a client certificate the server requires."""
+    context = server_context(sse_ca)
+    context.verify_mode = ssl.CERT_REQUIRED
+    sse_ca.configure_trust(context)
+    served = SSEServer(context)
+    peers: list[dict] = []
+
+    def stream(conn: SSEConn) -> None:
+        peers.append(conn.sock.getpeercert())  # type: ignore[attr-defined]
+        conn.start()
+        conn.event("through")
+        conn.stall()
+
+    served.handler = stream
+    ca_file, pem = tmp_path / "ca.pem", tmp_path / "client.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+    sse_ca.issue_cert("monitor-client").private_key_and_cert_chain_pem.write_to_path(str(pem))
+    proxy = ConnectProxy()
+    try:
+        options = ConnectOptions(ca_file=str(ca_file), client_cert=str(pem), proxy=proxy.url)
+        assert real_tab.connect_to(served.url, options)
+        qtbot.waitUntil(
+            lambda: "through" in [r.payload for r in real_tab.controller.model.records()],
+            timeout=WAIT_MS,
+        )
+        assert proxy.requests[0].startswith("CONNECT 127.0.0.1:")
+        assert ("DNS", "monitor-client") in peers[0]["subjectAltName"]
+    finally:
+        real_tab.shutdown()
+        proxy.stop()
+        served.stop()
