@@ -65,6 +65,8 @@ __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
 _CHUNK = 256 * 1024
+#: The first reads' buffer, until one fills it (see ``_receive``).
+_SMALL_CHUNK = 1024
 #: Read timeouts set with SO_RCVTIMEO keep the socket blocking, so that sends skip the
 #: poll() a Python socket timeout adds to every call (3.5 -> 10 us per small send).
 _RCVTIMEO = sys.platform.startswith("linux")
@@ -451,10 +453,12 @@ class WSClient(Client["str | bytes"]):
         reader = FrameReader(self.max_message_size, inflater)
         feed = reader.feed
         feed_payload = reader.feed_payload
-        # Anonymous memory: its pages cost RSS only once data has been read into them,
-        # so an idle connection does not pay for a buffer sized for bursts.
-        buffer = mmap.mmap(-1, _CHUNK)
+        # A quiet connection reads into a small buffer; the first read that fills it (a
+        # burst) moves it to a big one of anonymous memory, whose pages cost RSS only once
+        # read into: an idle connection pays for neither.
+        buffer: bytearray | mmap.mmap = bytearray(_SMALL_CHUNK)
         view = memoryview(buffer)
+        size = _SMALL_CHUNK
         recv_into = sock.recv_into
         deliver = self._deliver
         build = _build_message
@@ -467,7 +471,7 @@ class WSClient(Client["str | bytes"]):
             # decodes (text) or copies (binary) it straight out of ``buffer``.
             left = reader.payload_left
             try:
-                count = recv_into(buffer, left if left < _CHUNK else _CHUNK)
+                count = recv_into(buffer, left if left < size else size)
             except (TimeoutError, BlockingIOError):  # BlockingIOError: SO_RCVTIMEO expired
                 if pinged and self.ping_timeout is not None:
                     raise ConnectionClosed(
@@ -504,6 +508,10 @@ class WSClient(Client["str | bytes"]):
             if reader.inflated_bytes:  # permessage-deflate: bytes the wire did not carry
                 self._wire_saved_in += reader.inflated_bytes
                 reader.inflated_bytes = 0
+            if count == size < _CHUNK:
+                buffer = mmap.mmap(-1, _CHUNK)
+                view = memoryview(buffer)
+                size = _CHUNK
 
     def _control(self, item: Item) -> tuple[int | None, str] | None:
         """Handle a control frame or a failure; return (code, reason) when it ends."""
