@@ -27,7 +27,6 @@ import contextlib
 import json
 import logging
 import mmap
-import os
 import socket
 import ssl
 import struct
@@ -43,7 +42,9 @@ from ._deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
 from ._state import ReadyState
 from ._tls import Stream
 from ._wsconnect import SSLOPT_KEYS, context_from_sslopt, open_connection
-from ._wsframes import (
+from ._wsencode import Masks, encode_frame
+from ._wsframes import FrameReader
+from ._wsitems import (
     OP_BINARY,
     OP_CLOSE,
     OP_PING,
@@ -53,9 +54,7 @@ from ._wsframes import (
     Close,
     Control,
     Failure,
-    FrameReader,
     Item,
-    encode_frame,
 )
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
@@ -266,6 +265,7 @@ class WSClient(Client["str | bytes"]):
         self._deflater: Deflater | None = None  # its compressor (send lock held)
 
         self._send_lock = threading.Lock()
+        self._masks = Masks()  # masking keys, taken under the send lock
         self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
         self._live_sock: Stream | None = None  # the connection, for _interrupt
         self._sock: Stream | None = None  # writable while OPEN; None once broken
@@ -326,9 +326,9 @@ class WSClient(Client["str | bytes"]):
             if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
                 wire = deflater.compress(payload)
                 saved = len(payload) - len(wire)
-                sock.sendall(encode_frame(opcode | RSV1, wire, os.urandom(4)))
+                sock.sendall(encode_frame(opcode | RSV1, wire, self._masks.take()))
             else:
-                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
@@ -359,7 +359,7 @@ class WSClient(Client["str | bytes"]):
             try:
                 if quick:
                     _set_write_timeout(sock, min(wait, self._write_timeout))
-                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
                 if quick:
                     _set_write_timeout(sock, self._write_timeout)
             except OSError as exc:
