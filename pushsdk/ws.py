@@ -489,12 +489,13 @@ class WSClient(Client["str | bytes"]):
                 pinged = False
                 _set_read_timeout(sock, interval)
             items = feed_payload(view[:count]) if left else feed(view[:count].tobytes())
+            received = now()  # the messages of one read arrived together (as in SSEClient)
             for item in items:
                 if type(item) is str:
                     event = "message" if route is None else route(item)
-                    deliver(build(item, event, None, url, now()))
+                    deliver(build(item, event, None, url, received))
                 elif type(item) is bytes:
-                    deliver(build(item, "message", None, url, now()))
+                    deliver(build(item, "message", None, url, received))
                 else:
                     self._bytes_in += reader.data_bytes
                     reader.data_bytes = 0

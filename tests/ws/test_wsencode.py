@@ -9,8 +9,8 @@ from websocket import ABNF
 
 from pushsdk._wsencode import MASKS_PER_CALL, Masks, encode_frame
 
-#: Every length of the one-integer path (< 126), both header sizes past it.
-LENGTHS = [*range(130), 65535, 65536, 70001]
+#: Every length of the one-integer path (< 126), both masking paths, both header sizes.
+LENGTHS = [*range(130), 2047, 2048, 2049, 8191, 65535, 65536, 70001]
 
 
 @pytest.mark.parametrize("opcode", [0x1, 0x2, 0x8, 0x9, 0xA, 0x41, 0x42])
