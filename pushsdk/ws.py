@@ -64,6 +64,7 @@ __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
 _CHUNK = 256 * 1024
+_OPEN = ReadyState.OPEN
 #: The first reads' buffer, until one fills it (see ``_receive``).
 _SMALL_CHUNK = 1024
 #: Read timeouts set with SO_RCVTIMEO keep the socket blocking, so that sends skip the
@@ -301,15 +302,17 @@ class WSClient(Client["str | bytes"]):
         else:
             raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
         with self._send_lock:
-            if self._closing.is_set() or self._finished.is_set():
-                raise ConnectionClosed("the client is closed")
             buffer = self._buffer
             sock = self._sock
-            if sock is not None and not buffer and self._state is ReadyState.OPEN:
+            # Open, nothing queued, and not closing (close() sets _muted before _closing; a
+            # finished client has released its socket): write now, with no Event calls.
+            if sock is not None and not self._muted and not buffer and self._state is _OPEN:
                 if not self._write_message(sock, opcode, payload) and self._backoff is None:
                     buffer.popleft()  # no reconnect will send it: say so
                     raise ConnectionClosed("the connection broke while sending")
                 return
+            if self._closing.is_set() or self._finished.is_set():
+                raise ConnectionClosed("the client is closed")
             if len(buffer) >= self.send_buffer:
                 raise SendBufferFull(f"{len(buffer)} messages already wait (send_buffer)")
             buffer.append((opcode, payload))
