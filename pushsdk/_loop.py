@@ -132,9 +132,10 @@ class ClientLoop:
         (past its timeout), and no handler may start after that.
         """
         self._messages_in += 1
-        if self._muted:  # close() began (maybe from a callback): no more
+        muted = self._muted  # (a local: a callback may set the attribute, mypy must not narrow it)
+        if muted:  # close() began (maybe from a callback): no more
             return False
-        closing = self._closing.is_set  # set by close() right after _muted
+        # close() sets _muted before _closing, so _muted alone tells after each handler.
         event = message.event
         callback = self.on_message
         if callback is not None and event == "message":
@@ -142,7 +143,7 @@ class ClientLoop:
                 callback(self, message)
             except Exception as exc:
                 self._callback_failed(callback, exc)
-            if closing():
+            if self._muted:
                 return True
         table = self._handlers.table
         if table:
@@ -151,7 +152,7 @@ class ClientLoop:
                     handler(self, message)
                 except Exception as exc:
                     self._callback_failed(handler, exc)
-                if closing():
+                if self._muted:
                     return True
         inbox = self._inbox
         keep_backlog = callback is None and not table

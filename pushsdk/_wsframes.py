@@ -22,85 +22,32 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
-from typing import AnyStr, Generic, NamedTuple
 
 from ._deflate import InflateError, Inflater
+from ._wsitems import (
+    OP_BINARY,
+    OP_CLOSE,
+    OP_CONT,
+    OP_PING,
+    OP_PONG,
+    OP_TEXT,
+    RSV1,
+    Close,
+    Control,
+    Failure,
+    Item,
+    valid_close_code,
+)
+from ._wsparts import Parts
 
-__all__ = [
-    "Close",
-    "Control",
-    "Failure",
-    "FrameReader",
-    "Item",
-    "Parts",
-    "encode_frame",
-    "valid_close_code",
-]
-
-OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
+__all__ = ["FrameReader"]
 
 #: Unfragmented text and binary frames: the fast path.
 _FAST_HEADERS = frozenset({0x81, 0x82})
-#: Message parts shorter than this are gathered and joined in batches (see ``Parts``).
-SMALL_PART = 512
-#: Most small parts gathered before they are joined into one.
-GATHER = 256
-#: RSV1: the message is compressed (permessage-deflate, RFC 7692).
-RSV1 = 0x40
 #: With compression: unfragmented compressed messages take the fast path too.
 _DEFLATE_FAST_HEADERS = _FAST_HEADERS | {0xC1, 0xC2}
 _INFLATED_TOO_BIG = "message inflates past max_message_size"
 _utf8_decode = codecs.utf_8_decode
-
-
-class Control(NamedTuple):
-    """A ping (opcode 9) or pong (opcode 10) frame."""
-
-    opcode: int
-    payload: bytes
-
-
-class Close(NamedTuple):
-    """A valid close frame; ``code`` is None when the frame had no payload (1005)."""
-
-    code: int | None
-    reason: str
-
-
-class Failure(NamedTuple):
-    """The server broke the protocol: fail the connection with ``code``."""
-
-    code: int
-    reason: str
-
-
-#: What ``FrameReader.feed`` returns: text, binary, control frames, a close or a failure.
-Item = str | bytes | Control | Close | Failure
-
-
-def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
-    """A final client frame: ``payload`` masked with the 4 random bytes of ``mask``.
-
-    websocket-client's ``ABNF.format`` does the same in about 3x the time (it masks
-    through ``array`` copies); sends of small messages are dominated by this.
-    """
-    length = len(payload)
-    if length < 126:
-        head = bytes((0x80 | opcode, 0x80 | length))
-    elif length < 0x10000:
-        head = bytes((0x80 | opcode, 0xFE)) + length.to_bytes(2, "big")
-    else:
-        head = bytes((0x80 | opcode, 0xFF)) + length.to_bytes(8, "big")
-    if not length:
-        return head + mask
-    key = int.from_bytes((mask * ((length >> 2) + 1))[:length], "little")
-    masked = (int.from_bytes(payload, "little") ^ key).to_bytes(length, "little")
-    return head + mask + masked
-
-
-def valid_close_code(code: int) -> bool:
-    """Whether a peer may send ``code`` in a close frame (RFC 6455 7.4, IANA registry)."""
-    return 1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999
 
 
 def _no_inflater(payload: bytes, limit: int) -> bytes:
@@ -489,46 +436,3 @@ class FrameReader:
         self._byte_parts = Parts(b"")
         self.payload_left = 0
         return out
-
-
-class Parts(Generic[AnyStr]):
-    """The pieces of a message being assembled, in memory proportional to its size.
-
-    A server may split a message into millions of tiny or empty fragments: kept one
-    list entry each, their bookkeeping would cost ~40 bytes per fragment whatever
-    ``max_message_size`` says. Empty pieces are dropped and pieces under SMALL_PART
-    are gathered, GATHER at most, and joined into one, so every entry kept holds at
-    least GATHER (or SMALL_PART) bytes; large pieces are kept as they come (no copy).
-    """
-
-    __slots__ = ("_empty", "_gathered", "_gathered_size", "kept")
-
-    def __init__(self, empty: AnyStr) -> None:
-        self._empty: AnyStr = empty
-        self.kept: list[AnyStr] = []
-        self._gathered: list[AnyStr] = []
-        self._gathered_size = 0
-
-    def add(self, part: AnyStr) -> None:
-        if len(part) >= SMALL_PART:
-            if self._gathered:
-                self._join_gathered()
-            self.kept.append(part)
-            return
-        self._gathered.append(part)
-        self._gathered_size += len(part)
-        if len(self._gathered) >= GATHER or self._gathered_size >= SMALL_PART:
-            self._join_gathered()
-
-    def _join_gathered(self) -> None:
-        gathered = self._gathered
-        self.kept.append(gathered[0] if len(gathered) == 1 else self._empty.join(gathered))
-        self._gathered = []
-        self._gathered_size = 0
-
-    def join(self) -> AnyStr:
-        """The whole message."""
-        if self._gathered:
-            self._join_gathered()
-        kept = self.kept
-        return kept[0] if len(kept) == 1 else self._empty.join(kept)

@@ -25,7 +25,8 @@ class Message(Generic[DataT_co]):
             WebSocket ``event_key`` names another.
         id: the SSE last event ID at dispatch time; ``None`` for WebSocket.
         origin: the URL the message came from.
-        received_at: ``time.time()`` when it was received.
+        received_at: ``time.time()`` when it was received (messages that arrived in one
+            read share it).
     """
 
     data: DataT_co

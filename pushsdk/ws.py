@@ -26,7 +26,6 @@ import collections
 import json
 import logging
 import mmap
-import os
 import ssl
 import threading
 import time
@@ -41,7 +40,10 @@ from ._state import ReadyState
 from ._tls import Stream
 from ._tlsconfig import CertArg, TLSConfig, VerifyArg
 from ._wsconnect import open_connection
-from ._wsframes import (
+from ._wsencode import Masks, encode_frame
+from ._wsframes import FrameReader
+from ._wsio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
+from ._wsitems import (
     OP_BINARY,
     OP_CLOSE,
     OP_PING,
@@ -51,11 +53,8 @@ from ._wsframes import (
     Close,
     Control,
     Failure,
-    FrameReader,
     Item,
-    encode_frame,
 )
-from ._wsio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
 from ._wsoptions import check_int, check_tls
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
@@ -65,6 +64,9 @@ __all__ = ["WSClient"]
 
 #: Bytes asked of the socket per read: many small messages per system call.
 _CHUNK = 256 * 1024
+_OPEN = ReadyState.OPEN
+#: The first reads' buffer, until one fills it (see ``_receive``).
+_SMALL_CHUNK = 1024
 #: Longest a control frame (ping, pong, close) waits for another thread's send.
 _CONTROL_WAIT = 5.0
 
@@ -279,6 +281,7 @@ class WSClient(Client["str | bytes"]):
         self._deflater: Deflater | None = None  # its compressor (send lock held)
 
         self._send_lock = threading.Lock()
+        self._masks = Masks()  # masking keys, taken under the send lock
         self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
         self._live_sock: Stream | None = None  # the connection, for _interrupt
         self._sock: Stream | None = None  # writable while OPEN; None once broken
@@ -314,15 +317,17 @@ class WSClient(Client["str | bytes"]):
         else:
             raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
         with self._send_lock:
-            if self._closing.is_set() or self._finished.is_set():
-                raise ConnectionClosed("the client is closed")
             buffer = self._buffer
             sock = self._sock
-            if sock is not None and not buffer and self._state is ReadyState.OPEN:
+            # Open, nothing queued, and not closing (close() sets _muted before _closing; a
+            # finished client has released its socket): write now, with no Event calls.
+            if sock is not None and not self._muted and not buffer and self._state is _OPEN:
                 if not self._write_message(sock, opcode, payload) and self._backoff is None:
                     buffer.popleft()  # no reconnect will send it: say so
                     raise ConnectionClosed("the connection broke while sending")
                 return
+            if self._closing.is_set() or self._finished.is_set():
+                raise ConnectionClosed("the client is closed")
             if len(buffer) >= self.send_buffer:
                 raise SendBufferFull(f"{len(buffer)} messages already wait (send_buffer)")
             buffer.append((opcode, payload))
@@ -339,9 +344,9 @@ class WSClient(Client["str | bytes"]):
             if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
                 wire = deflater.compress(payload)
                 saved = len(payload) - len(wire)
-                sock.sendall(encode_frame(opcode | RSV1, wire, os.urandom(4)))
+                sock.sendall(encode_frame(opcode | RSV1, wire, self._masks.take()))
             else:
-                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
             self._buffer.appendleft((opcode, payload))
@@ -372,7 +377,7 @@ class WSClient(Client["str | bytes"]):
             try:
                 if quick:
                     set_write_timeout(sock, min(wait, self._write_timeout))
-                sock.sendall(encode_frame(opcode, payload, os.urandom(4)))
+                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
                 if quick:
                     set_write_timeout(sock, self._write_timeout)
             except OSError as exc:
@@ -468,10 +473,12 @@ class WSClient(Client["str | bytes"]):
         reader = FrameReader(self.max_message_size, inflater)
         feed = reader.feed
         feed_payload = reader.feed_payload
-        # Anonymous memory: its pages cost RSS only once data has been read into them,
-        # so an idle connection does not pay for a buffer sized for bursts.
-        buffer = mmap.mmap(-1, _CHUNK)
+        # A quiet connection reads into a small buffer; the first read that fills it (a
+        # burst) moves it to a big one of anonymous memory, whose pages cost RSS only once
+        # read into: an idle connection pays for neither.
+        buffer: bytearray | mmap.mmap = bytearray(_SMALL_CHUNK)
         view = memoryview(buffer)
+        size = _SMALL_CHUNK
         recv_into = sock.recv_into
         deliver = self._deliver
         build = _build_message
@@ -484,7 +491,7 @@ class WSClient(Client["str | bytes"]):
             # decodes (text) or copies (binary) it straight out of ``buffer``.
             left = reader.payload_left
             try:
-                count = recv_into(buffer, left if left < _CHUNK else _CHUNK)
+                count = recv_into(buffer, left if left < size else size)
             except (TimeoutError, BlockingIOError):  # BlockingIOError: SO_RCVTIMEO expired
                 if pinged and self.ping_timeout is not None:
                     raise ConnectionClosed(
@@ -502,12 +509,13 @@ class WSClient(Client["str | bytes"]):
                 pinged = False
                 set_read_timeout(sock, interval)
             items = feed_payload(view[:count]) if left else feed(view[:count].tobytes())
+            received = now()  # the messages of one read arrived together (as in SSEClient)
             for item in items:
                 if type(item) is str:
                     event = "message" if route is None else route(item)
-                    deliver(build(item, event, None, url, now()))
+                    deliver(build(item, event, None, url, received))
                 elif type(item) is bytes:
-                    deliver(build(item, "message", None, url, now()))
+                    deliver(build(item, "message", None, url, received))
                 else:
                     self._bytes_in += reader.data_bytes
                     reader.data_bytes = 0
@@ -521,6 +529,10 @@ class WSClient(Client["str | bytes"]):
             if reader.inflated_bytes:  # permessage-deflate: bytes the wire did not carry
                 self._wire_saved_in += reader.inflated_bytes
                 reader.inflated_bytes = 0
+            if count == size < _CHUNK:
+                buffer = mmap.mmap(-1, _CHUNK)
+                view = memoryview(buffer)
+                size = _CHUNK
 
     def _control(self, item: Item) -> tuple[int | None, str] | None:
         """Handle a control frame or a failure; return (code, reason) when it ends."""

@@ -7,6 +7,7 @@ its own process, the per-message verification and the report work together.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -17,21 +18,36 @@ from scripts.benchmarks.scenarios import SCENARIOS
 
 
 def test_one_scenario_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Over TLS (a trustme CA made for the run), every WebSocket peer, picows included."""
     out = tmp_path / "bench.json"
+    environ = dict(os.environ)
     status = bench.main(
-        ["--only", "^a-ws-text64$", "--reps", "1", "--count", "300", "--json", str(out)]
+        ["--only", "^a-ws-text64-tls$", "--reps", "1", "--count", "300", "--json", str(out)]
     )
     printed = capsys.readouterr().out
     figures = json.loads(out.read_text())
     assert status == 0, printed
     libraries = {run["library"] for run in figures["runs"]}
-    assert {"raw socket", "websocket-client", "websockets"} <= libraries
+    assert {"raw socket", "websocket-client", "websockets", "picows", "aiohttp"} <= libraries
     for run in figures["runs"]:
         result = run["result"]
         assert result["ok"] or "skip" in result, run
         if result["ok"] and run["library"] != "raw socket":
             assert result["messages"] == 299  # the window opens at the first message
-    assert "a-ws-text64" in printed and "wsaccel: not installed" in printed
+    assert "a-ws-text64-tls" in printed and "wsaccel: not installed" in printed
+    assert dict(os.environ) == environ  # the CA was the run's only
+
+
+def test_round_trips_against_picows_echo_server() -> None:
+    """The echo-throughput runner and picows' echo server (plain, 0.1 s of round trips)."""
+    scenario = next(s for s in SCENARIOS if s.id == "o-ws-roundtrip256")
+    server = harness.Server("scripts.benchmarks.echo_server")
+    try:
+        result = harness.measure(scenario, "pushsdk", scenario.options(server.port, 100), False)
+    finally:
+        server.close()
+    assert result["ok"], result
+    assert result["messages"] > 10
 
 
 def test_a_wrong_stream_fails_verification() -> None:

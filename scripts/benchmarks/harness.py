@@ -38,11 +38,16 @@ class Run:
 
 
 class Server:
-    """The benchmark server in its own process; it exits when its stdin closes."""
+    """A benchmark server in its own process; it exits when its stdin closes.
 
-    def __init__(self) -> None:
+    ``module`` is ``scripts.benchmarks.server`` (every route) or ``.echo_server``
+    (picows echoing, for the round trips); ``chain`` a PEM key and chain to serve TLS.
+    """
+
+    def __init__(self, module: str = "scripts.benchmarks.server", chain: str | None = None):
+        tls = ["--tls", chain] if chain else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.benchmarks.server"],
+            [sys.executable, "-m", module, *tls],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

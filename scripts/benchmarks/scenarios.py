@@ -1,4 +1,4 @@
-"""The scenarios (a)-(j) of the benchmark issue: what each sends, who runs it, what counts.
+"""The scenarios (a)-(o) of the benchmark issues: what each sends, who runs it, what counts.
 
 The first library of each scenario is its baseline; ``metric`` is the figure ratios are
 taken on (``higher`` says whether more is better).
@@ -11,6 +11,10 @@ from typing import Any
 
 MIB = 2**20
 WS_LIBS = ("websocket-client", "websocket-client-app", "websockets", "pushsdk")
+#: The asyncio clients people pick for speed (issue 14), in (a)-(e) and the round trips.
+WS_PEERS = ("websocket-client", "websocket-client-app", "websockets", "aiohttp", "picows",
+            "pushsdk")  # fmt: skip
+ROUNDTRIP_LIBS = ("picows", "websocket-client", "websockets", "aiohttp", "pushsdk")
 SSE_LIBS = ("sseclient-py", "httpx-sse", "requests-sse", "ld-eventsource", "pushsdk")
 #: Seconds an SSE latency event may take before it counts as late.
 DEADLINE = 1.0
@@ -36,6 +40,9 @@ class Scenario:
     pin: bool = False
     calibrate: bool = False  # a raw socket reader/writer checks the server's ceiling
     params: dict[str, Any] = field(default_factory=dict)
+    tls: bool = False  # wss:// and https://, a trustme certificate made for the run
+    #: "bench" (server.py, every route) or "echo" (picows' echo server, echo_server.py)
+    server: str = "bench"
 
     @property
     def baseline(self) -> str:
@@ -43,7 +50,7 @@ class Scenario:
 
     def options(self, port: int, count: int, **extra: Any) -> dict[str, Any]:
         """The runner's parameters for one run against the server on ``port``."""
-        scheme = "ws" if self.protocol == "ws" else "http"
+        scheme = ("ws" if self.protocol == "ws" else "http") + "s" * self.tls
         options = dict(self.params, count=count, timeout=30.0, **extra)
         query = "&".join(f"{k}={v}" for k, v in options.items() if k in QUERY_KEYS)
         options["url"] = f"{scheme}://127.0.0.1:{port}{self.path}?{query}"
@@ -62,7 +69,7 @@ def _stream(id: str, title: str, protocol: str, n: int, quick: int, **params: An
         protocol=protocol,
         mode="stream",
         path=f"/{protocol}/stream",
-        libraries=WS_LIBS if protocol == "ws" else SSE_LIBS,
+        libraries=WS_PEERS if protocol == "ws" else SSE_LIBS,
         count=n,
         quick_count=quick,
         calibrate=True,
@@ -118,6 +125,28 @@ def _reconnect(protocol: str, title: str, libraries: tuple[str, ...]) -> Scenari
     )
 
 
+def _roundtrips(size: int, label: str, tls: bool) -> Scenario:
+    return Scenario(
+        id=f"o-ws-roundtrip{label}" + "-tls" * tls,
+        title=f"echo round trips, {label} B binary, picows' echo server" + ", TLS" * tls,
+        protocol="ws",
+        mode="roundtrips",
+        path="/",
+        libraries=ROUNDTRIP_LIBS,
+        count=2_000,  # milliseconds of round trips
+        quick_count=1_000,
+        pin=True,
+        params={"size": size},
+        tls=tls,
+        server="echo",
+    )
+
+
+def _tls(scenario: Scenario) -> Scenario:
+    """``scenario`` over TLS 1.3 (wss://, https://), the same server behind it."""
+    return replace(scenario, id=f"{scenario.id}-tls", title=f"{scenario.title}, TLS", tls=True)
+
+
 def _idle(protocol: str) -> Scenario:
     return Scenario(
         id=f"j-{protocol}-idle",
@@ -133,7 +162,7 @@ def _idle(protocol: str) -> Scenario:
     )
 
 
-SCENARIOS: list[Scenario] = [
+_PLAIN: list[Scenario] = [
     _stream("a-ws-text64", "64 B text messages received", "ws", 50_000, 10_000,
             kind="text", size=64),
     _stream("b-ws-binary64", "64 B binary messages received", "ws", 50_000, 10_000,
@@ -146,7 +175,7 @@ SCENARIOS: list[Scenario] = [
         protocol="ws",
         mode="echo",
         path="/ws/echo",
-        libraries=WS_LIBS,
+        libraries=WS_PEERS,
         count=5_000,
         quick_count=1_000,
         metric="p50",
@@ -161,7 +190,7 @@ SCENARIOS: list[Scenario] = [
         protocol="ws",
         mode="send",
         path="/ws/sink",
-        libraries=WS_LIBS,
+        libraries=WS_PEERS,
         count=50_000,
         quick_count=10_000,
         calibrate=True,
@@ -190,4 +219,16 @@ SCENARIOS: list[Scenario] = [
     replace(_idle("ws"), id="n-ws-idle-deflate",
             title="idle cost of 100 open clients, compression agreed",
             libraries=("websockets", "pushsdk"), params={"deflate": 1}),
+    # Issue 14: the WebSocket and SSE scenarios every real deployment runs, over TLS, and
+    # echo throughput as picows' websocket-benchmark measures it, against picows' server.
+    *[_roundtrips(size, label, tls) for tls in (False, True)
+      for size, label in ((256, "256"), (8192, "8k"))],
 ]  # fmt: skip
+_TLS_IDS = ("a-ws-text64", "d-ws-echo", "e-ws-send64", "f-sse-small-chunked",
+            "f-sse-small-plain", "h-sse-latency-chunked", "h-sse-latency-plain")  # fmt: skip
+#: Every scenario, each TLS variant right after its plain one.
+SCENARIOS: list[Scenario] = [
+    variant
+    for scenario in _PLAIN
+    for variant in ((scenario, _tls(scenario)) if scenario.id in _TLS_IDS else (scenario,))
+]

@@ -1,7 +1,9 @@
 """The benchmark server: one process, one blocking thread per connection, pre-built bytes.
 
-Run as ``python -m scripts.benchmarks.server``: it prints ``PORT <n>`` and serves until
-its stdin closes (so it dies with the harness). Routes (query parameters in brackets):
+Run as ``python -m scripts.benchmarks.server [--tls CHAIN_PEM]``: it prints ``PORT <n>``
+and serves until its stdin closes (so it dies with the harness); with ``--tls`` every
+route is behind TLS (wss://, https://) with that key and certificate chain. Routes
+(query parameters in brackets):
 
 - ``/ws/stream`` [kind, size, count, close, deflate]: ``count`` frames then a close
   frame; with ``deflate=1`` it agrees to permessage-deflate when offered and sends the
@@ -23,6 +25,7 @@ from __future__ import annotations
 import functools
 import os
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -298,15 +301,32 @@ def handle(sock: socket.socket) -> None:
         pass  # a client that stops reading early (deadline, reconnect test) is expected
 
 
-def serve(listener: socket.socket) -> None:
+def handle_tls(conn: socket.socket, context: ssl.SSLContext) -> None:
+    """``handle`` behind a TLS handshake (the ``--tls`` mode, for wss:// and https://)."""
+    try:
+        tls = context.wrap_socket(conn, server_side=True)
+    except OSError:
+        conn.close()
+        return
+    handle(tls)
+
+
+def serve(listener: socket.socket, context: ssl.SSLContext | None) -> None:
     while True:
         conn, _ = listener.accept()
-        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+        if context is None:
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+        else:
+            threading.Thread(target=handle_tls, args=(conn, context), daemon=True).start()
 
 
 def main() -> None:
+    context = None
+    if len(sys.argv) == 3 and sys.argv[1] == "--tls":  # a trustme key and chain, PEM
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(sys.argv[2])
     listener = socket.create_server(("127.0.0.1", 0), backlog=512)
-    threading.Thread(target=serve, args=(listener,), daemon=True).start()
+    threading.Thread(target=serve, args=(listener, context), daemon=True).start()
     print(f"PORT {listener.getsockname()[1]}", flush=True)
     sys.stdin.read()  # the harness closes our stdin when it is done (or dies)
     os._exit(0)

@@ -1,4 +1,4 @@
-"""pushsdk's performance targets from issues 3 (WSClient), 4 (SSEClient) and 13 (deflate).
+"""pushsdk's performance targets from issues 3 (WSClient), 4 (SSE), 13 (deflate) and 14 (speed).
 
 Each is checked on the same run's figures: a ratio to a named peer (median of the
 per-repetition ratios) or an absolute bound on pushsdk's medians.
@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .harness import Run
+from .harness import RAW, Run
 from .report import Summary, ratio_per_rep
 
 
@@ -102,7 +102,61 @@ def check(runs: list[Run], rows: dict[tuple[str, str], Summary]) -> list[Check]:
             ">= 0.5x",
             None if ratio is None else ratio >= 0.5,
         ))  # fmt: skip
+    issue_14(runs, rows, checks)
     return checks
+
+
+#: Issue 14: every WebSocket scenario, plain and TLS, ahead of every peer.
+SPEED_CROWN = ("a-ws-text64", "a-ws-text64-tls", "b-ws-binary64", "c-ws-text1m", "d-ws-echo",
+               "d-ws-echo-tls", "e-ws-send64", "e-ws-send64-tls", "o-ws-roundtrip256",
+               "o-ws-roundtrip8k", "o-ws-roundtrip256-tls", "o-ws-roundtrip8k-tls")  # fmt: skip
+
+
+def issue_14(runs: list[Run], rows: dict[tuple[str, str], Summary], checks: list[Check]) -> None:
+    """pushsdk against its strongest peer in each scenario (the worst median ratio)."""
+
+    def strongest(scenario: str, metric: str, higher: bool) -> tuple[str, float] | None:
+        peers = [lib for sid, lib in rows if sid == scenario and lib not in ("pushsdk", RAW)]
+        medians = {}
+        for peer in peers:
+            ratios = ratio_per_rep(runs, scenario, "pushsdk", peer, metric)
+            if ratios:
+                medians[peer] = statistics.median(ratios)
+        if (scenario, "pushsdk") not in rows or not medians:
+            return None
+        peer = (min if higher else max)(medians, key=lambda p: medians[p])
+        return peer, medians[peer]
+
+    def crown(label: str, scenario: str, metric: str, higher: bool, rule: Rule) -> None:
+        found = strongest(scenario, metric, higher)
+        if found is not None:
+            peer, value = found
+            checks.append(Check(label, f"{value:.2f}x {peer}", rule.text, rule.test(value)))
+
+    ahead, no_slower = (
+        Rule(lambda v: v > 1.0, "> 1x every peer"),
+        Rule(lambda v: v < 1.0, "< 1x every peer"),
+    )
+    for scenario in SPEED_CROWN:
+        if any(sid == scenario for sid, _ in rows):
+            p50 = scenario.startswith("d-")
+            metric = "p50" if p50 else "mb_per_s" if scenario.startswith("c-") else "msg_per_s"
+            crown(f"{scenario} {metric}", scenario, metric, not p50, no_slower if p50 else ahead)
+    at_least = Rule(lambda v: v >= 1.5, ">= 1.5x every peer")
+    for scenario in ("f-sse-small-chunked", "f-sse-small-plain", "f-sse-small-chunked-tls",
+                     "f-sse-small-plain-tls", "g-sse-1m-chunked", "g-sse-1m-plain"):  # fmt: skip
+        metric = "mb_per_s" if scenario.startswith("g-") else "msg_per_s"
+        crown(f"{scenario} {metric}", scenario, metric, True, at_least)
+    for scenario in ("h-sse-latency-chunked", "h-sse-latency-plain",
+                     "h-sse-latency-chunked-tls", "h-sse-latency-plain-tls"):  # fmt: skip
+        crown(f"{scenario} p50", scenario, "p50", False,
+              Rule(lambda v: v <= 1.0, "<= 1x every peer"))  # fmt: skip
+        row = rows.get((scenario, "pushsdk"))
+        if row is not None and row.medians.get("p99") is not None:
+            p99 = row.medians["p99"]
+            checks.append(Check(f"{scenario} p99 ms", f"{p99 * 1e3:.3f}", "< 1 ms", p99 < 1e-3))
+    crown("j-ws-idle RSS per client", "j-ws-idle", "rss_per_client_kib", False,
+          Rule(lambda v: v <= 1.0, "<= 1x every peer"))  # fmt: skip
 
 
 def render(checks: list[Check]) -> str:

@@ -301,9 +301,14 @@ def test_reconnect_renegotiates_and_queued_messages_use_the_new_agreement(
             client.send(big)
 
     extension = "permessage-deflate; client_no_context_takeover; client_max_window_bits=9"
-    client, _, _ = start(raw_ws_server, extension, reconnect=True)
-    client.on_close = on_close
-    client.on_open = lambda _c: opened.release()
+    # The callbacks go to the constructor: set after start(), the first open could beat them.
+    client, _, _ = start(
+        raw_ws_server,
+        extension,
+        reconnect=True,
+        on_close=on_close,
+        on_open=lambda _c: opened.release(),
+    )
     try:
         conn = raw_ws_server.accept()
         assert opened.acquire(timeout=WAIT)

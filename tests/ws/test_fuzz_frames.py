@@ -14,7 +14,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pushsdk._wsframes import GATHER, Close, Control, Failure, FrameReader, Parts
+from pushsdk._wsframes import FrameReader
+from pushsdk._wsitems import Close, Control, Failure
+from pushsdk._wsparts import GATHER, Parts
 from tests.fuzzing import fuzz_settings
 from tests.servers.raw_ws import frame
 

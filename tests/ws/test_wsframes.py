@@ -7,9 +7,9 @@ import itertools
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from websocket import ABNF
 
-from pushsdk._wsframes import Close, Control, Failure, FrameReader, encode_frame, valid_close_code
+from pushsdk._wsframes import FrameReader
+from pushsdk._wsitems import Close, Control, Failure, valid_close_code
 from tests.servers.raw_ws import frame
 
 TEXT, BINARY, CLOSE, PING, PONG, CONT = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0
@@ -111,15 +111,6 @@ def test_data_bytes_counts_payloads() -> None:
 )
 def test_valid_close_code(code: int, valid: bool) -> None:
     assert valid_close_code(code) is valid
-
-
-@pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 125, 126, 65535, 65536, 70001])
-def test_encode_frame_matches_websocket_client(length: int) -> None:
-    payload = bytes(range(256)) * (length // 256) + bytes(length % 256)
-    mask = b"\x12\x34\x56\x78"
-    reference = ABNF.create_frame(payload, ABNF.OPCODE_BINARY)
-    reference.get_mask_key = lambda _length: mask
-    assert encode_frame(0x2, payload, mask) == reference.format()
 
 
 MIXED = b"".join(s[1] for s in STREAMS[:6])

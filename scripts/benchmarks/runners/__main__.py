@@ -20,6 +20,7 @@ MODULES = {
     ("ws", "websockets"): "lib_websockets",
     ("ws", "pushsdk"): "lib_pushsdk_ws",
     ("ws", "aiohttp"): "lib_aiohttp_ws",
+    ("ws", "picows"): "lib_picows",
     ("sse", "sseclient-py"): "lib_sseclient",
     ("sse", "httpx-sse"): "lib_httpx_sse",
     ("sse", "requests-sse"): "lib_requests_sse",

@@ -226,3 +226,48 @@ def echo_result(samples: list[float], sent: list[str], got: list[str], cpu: floa
         )
         return failure(f"echo {wrong} differs (or missing): {len(got)} of {len(sent)} received")
     return latency_result(samples, len(sent), cpu, sum(samples))
+
+
+class RoundTrips:
+    """Echo throughput as picows' websocket-benchmark measures it: one binary message in
+    flight, the next sent when the echo of the last is back, for ``count`` milliseconds.
+
+    Every echo is compared with what was sent (a cycle of CYCLE distinct payloads).
+    ``received`` returns False once the time is up.
+    """
+
+    CYCLE = 1024
+
+    def __init__(self, params: dict[str, Any]) -> None:
+        self.sent = [payloads.binary_payload(i, params["size"]) for i in range(self.CYCLE)]
+        self.size = params["size"]
+        self.seconds = params["count"] / 1000
+        self.n = self.bad = 0
+        self.t0 = self.t1 = self.cpu0 = self.cpu1 = self.deadline = 0.0
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        self.t0, self.cpu0 = time.perf_counter(), cpu_seconds()
+        self.deadline = self.t0 + self.seconds
+
+    def next(self) -> bytes:
+        return self.sent[self.n % self.CYCLE]
+
+    def received(self, data: Any) -> bool:
+        """Check one echo; False when the run is over (``done`` is then set)."""
+        if data != self.sent[self.n % self.CYCLE]:
+            self.bad += 1
+        self.n += 1
+        now = time.perf_counter()
+        if now < self.deadline:
+            return True
+        self.t1, self.cpu1 = now, cpu_seconds()
+        self.done.set()
+        return False
+
+    def result(self) -> dict[str, Any]:
+        if not self.done.is_set():
+            return failure(f"{self.n} round trips, then no echo")
+        if self.bad:
+            return failure(f"{self.bad} of {self.n} echoes differ from what was sent")
+        return rate_result(self.n, self.t1 - self.t0, self.cpu1 - self.cpu0, self.size)

@@ -11,6 +11,7 @@ from pushsdk import Backoff, WSClient
 
 from .common import (
     CallbackEcho,
+    RoundTrips,
     cpu_seconds,
     echo_payloads,
     failure,
@@ -82,3 +83,21 @@ def listen(url: str, on_data: Callable[[str], None], reconnect: bool) -> None:
         reconnect=Backoff(initial=0.0, jitter=0.0) if reconnect else False,
     )
     client.start()
+
+
+def roundtrips(params: dict[str, Any]) -> dict[str, Any]:
+    trips = RoundTrips(params)
+
+    def on_open(client: Any) -> None:
+        trips.start()
+        client.send(trips.next())
+
+    def on_message(client: Any, message: Any) -> None:
+        if trips.received(message.data):
+            client.send(trips.next())
+
+    client = WSClient(params["url"], on_open=on_open, on_message=on_message, reconnect=False)
+    client.start()
+    trips.done.wait(params["timeout"])
+    client.close()
+    return trips.result()

@@ -13,6 +13,7 @@ from websockets.sync.client import connect
 from websockets.sync.client import reconnect as reconnecting
 
 from .common import (
+    RoundTrips,
     cpu_seconds,
     echo_payloads,
     echo_result,
@@ -83,3 +84,15 @@ def listen(url: str, on_data: Callable[[str], None], reconnect: bool) -> None:
             (forever if reconnect else once)()
 
     threading.Thread(target=guarded, daemon=True).start()
+
+
+def roundtrips(params: dict[str, Any]) -> dict[str, Any]:
+    trips = RoundTrips(params)
+    with connect(params["url"], max_size=MAX_SIZE) as ws:
+        send, recv = ws.send, ws.recv
+        trips.start()
+        while True:
+            send(trips.next())
+            if not trips.received(recv()):
+                break
+    return trips.result()

@@ -10,6 +10,7 @@ from typing import Any
 import websocket
 
 from .common import (
+    RoundTrips,
     cpu_seconds,
     echo_payloads,
     echo_result,
@@ -72,3 +73,16 @@ def listen(url: str, on_data: Callable[[str], None], reconnect: bool) -> None:
             pass
 
     threading.Thread(target=loop, daemon=True).start()
+
+
+def roundtrips(params: dict[str, Any]) -> dict[str, Any]:
+    trips = RoundTrips(params)
+    ws = websocket.create_connection(params["url"])
+    send, recv = ws.send_binary, ws.recv
+    trips.start()
+    while True:
+        send(trips.next())
+        if not trips.received(recv()):
+            break
+    ws.close()
+    return trips.result()

@@ -1,5 +1,7 @@
 """Calibration: a raw socket reader/writer with no protocol work, to show the server's ceiling.
 
+Over TLS it reads and writes through the ssl module, so its figure includes decryption.
+
 It drains a route's pre-built bytes (and checks their length) or writes pre-masked frames
 to the sink: if this is far faster than every client, the server is not what limits them.
 """
@@ -7,6 +9,7 @@ to the sink: if this is far faster than every client, the server is not what lim
 from __future__ import annotations
 
 import socket
+import ssl
 import time
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +25,8 @@ def connect(url: str, websocket: bool) -> tuple[socket.socket, bytes]:
     parts = urlsplit(url)
     sock = socket.create_connection((parts.hostname, parts.port))
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if parts.scheme in ("wss", "https"):  # the CA comes from SSL_CERT_FILE
+        sock = ssl.create_default_context().wrap_socket(sock, server_hostname=parts.hostname)
     upgrade = (
         f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {KEY}\r\n"
         "Sec-WebSocket-Version: 13\r\n"
