@@ -23,7 +23,7 @@ import ssl
 import time
 from collections.abc import Callable
 
-from ._wshandshake import HeadTooLarge
+from ._ws.handshake import HeadTooLarge
 from .backoff import Backoff
 from .errors import HandshakeError, ProxyError, PushError
 

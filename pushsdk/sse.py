@@ -1,7 +1,7 @@
 """``SSEClient``: a resumable Server-Sent Events client, the browser's EventSource.
 
 HTTP goes through requests (redirects, proxies, TLS, a caller's session); the
-body is parsed by pushsdk's own spec-exact parser (``_sseparser``) as soon as any
+body is parsed by pushsdk's own spec-exact parser (``_sse.parser``) as soon as any
 bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
 """
 
@@ -17,8 +17,10 @@ from requests.structures import CaseInsensitiveDict
 
 from ._checks import check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._proxy import check_proxy, proxy_for, refusal
-from ._ssecheck import (
+from ._net.proxy import check_proxy, proxy_for, refusal
+from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
+from ._net.tlshint import fetch_url_names
+from ._sse.check import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
     check_response,
@@ -28,9 +30,9 @@ from ._ssecheck import (
     refused_certificate,
     root_cause,
 )
-from ._sseoptions import check_request, is_get, request_body, request_proxies, verify_setting
-from ._sseparser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
-from ._ssetransport import (
+from ._sse.options import check_request, is_get, request_body, request_proxies, verify_setting
+from ._sse.parser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
+from ._sse.transport import (
     SocketHandle,
     Watchdog,
     body_reader,
@@ -40,8 +42,6 @@ from ._ssetransport import (
     use_tls_context,
 )
 from ._state import ReadyState
-from ._tlsconfig import CertArg, TLSConfig, VerifyArg
-from ._tlshint import fetch_url_names
 from .backoff import Backoff
 from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
 from .message import Message, _build_message

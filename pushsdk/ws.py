@@ -1,7 +1,7 @@
 """``WSClient``: a WebSocket (RFC 6455) client on websocket-client, with one thread.
 
-websocket-client does the opening handshake, bounded by ``_wshandshake``. Frames
-are our own (``_wsframes``): its ``ABNF`` masks at a third of our speed, and its
+websocket-client does the opening handshake, bounded by ``_ws.handshake``. Frames
+are our own (``_ws.frames``): its ``ABNF`` masks at a third of our speed, and its
 receive path reads each frame in several system calls and checks UTF-8 in pure
 Python. Our reader thread reads big chunks and ``FrameReader`` turns them into messages,
 validating frames and UTF-8 strictly and fast, so that protocol faults close the
@@ -16,7 +16,7 @@ liveness, so a busy connection is never pinged.
 Writes have a deadline too: a peer that reads nothing for ``ping_timeout`` seconds
 (20 s without one) while we write is dead, whether the write is a user's send or
 the client thread's pong, ping or close frame. For wss:// the TLS layer is our own
-(``_tls``), so that the reader thread and sending threads never share an SSL object
+(``_net.tls``), so that the reader thread and sending threads never share an SSL object
 call.
 """
 
@@ -34,16 +34,15 @@ from typing import Any
 
 from ._checks import check_field_value, check_tokens, check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
-from ._proxy import check_proxy, proxy_for
+from ._net.proxy import check_proxy, proxy_for
+from ._net.tls import Stream
+from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
 from ._state import ReadyState
-from ._tls import Stream
-from ._tlsconfig import CertArg, TLSConfig, VerifyArg
-from ._wsconnect import open_connection
-from ._wsencode import Masks, encode_frame
-from ._wsframes import FrameReader
-from ._wsio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
-from ._wsitems import (
+from ._ws.connect import open_connection
+from ._ws.deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
+from ._ws.encode import Masks, encode_frame
+from ._ws.frames import FrameReader
+from ._ws.items import (
     OP_BINARY,
     OP_CLOSE,
     OP_PING,
@@ -55,7 +54,8 @@ from ._wsitems import (
     Failure,
     Item,
 )
-from ._wsoptions import check_int, check_tls
+from ._ws.options import check_int, check_tls
+from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
 from .message import Message, _build_message

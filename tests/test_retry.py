@@ -11,7 +11,7 @@ import pytest
 
 from pushsdk import Backoff, ConnectError, HandshakeError, ProtocolError
 from pushsdk._retry import MIN_SERVER_DELAY, ReconnectSchedule, is_transient, retry_after
-from pushsdk._wshandshake import HeadTooLarge
+from pushsdk._ws.handshake import HeadTooLarge
 
 
 @pytest.mark.parametrize(

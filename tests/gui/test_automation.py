@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 import trustme
 
 from pushsdk import ConnectError
-from pushsdk_monitor.connection.clients import ConnectOptions, create_client
+from pushsdk_monitor.connection.clients import Callbacks, ConnectOptions, create_client
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeClient, FakeFactory
+from tests.servers.raw_ws import RawWSServer
 from tests.servers.tls import server_context
 from tests.servers.ws_server import WSServer
 
@@ -97,3 +99,22 @@ def test_subscribe_again_after_the_server_drops(
         assert firsts == [SUBSCRIBE, SUBSCRIBE]
     finally:
         tab.shutdown()
+
+
+def test_the_ping_interval_reaches_the_websocket_client(raw_ws_server: RawWSServer) -> None:
+    """The option's ping goes on the wire after that much silence (the SDK's own is 20 s)."""
+
+    def ignore(*_: object) -> None:
+        return None
+
+    callbacks = Callbacks(ignore, ignore, ignore, ignore, ignore)
+    client = create_client(raw_ws_server.url, callbacks, ConnectOptions(ping_interval=0.2))
+    client.start()
+    try:
+        conn = raw_ws_server.accept()
+        started = time.monotonic()
+        _, opcode, _ = conn.recv_frame(5.0)
+        assert opcode == 0x9  # a ping, from a server that said nothing
+        assert time.monotonic() - started < 2.0
+    finally:
+        client.close(timeout=0.2)

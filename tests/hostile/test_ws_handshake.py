@@ -1,7 +1,7 @@
 """Hostile WebSocket servers during the opening handshake (issue 10 item 6, issue 11 item 6).
 
 Every attack ends the attempt within ``open_timeout`` with a clear error, reads at
-most the caps of ``pushsdk._wshandshake``, and an answer that would be the same on
+most the caps of ``pushsdk._ws.handshake``, and an answer that would be the same on
 every attempt (a head over the caps) is not retried. Each runs over TCP and TLS.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from pushsdk import Backoff, ConnectError, HandshakeError, WSClient
-from pushsdk._wshandshake import MAX_BODY, MAX_HEAD_BYTES, MAX_HEAD_LINES
+from pushsdk._ws.handshake import MAX_BODY, MAX_HEAD_BYTES, MAX_HEAD_LINES
 from tests.ending import run_to_end
 from tests.faults.scripted import read_request, response
 from tests.faults.tcp import TCPServer, recv_all, recv_until

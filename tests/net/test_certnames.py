@@ -1,4 +1,4 @@
-"""``_certnames``: the issuer and host names read from DER certificates (trustme-made)."""
+"""``_net.certnames``: the issuer and host names read from DER certificates (trustme-made)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ssl
 import pytest
 import trustme
 
-from pushsdk._certnames import CertNames, read_names
+from pushsdk._net.certnames import CertNames, read_names
 
 
 def _der(cert: trustme.LeafCert) -> bytes:

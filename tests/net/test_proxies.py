@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from pushsdk import Backoff, ProxyError, SSEClient, WSClient
-from pushsdk._proxy import Proxy, parse_proxy, proxy_for
+from pushsdk._net.proxy import Proxy, parse_proxy, proxy_for
 from tests.ending import run_to_end
 from tests.net.conftest import Target, first_message
 from tests.net.pproxy_server import PASSWORD, QUOTED, WAIT, PProxy, free_port

@@ -221,7 +221,7 @@ def test_a_ca_variable_naming_a_broken_file_is_a_connect_error_naming_it(
 def test_clients_share_a_context_until_a_file_changes(ca_file: str, tmp_path: Path) -> None:
     import os
 
-    from pushsdk._tlsconfig import TLSConfig
+    from pushsdk._net.tlsconfig import TLSConfig
 
     bundle = tmp_path / "ca.pem"
     bundle.write_text(Path(ca_file).read_text())

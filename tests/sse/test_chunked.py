@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pushsdk._chunked import ChunkedDecoder
+from pushsdk._sse.chunked import ChunkedDecoder
 from pushsdk.errors import ProtocolError
 
 

@@ -13,7 +13,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pushsdk._chunked import ChunkedDecoder
+from pushsdk._sse.chunked import ChunkedDecoder
 from pushsdk.errors import ProtocolError
 from tests.fuzzing import fuzz_settings
 

@@ -15,7 +15,7 @@ from itertools import pairwise
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pushsdk._sseparser import MAX_RETRY, EventStreamParser
+from pushsdk._sse.parser import MAX_RETRY, EventStreamParser
 from tests.fuzzing import fuzz_settings
 
 Events = list[tuple[str, str, str]]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pushsdk import ConnectError, HandshakeError, ProtocolError, ReadyState, SSEClient
-from pushsdk._ssecheck import ERROR_BODY_LIMIT
+from pushsdk._sse.check import ERROR_BODY_LIMIT
 from tests.ending import ended
 from tests.servers.sse_server import SSEConn, SSEServer
 

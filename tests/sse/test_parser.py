@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pushsdk._sseparser import MAX_RETRY, EventStreamParser
+from pushsdk._sse.parser import MAX_RETRY, EventStreamParser
 
 Events = list[tuple[str, str, str]]
 

@@ -8,7 +8,7 @@ import zlib
 import pytest
 
 from pushsdk import WSClient
-from pushsdk._deflate import OFFER, ExtensionError, Negotiated, negotiate
+from pushsdk._ws.deflate import OFFER, ExtensionError, Negotiated, negotiate
 
 
 def test_offer_leaves_windows_to_the_server() -> None:

@@ -14,9 +14,9 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pushsdk._wsframes import FrameReader
-from pushsdk._wsitems import Close, Control, Failure
-from pushsdk._wsparts import GATHER, Parts
+from pushsdk._ws.frames import FrameReader
+from pushsdk._ws.items import Close, Control, Failure
+from pushsdk._ws.parts import GATHER, Parts
 from tests.fuzzing import fuzz_settings
 from tests.servers.raw_ws import frame
 

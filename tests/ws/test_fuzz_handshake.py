@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pushsdk import ConnectError, HandshakeError
-from pushsdk._wshandshake import MAX_BODY, MAX_HEAD_BYTES, HeadTooLarge, handshake
+from pushsdk._ws.handshake import MAX_BODY, MAX_HEAD_BYTES, HeadTooLarge, handshake
 from tests.faults.scripted import accept_key
 from tests.fuzzing import fuzz_settings
 

@@ -7,7 +7,7 @@ import ssl
 import pytest
 import trustme
 
-from pushsdk._tls import TLSSession
+from pushsdk._net.tls import TLSSession
 from tests.servers.tls import server_context
 
 BIG = bytes(range(256)) * 400  # 100 KiB: several records

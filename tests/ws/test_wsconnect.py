@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from pushsdk import _dial
+from pushsdk._net import dial as _dial
 
 
 @pytest.mark.parametrize("waiter", ["poll", "select"])

@@ -7,7 +7,7 @@ import os
 import pytest
 from websocket import ABNF
 
-from pushsdk._wsencode import MASKS_PER_CALL, Masks, encode_frame
+from pushsdk._ws.encode import MASKS_PER_CALL, Masks, encode_frame
 
 #: Every length of the one-integer path (< 126), both masking paths, both header sizes.
 LENGTHS = [*range(130), 2047, 2048, 2049, 8191, 65535, 65536, 70001]

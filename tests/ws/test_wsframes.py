@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pushsdk._wsframes import FrameReader
-from pushsdk._wsitems import Close, Control, Failure, valid_close_code
+from pushsdk._ws.frames import FrameReader
+from pushsdk._ws.items import Close, Control, Failure, valid_close_code
 from tests.servers.raw_ws import frame
 
 TEXT, BINARY, CLOSE, PING, PONG, CONT = 0x1, 0x2, 0x8, 0x9, 0xA, 0x0

@@ -6,8 +6,8 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
-from ._checks import check_host
-from ._wsconnect import SSLOPT_KEYS, context_from_sslopt
+from .._checks import check_host
+from .connect import SSLOPT_KEYS, context_from_sslopt
 
 __all__ = ["check_int", "check_tls"]
 

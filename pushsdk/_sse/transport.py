@@ -35,10 +35,10 @@ from urllib3.poolmanager import PoolManager
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
-from ._chunked import ChunkedDecoder
-from ._dial import socks_handshake
-from ._proxy import parse_proxy
-from .errors import ConnectionClosed, ProxyError
+from .._net.dial import socks_handshake
+from .._net.proxy import parse_proxy
+from ..errors import ConnectionClosed, ProxyError
+from .chunked import ChunkedDecoder
 
 #: Bytes asked of the socket per read (a read returns as soon as anything arrived).
 READ_SIZE = 65536
@@ -266,7 +266,7 @@ class InterruptibleAdapter(HTTPAdapter):
     """An HTTPAdapter whose sockets register with the connecting thread's handle.
 
     With ``use_context()``, HTTPS connections (and TLS to an ``https://`` proxy)
-    verify with the client's own ``ssl.SSLContext`` (``_tlsconfig``), not with what
+    verify with the client's own ``ssl.SSLContext`` (``_net.tlsconfig``), not with what
     requests would load: both clients then trust the same servers. SOCKS proxies go
     through python-socks, as for WSClient, instead of urllib3's PySocks.
     """

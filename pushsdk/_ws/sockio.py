@@ -7,7 +7,7 @@ import socket
 import struct
 import sys
 
-from ._tls import Stream
+from .._net.tls import Stream
 
 __all__ = [
     "RCVTIMEO",

@@ -1,10 +1,10 @@
 """Open a WebSocket connection: TCP (or a proxy tunnel), TLS, then the handshake.
 
-We make the TCP connection ourselves (``_dial``, proxies included), so that
+We make the TCP connection ourselves (``_net.dial``, proxies included), so that
 ``close()`` can cut a connect in progress (the socket is handed to ``register``
 before anything blocks on it),
-then TLS (``_tls``: safe for a reader and senders at once), then the opening
-handshake on that connection (``_wshandshake``), all before one deadline.
+then TLS (``_net.tls``: safe for a reader and senders at once), then the opening
+handshake on that connection (``_ws.handshake``), all before one deadline.
 Failures are mapped to pushsdk's errors (root cause chained).
 """
 
@@ -16,13 +16,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._deflate import Negotiated
-from ._dial import dial
-from ._proxy import Proxy
-from ._tls import Stream, start_tls
-from ._tlshint import fetch_names, tls_hint, wants_names
-from ._wshandshake import handshake
-from .errors import ConnectError, HandshakeError
+from .._net.dial import dial
+from .._net.proxy import Proxy
+from .._net.tls import Stream, start_tls
+from .._net.tlshint import fetch_names, tls_hint, wants_names
+from ..errors import ConnectError, HandshakeError
+from .deflate import Negotiated
+from .handshake import handshake
 
 __all__ = ["SSLOPT_KEYS", "context_from_sslopt", "open_connection"]
 

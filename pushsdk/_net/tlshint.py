@@ -4,7 +4,7 @@ OpenSSL reports a certificate for another host or from an unknown CA without nam
 the certificate's names or its issuer, and ``ssl`` will not decode a certificate
 that failed. Such a failure ends the client (retrying cannot fix it), so once, just
 before, ``fetch_names`` opens the same route again (the same proxy), takes the
-certificate without verifying it and reads its names (``_certnames``); nothing is
+certificate without verifying it and reads its names (``_net.certnames``); nothing is
 sent over that connection.
 """
 
@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from ._certnames import CertNames, read_names
-from ._dial import dial
-from ._proxy import Proxy
-from ._tls import Stream, start_tls
-from .errors import PushError
+from ..errors import PushError
+from .certnames import CertNames, read_names
+from .dial import dial
+from .proxy import Proxy
+from .tls import Stream, start_tls
 
 __all__ = ["fetch_names", "fetch_url_names", "tls_hint", "wants_names"]
 

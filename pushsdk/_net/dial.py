@@ -2,7 +2,7 @@
 
 Every socket is handed to ``register`` before anything blocks on it, so that
 ``close()`` can cut a connect in progress, and every step runs before one deadline.
-An ``https://`` proxy gets TLS of its own (``_tls``), and the server's TLS then runs
+An ``https://`` proxy gets TLS of its own (``_net.tls``), and the server's TLS then runs
 inside that stream: TLS over a ``TLSStream``. SOCKS speaks python-socks' protocol
 connectors over our own socket (its ``Proxy.connect`` would open a socket that
 ``close()`` cannot reach).
@@ -19,9 +19,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._proxy import MAX_CONNECT_REPLY, Proxy, connect_request, parse_connect_reply, refusal
-from ._tls import Stream, start_tls
-from .errors import ConnectError, ProxyError
+from ..errors import ConnectError, ProxyError
+from .proxy import MAX_CONNECT_REPLY, Proxy, connect_request, parse_connect_reply, refusal
+from .tls import Stream, start_tls
 
 __all__ = ["dial", "remaining", "socks_handshake", "tcp_connect"]
 

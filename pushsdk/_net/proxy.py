@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import requests.utils
 
-from .errors import ConnectError, ProxyError
+from ..errors import ConnectError, ProxyError
 
 __all__ = [
     "PROXY_SCHEMES",

@@ -31,9 +31,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import websocket
 
-from ._deflate import OFFER, ExtensionError, Negotiated, negotiate
-from ._redact import body_snippet, is_secret, redact_url
-from .errors import ConnectError, HandshakeError
+from .._redact import body_snippet, is_secret, redact_url
+from ..errors import ConnectError, HandshakeError
+from .deflate import OFFER, ExtensionError, Negotiated, negotiate
 
 __all__ = [
     "MAX_BODY",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from itertools import repeat
 
-from .errors import ProtocolError
+from ..errors import ProtocolError
 
 #: A chunk-size line (with extensions) or trailer line longer than this is refused.
 MAX_LINE = 4096

@@ -13,7 +13,7 @@ come, so bad UTF-8 fails at the chunk that holds it, not when the frame ends, an
 the decoded parts are joined once at the end. Fragmented messages are assembled
 the same way, in linear time.
 
-With permessage-deflate agreed (RFC 7692, see ``_deflate``), a message whose first
+With permessage-deflate agreed (RFC 7692, see ``_ws.deflate``), a message whose first
 frame has RSV1 set is inflated as its bytes arrive, and its inflated bytes then go
 the same way; a whole compressed frame in the chunk has a fast path of its own.
 """
@@ -23,8 +23,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
-from ._deflate import InflateError, Inflater
-from ._wsitems import (
+from .deflate import InflateError, Inflater
+from .items import (
     OP_BINARY,
     OP_CLOSE,
     OP_CONT,
@@ -38,7 +38,7 @@ from ._wsitems import (
     Item,
     valid_close_code,
 )
-from ._wsparts import Parts
+from .parts import Parts
 
 __all__ = ["FrameReader"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import requests
 
-from .errors import CallbackError
+from ..errors import CallbackError
 
 __all__ = ["check_request", "is_get", "request_body", "request_proxies", "verify_setting"]
 

@@ -19,7 +19,7 @@ import ssl
 import threading
 from collections.abc import Mapping
 
-from .errors import ConnectError
+from ..errors import ConnectError
 
 __all__ = [
     "CertArg",

@@ -16,12 +16,12 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import urllib3.exceptions
 
-from ._certnames import CertNames
-from ._proxy import Proxy, refusal
-from ._redact import body_snippet, is_secret, redact_url
-from ._ssetransport import response_socket
-from ._tlshint import tls_hint, wants_names
-from .errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
+from .._net.certnames import CertNames
+from .._net.proxy import Proxy, refusal
+from .._net.tlshint import tls_hint, wants_names
+from .._redact import body_snippet, is_secret, redact_url
+from ..errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
+from .transport import response_socket
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
 ERROR_BODY_LIMIT = 8 * 1024

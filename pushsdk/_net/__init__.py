@@ -1,0 +1,1 @@
+"""The network under both clients: TLS (sans-I/O and its configuration), proxies, dialing."""

@@ -1,0 +1,1 @@
+"""WebSocket internals: handshake, frames, compression, socket I/O."""
