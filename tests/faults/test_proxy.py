@@ -262,6 +262,6 @@ def test_stop_closes_everything_and_ends_the_thread(echo_server: TCPServer) -> N
     deadline = time.monotonic() + TIMEOUT
     while process.num_fds() > fds_before and time.monotonic() < deadline:
         time.sleep(0.01)  # the upstream server closes its side after the reset
-    assert process.num_fds() == fds_before
+    assert process.num_fds() <= fds_before  # <=: other tests may close theirs meanwhile
     with pytest.raises(RuntimeError, match="not running"):
         proxy.cut()
