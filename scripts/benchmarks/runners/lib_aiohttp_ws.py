@@ -1,4 +1,8 @@
-"""aiohttp's WebSocket client (``ClientSession.ws_connect``), compression on (its default).
+"""aiohttp's WebSocket client (``ClientSession.ws_connect``), offering compression.
+
+``ws_connect`` offers no permessage-deflate unless asked (``compress=0`` is its
+default), so it is asked, as pushsdk and websockets offer it by default; a compressed
+scenario fails if aiohttp did not agree it.
 
 Each scenario runs in its own ``asyncio.run``; ``receive()`` delivers str for text
 (UTF-8 checked) and bytes for binary, as every other client does.
@@ -32,7 +36,10 @@ def run(params: dict[str, Any], body: Callable[[Any], Awaitable[Any]]) -> Any:
 
     async def main() -> Any:
         session = aiohttp.ClientSession()
-        async with session, session.ws_connect(params["url"], max_msg_size=MAX_SIZE) as ws:
+        connect = session.ws_connect(params["url"], max_msg_size=MAX_SIZE, compress=15)
+        async with session, connect as ws:
+            if "deflate=1" in params["url"] and not ws.compress:
+                raise RuntimeError("permessage-deflate was not agreed")
             return await body(ws)
 
     return asyncio.run(asyncio.wait_for(main(), params["timeout"]))
