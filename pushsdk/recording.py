@@ -26,7 +26,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -45,6 +45,7 @@ __all__ = [
     "entry_from_dict",
     "entry_to_dict",
     "header_to_dict",
+    "iter_recording",
     "parse_line",
     "read_recording",
     "write_jsonl",
@@ -60,6 +61,11 @@ PROTOCOLS = ("ws", "sse")
 
 class RecordingError(ValueError):
     """A recording that cannot be read; the message names the line and what is wrong."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        #: The number of the line at fault (1 for the first).
+        self.line = line
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +228,22 @@ def read_recording(path: str | Path) -> Recording:
     """
     header = Header()
     entries: list[Entry] = []
+    for item in iter_recording(path):
+        if isinstance(item, Header):
+            header = item
+        else:
+            entries.append(item)
+    return Recording(header, entries)
+
+
+def iter_recording(path: str | Path) -> Iterator[Header | Entry]:
+    """The header (if the file has one, first) and the entries of a recording, as read.
+
+    Raises:
+        RecordingError: a line that is not a valid header or entry (``.line`` is its
+            number), or a header that is not the first line.
+        OSError: the file cannot be read.
+    """
     with open(path, encoding="utf-8", errors="replace") as file:
         for number, line in enumerate(file, 1):
             if not line.strip():
@@ -229,14 +251,12 @@ def read_recording(path: str | Path) -> Recording:
             try:
                 item = parse_line(line)
             except ValueError as exc:
-                raise RecordingError(f"{path}, line {number}: {exc}") from None
-            if isinstance(item, Header):
-                if entries or number != 1:
-                    raise RecordingError(f"{path}, line {number}: a header must be the first line")
-                header = item
-            else:
-                entries.append(item)
-    return Recording(header, entries)
+                raise RecordingError(f"{path}, line {number}: {exc}", line=number) from None
+            if isinstance(item, Header) and number != 1:
+                raise RecordingError(
+                    f"{path}, line {number}: a header must be the first line", line=number
+                )
+            yield item
 
 
 def _dump(row: dict[str, Any]) -> str:

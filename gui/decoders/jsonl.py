@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 
-from pushsdk.recording import Header, parse_line
+from pushsdk.recording import Header, RecordingError, iter_recording
 
 from ..models.records import Direction, LogRecord, make_record
 
@@ -44,18 +44,9 @@ def read_jsonl(path: str | Path, *, limit: int | None = None) -> OpenedLog:
     header = Header()
     records: deque[LogRecord] = deque(maxlen=limit)
     total = 0
-    with open(path, encoding="utf-8", errors="replace") as file:
-        for number, line in enumerate(file, 1):
-            if not line.strip():
-                continue
-            try:
-                item = parse_line(line)
-            except ValueError as exc:
-                hint = " (is it a JSON Lines export of the monitor?)" if number == 1 else ""
-                raise JsonlError(f"{path}, line {number}: {exc}{hint}") from None
+    try:
+        for item in iter_recording(path):
             if isinstance(item, Header):
-                if total or number != 1:
-                    raise JsonlError(f"{path}, line {number}: a header must be the first line")
                 header = item
                 continue
             total += 1
@@ -68,4 +59,7 @@ def read_jsonl(path: str | Path, *, limit: int | None = None) -> OpenedLog:
                     timestamp=item.time,
                 )
             )
+    except RecordingError as exc:
+        hint = " (is it a JSON Lines export of the monitor?)" if exc.line == 1 else ""
+        raise JsonlError(f"{exc}{hint}") from None
     return OpenedLog(header, list(records), total - len(records))
