@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from ..decoders import PathFilterError, SearchDecoder, compile_path_filter
-from .log_model import COLUMNS, DISPLAY_ROLE, LogModel, record_data
+from .log_model import COLUMNS, LogModel, RecordTable
 from .records import Direction, LogRecord
 
 __all__ = ["FilterProxy", "LogFilter", "compile_filter"]
@@ -138,7 +138,7 @@ def _path_predicate(spec: LogFilter, decoder: SearchDecoder) -> Predicate:
     return accepts
 
 
-class FilterProxy(QAbstractTableModel):
+class FilterProxy(RecordTable):
     """Shows the rows of a LogModel that a LogFilter accepts, in order; never sorts.
 
     Not a QSortFilterProxyModel: that one calls ``filterAcceptsRow`` from C++ once
@@ -155,7 +155,6 @@ class FilterProxy(QAbstractTableModel):
         self._spec = LogFilter()
         self._decoder = SearchDecoder()
         self._accepts: Predicate = compile_filter(self._spec, self._decoder)
-        self._rows: list[LogRecord] = []
         self._keys: list[int] = []  # each row's position in the source since it began
         self._offset = 0  # the position of source row 0
         self._rebuild()
@@ -246,18 +245,6 @@ class FilterProxy(QAbstractTableModel):
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     # -- QAbstractTableModel ------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        row = index.row()
-        if not (0 <= row < len(self._rows)) or not index.isValid():
-            return None
-        return record_data(self._rows[row], index.column(), role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -101,7 +101,28 @@ def record_data(record: LogRecord, column: int, role: int) -> Any:
     return record
 
 
-class LogModel(QAbstractTableModel):
+class RecordTable(QAbstractTableModel):
+    """A flat table of ``_rows`` (LogRecords) in the log's columns: what the log and
+    the filter's view of it share."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[LogRecord] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        row = index.row()
+        if not (0 <= row < len(self._rows)) or not index.isValid():
+            return None
+        return record_data(self._rows[row], index.column(), role)
+
+
+class LogModel(RecordTable):
     """At most ``capacity`` records, oldest first; the oldest are evicted when full."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY, parent: Any = None) -> None:
@@ -109,7 +130,6 @@ class LogModel(QAbstractTableModel):
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         self._capacity = capacity
-        self._rows: list[LogRecord] = []
         self.appended = 0  #: records ever appended
         self.evicted = 0  #: records dropped to stay within capacity
         self.cleared = 0  #: records removed by clear()
@@ -174,18 +194,6 @@ class LogModel(QAbstractTableModel):
         self.endResetModel()
 
     # -- QAbstractTableModel ------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        row = index.row()
-        if not (0 <= row < len(self._rows)) or not index.isValid():
-            return None
-        return record_data(self._rows[row], index.column(), role)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
