@@ -176,22 +176,6 @@ class FilterProxy(RecordTable):
         self._rebuild()
         self.endResetModel()
 
-    def record(self, row: int) -> LogRecord:
-        """The record behind proxy row ``row``."""
-        return self._rows[row]
-
-    def row_of(self, record: LogRecord) -> int | None:
-        """The proxy row showing ``record``, or None if it is hidden or gone."""
-        rows = self._rows
-        for row in range(len(rows) - 1, -1, -1):  # the rows asked about are recent ones
-            if rows[row] is record:
-                return row
-        return None
-
-    def records(self) -> list[LogRecord]:
-        """Every record the filter shows, oldest first."""
-        return list(self._rows)
-
     # -- following the source ---------------------------------------------------------
 
     def _rebuild(self) -> None:

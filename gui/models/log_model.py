@@ -109,6 +109,22 @@ class RecordTable(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[LogRecord] = []
 
+    def record(self, row: int) -> LogRecord:
+        """The record of row ``row``."""
+        return self._rows[row]
+
+    def records(self) -> list[LogRecord]:
+        """A copy of every record shown, oldest first."""
+        return list(self._rows)
+
+    def row_of(self, record: LogRecord) -> int | None:
+        """The row holding ``record`` itself, or None (hidden, evicted, never added)."""
+        rows = self._rows
+        for row in range(len(rows) - 1, -1, -1):  # the rows asked about are recent ones
+            if rows[row] is record:
+                return row
+        return None
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
@@ -138,16 +154,9 @@ class LogModel(RecordTable):
     def capacity(self) -> int:
         return self._capacity
 
-    def record(self, row: int) -> LogRecord:
-        return self._rows[row]
-
     def rows(self, start: int, stop: int) -> list[LogRecord]:
         """The records of rows ``start`` to ``stop - 1``."""
         return self._rows[start:stop]
-
-    def records(self) -> list[LogRecord]:
-        """A copy of every record, oldest first."""
-        return list(self._rows)
 
     def append(self, records: Sequence[LogRecord]) -> None:
         """Append a batch, evicting the oldest rows beyond capacity."""
@@ -167,14 +176,6 @@ class LogModel(RecordTable):
         self.beginInsertRows(QModelIndex(), first, first + len(records) - 1)
         self._rows.extend(records)
         self.endInsertRows()
-
-    def row_of(self, record: LogRecord) -> int | None:
-        """The row holding ``record`` itself, or None (evicted, cleared, never added)."""
-        rows = self._rows
-        for row in range(len(rows) - 1, -1, -1):  # the rows asked about are recent ones
-            if rows[row] is record:
-                return row
-        return None
 
     def replace(self, old: LogRecord, new: LogRecord) -> bool:
         """Put ``new`` in ``old``'s row; False if ``old`` is not (or no longer) there."""
