@@ -9,7 +9,8 @@ default agreement; section 13 varies the agreement: context takeover either way,
 server_max_window_bits and client_max_window_bits from 8 to 15. The server is
 ``DeflatePeer`` (zlib, no WebSocket library). Autobahn sends 1,000 messages per
 case; we send enough to cross the window several times (at least 4) and keep the
-suite quick. The whole of sections 1-7 and 9 also runs with compression agreed.
+suite quick. The whole of sections 1-7 and 9 also runs with compression agreed. The
+client inflates with zlib-ng over ws:// and with the standard library's zlib over wss://.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from tests.ending import ended
 from tests.servers.raw_ws import RawWSServer
 from tests.ws.deflate_peer import DeflatePeer
 from tests.ws.test_autobahn import CASES, run_case
+
+pytestmark = pytest.mark.usefixtures("inflate_backend")
 
 TEXT, BINARY, CLOSE = 0x1, 0x2, 0x8
 WAIT = 10.0

@@ -22,6 +22,9 @@ from tests.ending import ended
 from tests.servers.raw_ws import RawConnection, RawWSServer, frame
 from tests.ws.deflate_peer import DeflatePeer
 
+#: zlib-ng inflates over ws://, the standard library's zlib over wss:// (conftest.py).
+pytestmark = pytest.mark.usefixtures("inflate_backend")
+
 TEXT, BINARY, CONT, CLOSE, PING = 0x1, 0x2, 0x0, 0x8, 0x9
 WAIT = 10.0
 MiB = 1 << 20
