@@ -20,6 +20,7 @@ COMPILED = [
     "pushsdk/_ws/encode.py",
     "pushsdk/_sse/parser.py",
     "pushsdk/_sse/chunked.py",
+    "pushsdk/_net/tls.py",
 ]
 
 if os.environ.get("PUSHSDK_COMPILE") == "1":
