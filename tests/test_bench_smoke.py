@@ -18,7 +18,8 @@ from scripts.benchmarks.scenarios import SCENARIOS
 
 
 def test_one_scenario_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Over TLS (a trustme CA made for the run), every WebSocket peer, picows included."""
+    """Over TLS (a trustme CA made for the run), every WebSocket peer, picows included,
+    and pushsdk's mypyc build (made for the run; the runner refuses a pure one)."""
     out = tmp_path / "bench.json"
     environ = dict(os.environ)
     status = bench.main(
@@ -29,6 +30,8 @@ def test_one_scenario_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert status == 0, printed
     libraries = {run["library"] for run in figures["runs"]}
     assert {"raw socket", "websocket-client", "websockets", "picows", "aiohttp"} <= libraries
+    compiled = [run for run in figures["runs"] if run["library"] == "pushsdk-compiled"]
+    assert compiled and compiled[0]["result"]["ok"], compiled
     for run in figures["runs"]:
         result = run["result"]
         assert result["ok"] or "skip" in result, run

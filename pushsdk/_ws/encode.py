@@ -9,7 +9,6 @@ large one is masked by four ``bytes.translate`` passes, and masking keys come fr
 from __future__ import annotations
 
 import os
-import weakref
 
 __all__ = ["MASKS_PER_CALL", "Masks", "encode_frame"]
 
@@ -73,36 +72,35 @@ class Masks:
 
     One ``os.urandom`` call serves MASKS_PER_CALL frames. Not thread-safe: its owner
     takes keys under its send lock. A forked child draws fresh keys (never its
-    parent's remaining ones).
+    parent's remaining ones): a fork bumps ``_forks``, and a batch drawn before it is
+    dropped.
     """
 
-    __slots__ = ("__weakref__", "_at", "_pool")
+    __slots__ = ("_at", "_forks", "_pool")
 
     def __init__(self) -> None:
         self._pool = b""
         self._at = 0
-        _live.add(self)
+        self._forks = _forks
 
     def take(self) -> bytes:
         """The next 4-byte masking key."""
         at = self._at
-        if at >= len(self._pool):
+        if at >= len(self._pool) or self._forks != _forks:
             self._pool = os.urandom(4 * MASKS_PER_CALL)
+            self._forks = _forks
             at = 0
         self._at = at + 4
         return self._pool[at : at + 4]
 
-    def _forget(self) -> None:
-        self._pool = b""
-        self._at = 0
 
-
-_live: weakref.WeakSet[Masks] = weakref.WeakSet()
+#: How many times this process is a forked child of the one that imported this module.
+_forks = 0
 
 
 def _after_fork() -> None:
-    for masks in list(_live):
-        masks._forget()
+    global _forks
+    _forks += 1
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows (no fork there)

@@ -24,7 +24,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from . import harness, report, targets
+from . import compiled, harness, report, targets
 from .scenarios import SCENARIOS, Scenario
 
 DISTRIBUTIONS = ("pushsdk", "websocket-client", "websockets", "aiohttp", "picows", "requests",
@@ -184,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     env = environment()
     print(header(env), flush=True)
     started = time.monotonic()
+    if any(compiled.LIBRARY in libraries for _, libraries in chosen):
+        why_not = compiled.build()
+        if why_not:
+            print(f"{compiled.LIBRARY}: left out, {why_not}", file=sys.stderr)
+            chosen = [(s, [lib for lib in libs if lib != compiled.LIBRARY]) for s, libs in chosen]
 
     def progress(line: str) -> None:
         print(f"  .. {line}", file=sys.stderr, flush=True)

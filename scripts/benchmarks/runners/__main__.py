@@ -11,6 +11,7 @@ import logging
 import sys
 import traceback
 
+from .. import compiled
 from . import drive
 from .common import emit, failure, not_importable
 
@@ -26,6 +27,8 @@ MODULES = {
     ("sse", "requests-sse"): "lib_requests_sse",
     ("sse", "ld-eventsource"): "lib_ld_eventsource",
     ("sse", "pushsdk"): "lib_pushsdk_sse",
+    ("ws", compiled.LIBRARY): "lib_pushsdk_ws",
+    ("sse", compiled.LIBRARY): "lib_pushsdk_sse",
     ("ws", "raw socket"): "raw",
     ("sse", "raw socket"): "raw",
 }
@@ -36,6 +39,8 @@ def main() -> None:
     logging.disable(logging.CRITICAL)  # reconnect runs make libraries log each drop
     protocol, library, mode, params = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
     try:
+        if library == compiled.LIBRARY:
+            compiled.use()
         module = importlib.import_module(f".{MODULES[protocol, library]}", __package__)
     except ImportError as exc:
         emit(not_importable(exc))
