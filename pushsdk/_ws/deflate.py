@@ -15,18 +15,19 @@ caller gives (``decompressobj().decompress(data, max_length)``), so a message
 that inflates past ``max_message_size`` is refused after at most that many bytes
 (deflate expands up to ~1,032:1: a 1 MiB frame can hold 1 GiB).
 
-Inflating uses zlib-ng (a dependency on CPython: the same API as ``zlib``,
-~1.5x faster on large messages) when it imports, else the standard library's
-``zlib`` (PyPy, a platform without a wheel); ``INFLATE_BACKEND`` is the choice.
+Inflating uses zlib-ng (the ``speedups`` extra: the same API as ``zlib``, ~1.5x
+faster on large messages) when it imports, else the standard library's ``zlib``;
+``INFLATE_BACKEND`` is the choice.
 Compressing always uses ``zlib``: zlib-ng's deflate takes 140 KiB or more of
 state whatever ``memLevel`` (its hash table has a fixed size).
 
 Memory of a connection (measured with tracemalloc): the inflater holds the
 server's window and zlib's state, at most 39 KiB with zlib and 41 KiB with
-zlib-ng (2.2 and later allocate it all when the inflater is made, whatever the
-window); the deflater, created on the first compressed send, uses an 11-bit
-window and memLevel 4 (22 KiB; zlib's defaults take 262 KiB), so a connection
-stays under 64 KiB of zlib state.
+zlib-ng (2.2 and later allocate it all when the decompressor is made, whatever the
+window). It is made on the first compressed message and dropped after each one when
+the server resets its context. The deflater, made on the first compressed send, uses
+an 11-bit window and memLevel 4 (22 KiB; zlib's defaults take 262 KiB). An idle
+connection holds neither, and a busy one stays under 64 KiB of zlib state.
 """
 
 from __future__ import annotations
@@ -222,11 +223,18 @@ class Inflater:
         self._reset = no_context_takeover
         #: The zlib implementation this inflater uses.
         self.backend = backend
-        self._zobj = backend.decompressobj(self._bits)
+        #: Made on first use, dropped when a message ends the context: idle costs nothing.
+        self._zobj: _Stream | None = None
+
+    def _decompressor(self) -> _Stream:
+        zobj = self._zobj
+        if zobj is None:
+            zobj = self._zobj = self.backend.decompressobj(self._bits)
+        return zobj
 
     def inflate(self, data: bytes | memoryview, limit: int) -> bytes:
         """Up to ``limit`` bytes inflated from ``data``; more pending means over ``limit``."""
-        zobj = self._zobj
+        zobj = self._zobj or self._decompressor()
         if zobj.eof and data:
             raise InflateError("compressed data after the final deflate block")
         try:
@@ -236,7 +244,7 @@ class Inflater:
 
     def message(self, payload: bytes, limit: int) -> bytes:
         """Up to ``limit`` bytes of a whole message: ``inflate`` and ``finish`` in one call."""
-        zobj = self._zobj
+        zobj = self._zobj or self._decompressor()
         try:
             data = zobj.decompress(payload + TAIL, limit)
         except self.backend.error as exc:
@@ -244,16 +252,17 @@ class Inflater:
         if zobj.eof:  # a final block (RFC 7692 7.2.3.4): only our tail may follow it
             if len(zobj.unused_data) > len(TAIL) or zobj.unconsumed_tail:
                 raise InflateError("compressed data after the final deflate block")
-            self._zobj = self.backend.decompressobj(self._bits)
+            self._zobj = None
         elif self._reset:
-            self._zobj = self.backend.decompressobj(self._bits)
+            self._zobj = None
         return data
 
     def finish(self, limit: int) -> bytes:
         """End the message: inflate the tail the sender stripped; reset if agreed."""
-        out = b"" if self._zobj.eof else self.inflate(TAIL, limit)
-        if self._reset or self._zobj.eof:  # a final block ends the stream: start anew
-            self._zobj = self.backend.decompressobj(self._bits)
+        zobj = self._zobj or self._decompressor()
+        out = b"" if zobj.eof else self.inflate(TAIL, limit)
+        if self._reset or zobj.eof:  # a final block ends the stream: start anew
+            self._zobj = None
         return out
 
 
