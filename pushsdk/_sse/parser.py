@@ -134,13 +134,13 @@ class EventStreamParser:
                 return []
             self._skip_line = False
             text = text[newline + 1 :]
+        events: list[Event] = []
         if not self._dropping:
             first = text.find("\n", 0, _LONG_LINE)  # a long first line: a large event
             if self._partial_size + first >= _LONG_LINE or (first < 0 and len(text) >= _LONG_LINE):
-                text = self._take_data_lines(text)
+                text = self._take_data_lines(text, events)
         lines = text.split("\n")
         tail = lines.pop()
-        events: list[Event] = []
         limit = self._max_size
         if lines:
             if self._partial:
@@ -182,44 +182,60 @@ class EventStreamParser:
         self._data_size = 0
         self._event_type = ""
 
-    def _take_data_lines(self, text: str) -> str:
-        """Take the leading ``data: `` lines of ``text`` one ``find`` at a time.
+    def _take_data_lines(self, text: str, events: list[Event]) -> str:
+        """Take the ``data: `` lines of large events one ``find`` at a time.
 
         Large events come as long data lines, where ``str.split`` (a char-by-char
         loop) and a step per field cost more than one memchr-based ``find`` per line.
-        Returns the rest of ``text``, for the general path.
+        The few short lines between two such events (the blank line, an ``id``) take
+        the per-line steps one at a time, so the next event stays on this path; a short
+        data line or a run of other lines ends it. Returns the rest of ``text``.
         """
         find = text.find
         starts = text.startswith
-        data = self._data
-        append = data.append
-        size = self._data_size
         pos = 0
         if self._partial:
             newline = find("\n")
             line = "".join(self._partial) + text[:newline] if newline >= 0 else ""
             if not line.startswith("data: "):
                 return text
-            append(line[6:])
-            size += len(line) - 5
+            self._data.append(line[6:])
+            self._data_size += len(line) - 5
             self._partial = []
             self._partial_size = 0
             pos = newline + 1
-        first = pos
-        count = len(data)
-        while starts("data: ", pos):
-            newline = find("\n", pos)
-            if newline < 0:
-                break
-            append(text[pos + 6 : newline])
-            pos = newline + 1
-        # Each line adds its value and a LF to the buffer: all but its "data: ".
-        size += pos - first - 6 * (len(data) - count)
-        self._data_size = size
-        if pos:
             self._mid_event = True
-        if size > self._max_size:
-            self._drop_event()
+            if self._data_size > self._max_size:
+                self._drop_event()
+        others = 0  # short lines taken since the last data line
+        while not self._dropping:
+            data = self._data
+            append = data.append
+            first = pos
+            count = len(data)
+            while starts("data: ", pos):
+                newline = find("\n", pos)
+                if newline < 0:
+                    break
+                append(text[pos + 6 : newline])
+                pos = newline + 1
+            if pos != first:
+                # Each line adds its value and a LF to the buffer: all but its "data: ".
+                self._data_size += pos - first - 6 * (len(data) - count)
+                self._mid_event = True
+                others = 0
+                if self._data_size > self._max_size:
+                    self._drop_event()
+                    break
+            newline = find("\n", pos, pos + _LONG_LINE)
+            if newline < 0 or others == _FIRST_WINDOW or starts("data: ", pos):
+                break  # an unfinished line, a long one, or many short ones
+            self._process_lines([text[pos:newline]], events)
+            self._mid_event = newline != pos
+            pos = newline + 1
+            others += 1
+            if starts("data: ", pos) and find("\n", pos, pos + _LONG_LINE) >= 0:
+                break  # a short data line: small events follow
         return text[pos:] if pos else text
 
     def _process(self, lines: list[str], events: list[Event]) -> None:
