@@ -38,6 +38,8 @@ _LONG_LINE = 256
 #: Events a regular run is first checked over; a shorter run ends the bulk path for
 #: the rest of the read, so that a stream of mixed shapes costs no more than before.
 _FIRST_WINDOW = 8
+#: Fewer lines than this cannot hold a run of _FIRST_WINDOW events: one by one at once.
+_FEW_LINES = 2 * _FIRST_WINDOW
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 #: ``retry`` values are capped here (ms, about 11.6 days): a value of any length parses
@@ -240,6 +242,11 @@ class EventStreamParser:
 
     def _process(self, lines: list[str], events: list[Event]) -> None:
         """Run the spec's steps over complete lines: regular runs in bulk, the rest one by one."""
+        if len(lines) < _FEW_LINES and not self._dropping:  # too few for a run (one event, say)
+            self._process_lines(lines, events)
+            if lines:
+                self._mid_event = lines[-1] != ""
+            return
         start = 0
         if self._mid_event or self._data or self._event_type or self._dropping:  # finish it first
             start = _after_blank(lines, 0)
