@@ -20,6 +20,7 @@ from ._client import Client, HeadersArg, check_seconds
 from ._net.proxy import check_proxy, proxy_for, refusal
 from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
 from ._net.tlshint import fetch_url_names
+from ._sse.body import body_reader, response_socket
 from ._sse.check import (
     ERROR_BODY_WAIT,
     TRANSPORT_ERRORS,
@@ -35,10 +36,8 @@ from ._sse.parser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
 from ._sse.transport import (
     SocketHandle,
     Watchdog,
-    body_reader,
     drop_connections,
     new_session,
-    response_socket,
     use_tls_context,
 )
 from ._state import ReadyState

@@ -21,7 +21,7 @@ from .._net.proxy import Proxy, refusal
 from .._net.tlshint import tls_hint, wants_names
 from .._redact import body_snippet, is_secret, redact_url
 from ..errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
-from .transport import response_socket
+from .body import response_socket
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
 ERROR_BODY_LIMIT = 8 * 1024

@@ -63,6 +63,10 @@ class ChunkedDecoder:
         if self._left >= len(data):  # inside a chunk (a large event): no copy
             self._left -= len(data)
             return data
+        if not self._left and self._header is _FIRST_HEADER and not self._pending:
+            body = _one_chunk(data)  # a server flushing each event: one chunk per read
+            if body is not None:
+                return body
         if self._left:  # the rest of a chunk begun in an earlier feed
             head = data[: self._left]
             self._left -= len(head)
@@ -171,6 +175,19 @@ class ChunkedDecoder:
             if not line.strip():
                 self.done = True
                 return
+
+
+def _one_chunk(data: bytes) -> bytes | None:
+    """The body of ``data`` if it is exactly one whole chunk of a size seen before."""
+    newline = data.find(b"\r\n", 0, _MAX_SIZE_DIGITS + 2)
+    if newline <= 0:
+        return None
+    size = _SIZES.get(data[:newline])
+    if size is None:
+        size = next(iter(_parse_sizes([data[:newline]])), 0)
+    if size and len(data) == newline + size + 4 and data.endswith(b"\r\n"):
+        return data[newline + 2 : -2]
+    return None
 
 
 def _parse_sizes(sizes: list[bytes]) -> list[int]:

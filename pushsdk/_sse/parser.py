@@ -10,8 +10,9 @@ still unterminated when the stream ends is simply never returned.
 Speed: lines are found with C-level ``str`` methods, ``data`` lines are kept in a
 list and joined once at dispatch, so an event costs time linear in its size. Runs
 of events of one shape (``id`` / ``data`` / blank line, say) skip the per-line
-steps: they are taken apart column by column with list slices and ``str.split``.
-The long ``data`` lines of a large event are taken one memchr-based ``find`` each.
+steps: they are taken apart column by column with list slices and ``str.split``
+(``runs.py``); a read of a few lines (one event, say) goes line by line at once.
+The long ``data`` lines of large events are taken one memchr-based ``find`` each.
 
 Memory is bounded by ``max_event_size`` (plus one read): an event or a line past it
 is dropped, as one rule for every shape, and the parser never raises. Its data and
@@ -24,20 +25,15 @@ events dropped, for the client to report.
 from __future__ import annotations
 
 from codecs import utf_8_decode
-from itertools import repeat
 
-#: A dispatched event: (data, event type, last event ID at dispatch).
-Event = tuple[str, str, str]
+from .runs import FIRST_WINDOW, Event, after_blank, take_run
 
 #: The fields a dropped event loses (``event`` too: a type without data means nothing).
 _DROPPED = ("data", "event")
-#: The fields of a regular run (see ``_process_regular``), as its lines start.
-_REGULAR_PREFIXES = ("data: ", "id: ", "event: ")
 #: A first line at least this long takes the long-line path (see ``_take_data_lines``).
 _LONG_LINE = 256
-#: Events a regular run is first checked over; a shorter run ends the bulk path for
-#: the rest of the read, so that a stream of mixed shapes costs no more than before.
-_FIRST_WINDOW = 8
+#: Fewer lines than this cannot hold a run of FIRST_WINDOW events: one by one at once.
+_FEW_LINES = 2 * FIRST_WINDOW
 
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
 #: ``retry`` values are capped here (ms, about 11.6 days): a value of any length parses
@@ -134,13 +130,13 @@ class EventStreamParser:
                 return []
             self._skip_line = False
             text = text[newline + 1 :]
+        events: list[Event] = []
         if not self._dropping:
             first = text.find("\n", 0, _LONG_LINE)  # a long first line: a large event
             if self._partial_size + first >= _LONG_LINE or (first < 0 and len(text) >= _LONG_LINE):
-                text = self._take_data_lines(text)
+                text = self._take_data_lines(text, events)
         lines = text.split("\n")
         tail = lines.pop()
-        events: list[Event] = []
         limit = self._max_size
         if lines:
             if self._partial:
@@ -182,62 +178,85 @@ class EventStreamParser:
         self._data_size = 0
         self._event_type = ""
 
-    def _take_data_lines(self, text: str) -> str:
-        """Take the leading ``data: `` lines of ``text`` one ``find`` at a time.
+    def _take_data_lines(self, text: str, events: list[Event]) -> str:
+        """Take the ``data: `` lines of large events one ``find`` at a time.
 
         Large events come as long data lines, where ``str.split`` (a char-by-char
         loop) and a step per field cost more than one memchr-based ``find`` per line.
-        Returns the rest of ``text``, for the general path.
+        The few short lines between two such events (the blank line, an ``id``) take
+        the per-line steps one at a time, so the next event stays on this path; a short
+        data line or a run of other lines ends it. Returns the rest of ``text``.
         """
         find = text.find
         starts = text.startswith
-        data = self._data
-        append = data.append
-        size = self._data_size
         pos = 0
         if self._partial:
             newline = find("\n")
             line = "".join(self._partial) + text[:newline] if newline >= 0 else ""
             if not line.startswith("data: "):
                 return text
-            append(line[6:])
-            size += len(line) - 5
+            self._data.append(line[6:])
+            self._data_size += len(line) - 5
             self._partial = []
             self._partial_size = 0
             pos = newline + 1
-        first = pos
-        count = len(data)
-        while starts("data: ", pos):
-            newline = find("\n", pos)
-            if newline < 0:
-                break
-            append(text[pos + 6 : newline])
-            pos = newline + 1
-        # Each line adds its value and a LF to the buffer: all but its "data: ".
-        size += pos - first - 6 * (len(data) - count)
-        self._data_size = size
-        if pos:
             self._mid_event = True
-        if size > self._max_size:
-            self._drop_event()
+            if self._data_size > self._max_size:
+                self._drop_event()
+        others = 0  # short lines taken since the last data line
+        while not self._dropping:
+            data = self._data
+            append = data.append
+            first = pos
+            count = len(data)
+            while starts("data: ", pos):
+                newline = find("\n", pos)
+                if newline < 0:
+                    break
+                append(text[pos + 6 : newline])
+                pos = newline + 1
+            if pos != first:
+                # Each line adds its value and a LF to the buffer: all but its "data: ".
+                self._data_size += pos - first - 6 * (len(data) - count)
+                self._mid_event = True
+                others = 0
+                if self._data_size > self._max_size:
+                    self._drop_event()
+                    break
+            newline = find("\n", pos, pos + _LONG_LINE)
+            if newline < 0 or others == FIRST_WINDOW or starts("data: ", pos):
+                break  # an unfinished line, a long one, or many short ones
+            self._process_lines([text[pos:newline]], events)
+            self._mid_event = newline != pos
+            pos = newline + 1
+            others += 1
+            if starts("data: ", pos) and find("\n", pos, pos + _LONG_LINE) >= 0:
+                break  # a short data line: small events follow
         return text[pos:] if pos else text
 
     def _process(self, lines: list[str], events: list[Event]) -> None:
         """Run the spec's steps over complete lines: regular runs in bulk, the rest one by one."""
+        if len(lines) < _FEW_LINES and not self._dropping:  # too few for a run (one event, say)
+            self._process_lines(lines, events)
+            if lines:
+                self._mid_event = lines[-1] != ""
+            return
         start = 0
         if self._mid_event or self._data or self._event_type or self._dropping:  # finish it first
-            start = _after_blank(lines, 0)
+            start = after_blank(lines, 0)
             if self._dropping:
                 self._process_dropped(lines[:start], events)
             else:
                 self._process_lines(lines[:start], events)
         end = len(lines)
         while start < end:
-            stop, rows = self._process_regular(lines, start, events)
-            if rows < _FIRST_WINDOW:  # none or a short run: line by line to the end
+            stop, rows, last_id = take_run(lines, start, events, self._id_buffer)
+            if rows:
+                self._id_buffer = self.last_event_id = last_id
+            if rows < FIRST_WINDOW:  # none or a short run: line by line to the end
                 self._process_lines(lines[stop:], events)
                 break
-            start = _after_blank(lines, stop)
+            start = after_blank(lines, stop)
             self._process_lines(lines[stop:start], events)
         if lines:
             self._mid_event = lines[-1] != ""
@@ -247,73 +266,6 @@ class EventStreamParser:
         self._process_lines([line for line in lines if not line.startswith(_DROPPED)], events)
         if lines and not lines[-1]:
             self._dropping = False
-
-    def _process_regular(
-        self, lines: list[str], start: int, events: list[Event]
-    ) -> tuple[int, int]:
-        """Dispatch at once the events from ``start`` on that share the first one's shape.
-
-        Streams repeat one shape, e.g. ``id: 7`` / ``data: {...}`` / blank line. When
-        every line of a run starts with the ``name: `` of its place in that shape (a
-        ``data``, at most one ``id`` and one non-empty ``event``), the spec's steps give
-        exactly these events, found here with C-level list and str operations instead
-        of a Python step per line. The run is checked in windows that double while all
-        rows match, so the work stays in proportion to the events found.
-        Returns where the run ends and how many events it held.
-        """
-        shape = _shape(lines, start)
-        if shape is None:
-            return start, 0
-        period = len(shape) + 1
-        available = (len(lines) - start) // period
-        stop = start
-        window = _FIRST_WINDOW
-        while available:
-            rows = min(window, available)
-            taken = self._take_rows(lines, stop, shape, rows, events)
-            stop += taken * period
-            if taken < rows:
-                break
-            available -= rows
-            window *= 2
-        return stop, (stop - start) // period
-
-    def _take_rows(
-        self, lines: list[str], start: int, shape: list[str], rows: int, events: list[Event]
-    ) -> int:
-        """Dispatch the first of ``rows`` events of ``shape`` from ``start`` that match it."""
-        period = len(shape) + 1
-        blanks = lines[start + period - 1 : start + rows * period : period]
-        if any(blanks):
-            rows = list(map(bool, blanks)).index(True)
-        values: dict[str, list[str]] = {}
-        for offset, prefix in enumerate(shape):
-            column = lines[start + offset : start + rows * period : period]
-            found = _values(column, prefix)
-            if len(found) != rows + 1:  # the run ends before the first line without it
-                rows = list(map(str.startswith, column, repeat(prefix))).index(False)
-                found = _values(column[:rows], prefix)
-            values[prefix] = found
-        data = values["data: "][1 : rows + 1]
-        ids = values.get("id: ", [""])[1 : rows + 1]
-        types = values.get("event: ", [""])[1 : rows + 1]
-        if ids and "\0" in "".join(ids):  # such an id is ignored: the slow path says how
-            rows = next(i for i, value in enumerate(ids) if "\0" in value)
-        if types and not all(types[:rows]):  # an empty type means "message"
-            rows = types.index("")
-        if not rows:
-            return 0
-        last_id = ids[rows - 1] if ids else self._id_buffer
-        events.extend(
-            zip(
-                data[:rows],
-                types[:rows] if types else repeat("message", rows),
-                ids[:rows] if ids else repeat(last_id, rows),
-                strict=True,
-            )
-        )
-        self._id_buffer = self.last_event_id = last_id
-        return rows
 
     def _process_lines(self, lines: list[str], events: list[Event]) -> None:
         """Run the spec's per-line steps over complete lines, adding the events completed."""
@@ -364,35 +316,3 @@ class EventStreamParser:
         self._event_type = event_type
         if size > limit:
             self._drop_event()
-
-
-def _shape(lines: list[str], start: int) -> list[str] | None:
-    """The field prefixes of the event at ``start``, if a regular run can start there."""
-    try:
-        blank = lines.index("", start)
-    except ValueError:
-        return None
-    shape: list[str] = []
-    for line in lines[start:blank]:
-        prefix = next((p for p in _REGULAR_PREFIXES if line.startswith(p)), None)
-        if prefix is None or prefix in shape:
-            return None
-        shape.append(prefix)
-    return shape if "data: " in shape else None
-
-
-def _after_blank(lines: list[str], start: int) -> int:
-    """The index after the first blank line from ``start`` (the next event's start)."""
-    try:
-        return lines.index("", start) + 1
-    except ValueError:
-        return len(lines)
-
-
-def _values(lines: list[str], prefix: str) -> list[str]:
-    """``""`` then what follows ``prefix`` in each line, if every line starts with it.
-
-    Lines hold no LF, so the split yields one value per line, unless a line lacks the
-    prefix: it then merges into the value before it, and the list comes out short.
-    """
-    return ("\n" + "\n".join(lines)).split("\n" + prefix)

@@ -10,9 +10,7 @@ A connection attempt has one deadline, kept by a :class:`Watchdog` thread that
 cuts the socket through the same handle when it passes: per-operation timeouts
 alone let a peer that dribbles its TLS handshake or response head hold it forever.
 
-The body is read with one ``read1`` per call, which returns whatever has arrived,
-so an event is dispatched as soon as its blank line is in; ``iter_content`` and
-friends would wait for a full buffer on a body that is not chunked.
+Reading the body is ``body.py``'s job.
 """
 
 from __future__ import annotations
@@ -37,11 +35,7 @@ from urllib3.util.timeout import _DEFAULT_TIMEOUT
 
 from .._net.dial import socks_handshake
 from .._net.proxy import parse_proxy
-from ..errors import ConnectionClosed, ProxyError
-from .chunked import ChunkedDecoder
-
-#: Bytes asked of the socket per read (a read returns as soon as anything arrived).
-READ_SIZE = 65536
+from ..errors import ProxyError
 
 _current = threading.local()  # .handle: the SocketHandle of the client connecting on this thread
 
@@ -373,76 +367,3 @@ def drop_connections(session: requests.Session) -> None:
     for adapter in session.adapters.values():
         if isinstance(adapter, InterruptibleAdapter):
             adapter.close()
-
-
-def response_socket(response: requests.Response) -> socket.socket | None:
-    """The socket under a streamed response (requests does not expose it).
-
-    urllib3's connection holds it, except when the server said ``Connection: close``:
-    http.client then hands it to the response's file object alone.
-    """
-    connection = getattr(response.raw, "_connection", None)
-    sock = getattr(connection, "sock", None)
-    if not isinstance(sock, socket.socket):
-        socket_io = getattr(getattr(getattr(response.raw, "_fp", None), "fp", None), "raw", None)
-        sock = getattr(socket_io, "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def body_reader(response: requests.Response) -> Callable[[], bytes]:
-    """Return a function reading whatever part of the body has arrived (b"" at the end).
-
-    With no content coding, it reads the socket's buffered file directly (chunked
-    framing removed by :class:`ChunkedDecoder`); otherwise urllib3's ``read1``
-    decodes the content coding.
-    """
-    raw = response.raw
-    encoding = response.headers.get("Content-Encoding", "").strip().lower()
-    http_response = getattr(raw, "_fp", None)
-    fp = getattr(http_response, "fp", None)
-    if encoding not in ("", "identity") or fp is None or not hasattr(fp, "read1"):
-
-        def read_decoded() -> bytes:
-            return raw.read1(READ_SIZE, decode_content=True) or b""
-
-        return read_decoded
-    read1: Callable[[int], bytes] = fp.read1
-    if getattr(http_response, "chunked", False):
-        return _chunked_reader(read1)
-    length: int | None = getattr(http_response, "length", None)
-    if length is not None:
-        return _sized_reader(read1, length)
-    return lambda: read1(READ_SIZE)
-
-
-def _chunked_reader(read1: Callable[[int], bytes]) -> Callable[[], bytes]:
-    decoder = ChunkedDecoder()
-    feed = decoder.feed
-
-    def read_chunked() -> bytes:
-        while not decoder.done:
-            data = read1(READ_SIZE)
-            if not data:  # EOF before the last chunk: the connection dropped
-                raise ConnectionClosed("connection closed inside the chunked body")
-            body = feed(data)
-            if body:
-                return body
-        return b""
-
-    return read_chunked
-
-
-def _sized_reader(read1: Callable[[int], bytes], length: int) -> Callable[[], bytes]:
-    left = length
-
-    def read_sized() -> bytes:
-        nonlocal left
-        if left <= 0:
-            return b""
-        data = read1(min(left, READ_SIZE))
-        if not data:
-            raise ConnectionClosed(f"connection closed with {left} bytes of the body unread")
-        left -= len(data)
-        return data
-
-    return read_sized

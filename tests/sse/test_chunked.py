@@ -99,3 +99,56 @@ def test_whole_chunks_then_a_chunk_holding_crlf() -> None:
     for size in (len(body), 100, 7):
         cuts = list(range(size, len(body), size))
         assert decode(body, cuts) == (expected, True)
+
+
+# -- one whole chunk per read (a server flushing each event) ----------------------------
+
+
+@pytest.mark.parametrize(
+    "reads",
+    [
+        [b"5\r\nhello\r\n", b"6\r\n world\r\n", b"0\r\n\r\n"],
+        [b"A\r\n0123456789\r\n", b"a\r\n0123456789\r\n", b"0\r\n\r\n"],  # either case
+        [b"0005\r\nhello\r\n", b"5;ext=1\r\nhello\r\n", b"0\r\n\r\n"],  # zeros, extensions
+        [b"4\r\na\r\nb\r\n", b"2\r\n\r\n\r\n", b"0\r\n\r\n"],  # CRLF inside a chunk
+        [b"5\r\nhello\r\n5\r\nwor", b"ld\r\n0\r\n\r\n"],  # more than one chunk
+        [b"5\r\nhello\r\n", b"5\r\nhel", b"lo\r\n", b"0\r\n\r\n"],  # a chunk cut short
+        [b"5\r\nhello\r", b"\n5\r\nhello\r\n", b"0\r\n\r\n"],  # its CRLF split
+        [b"5", b"\r\nhello\r\n", b"5\r", b"\nhello\r\n", b"0\r\n\r\n"],  # size lines split
+        [b"3\r\n\xc3\xa9\xc3\r\n", b"1\r\n\xa9\r\n", b"0\r\n\r\n"],  # UTF-8 split by chunks
+    ],
+)
+def test_one_chunk_per_read(reads: list[bytes]) -> None:
+    decoder = ChunkedDecoder()
+    out = b"".join(decoder.feed(read) for read in reads)
+    assert (out, decoder.done) == decode(b"".join(reads))
+    assert decoder.done
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        b"5\r\nhelloXX",  # no CRLF after the data
+        b"5\r\nhello\r\nX",  # one byte past it: the next header, malformed
+        b"6\r\nhello\r\n",  # the declared size eats the CRLF: then garbage follows
+        b"zz\r\nhello\r\n",
+    ],
+)
+def test_read_that_looks_like_one_chunk_but_is_not(read: bytes) -> None:
+    """Such a read goes to the general decoder, which refuses or waits for more."""
+    decoder = ChunkedDecoder()
+    try:
+        body = decoder.feed(read)
+        body += decoder.feed(b"\r\n!!\r\n")
+    except ProtocolError:
+        return
+    pytest.fail(f"accepted {read!r} as {body!r}")
+
+
+def test_hostile_chunk_size_in_one_read_stays_bounded() -> None:
+    """A 2^64-1 byte chunk: its bytes pass through as they come, nothing is buffered."""
+    decoder = ChunkedDecoder()
+    assert decoder.feed(b"ffffffffffffffff\r\n" + b"x" * 10 + b"\r\n") == b"x" * 10 + b"\r\n"
+    assert decoder.feed(b"y" * 1000) == b"y" * 1000
+    assert decoder._pending == b""
+    assert not decoder.done

@@ -137,3 +137,34 @@ def test_random_bytes_never_raise_and_stay_bounded(stream: bytes, data: st.DataO
     parser = EventStreamParser(max_event_size=data.draw(st.integers(1, 300)))
     feed_all(parser, stream, cuts)
     assert parser.retry is None or 0 <= parser.retry <= MAX_RETRY
+
+
+_large_event_lines = st.lists(
+    st.sampled_from(
+        [
+            b"data: " + b"y" * 300,
+            b"data: " + b"z" * 700,
+            b"",
+            b"id: 7",
+            b"data: s",
+            b": c",
+            b"data:q",
+        ]
+    ),
+    max_size=40,
+).map(lambda lines: b"\n".join(lines) + b"\n")
+
+
+@fuzz_settings(60)
+@given(stream=_large_event_lines, limit=st.integers(200, 3000), data=st.data())
+def test_large_events_in_any_split_match_the_reference(
+    stream: bytes, limit: int, data: st.DataObject
+) -> None:
+    """Long data lines (the large-event path) and the short lines between events."""
+    cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=12).map(sorted))
+    parser = EventStreamParser(max_event_size=limit)
+    events = feed_all(parser, stream, cuts)
+    expected, last_id, _, oversized = reference(stream, limit)
+    assert events == expected
+    assert parser.last_event_id == last_id
+    assert parser.oversized == oversized

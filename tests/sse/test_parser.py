@@ -389,3 +389,45 @@ def test_event_of_long_lines_growing_past_limit() -> None:
         assert parser.feed(line[100:] + line[:100]) == []
     assert parser.oversized == 1
     assert parser.feed(b"\ndata: same event\n\ndata: ok\n\n") == [("ok", "message", "")]
+
+
+def _large_event(seq: int, lines: int = 40) -> tuple[bytes, str]:
+    values = [f"{seq:04d}" + "x" * 296 for _ in range(lines)]
+    return b"".join(b"data: %s\n" % v.encode() for v in values), "\n".join(values)
+
+
+@pytest.mark.parametrize("read", [1 << 20, 4096, 301, 7])
+def test_large_events_back_to_back(read: int) -> None:
+    """Large events with the short lines between them (id, comment, retry, a data line
+    without its space) in one read or cut anywhere: each arrives whole."""
+    one, data1 = _large_event(1)
+    two, data2 = _large_event(2)
+    three, data3 = _large_event(3)
+    stream = (
+        b"id: 1\n" + one + b"\n: between\nretry: 5\nid: 2\nevent: big\n" + two
+        + b"data:tail\n\n" + three + b"\nid: 4\ndata: small\n\n"
+    )  # fmt: skip
+    events, parser = parse(stream, list(range(read, len(stream), read)))
+    assert events == [
+        (data1, "message", "1"),
+        (data2 + "\ntail", "big", "2"),
+        (data3, "message", "2"),
+        ("small", "message", "4"),
+    ]
+    assert (parser.retry, parser.comments, parser.oversized) == (5, 1, 0)
+
+
+@pytest.mark.parametrize("read", [1 << 20, 4096, 301])
+def test_large_event_past_the_limit_between_two_that_fit(read: int) -> None:
+    """The one too large is dropped (its id kept); its neighbours in the same read arrive."""
+    one, data1 = _large_event(1, 10)
+    big, _ = _large_event(2, 40)
+    three, data3 = _large_event(3, 10)
+    stream = b"id: 1\n" + one + b"\nid: 2\n" + big + b"\n" + three + b"\n"
+    parser = EventStreamParser(max_event_size=5000)
+    events: Events = []
+    for start in range(0, len(stream), read):
+        events += parser.feed(stream[start : start + read])
+        assert parser._data_size <= 5000
+    assert events == [(data1, "message", "1"), (data3, "message", "2")]
+    assert parser.oversized == 1
