@@ -19,6 +19,7 @@ COMPILED = [
     "pushsdk/_ws/frames.py",
     "pushsdk/_ws/encode.py",
     "pushsdk/_sse/parser.py",
+    "pushsdk/_sse/runs.py",
     "pushsdk/_sse/chunked.py",
     "pushsdk/_net/tls.py",
 ]
