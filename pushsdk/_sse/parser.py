@@ -189,19 +189,20 @@ class EventStreamParser:
         """
         find = text.find
         starts = text.startswith
+        limit = self._max_size
         pos = 0
         if self._partial:
             newline = find("\n")
             line = "".join(self._partial) + text[:newline] if newline >= 0 else ""
-            if not line.startswith("data: "):
-                return text
+            if not line.startswith("data: ") or len(line) > limit:
+                return text  # the general path takes (or drops) it
             self._data.append(line[6:])
             self._data_size += len(line) - 5
             self._partial = []
             self._partial_size = 0
             pos = newline + 1
             self._mid_event = True
-            if self._data_size > self._max_size:
+            if self._data_size > limit:
                 self._drop_event()
         others = 0  # short lines taken since the last data line
         while not self._dropping:
@@ -211,8 +212,8 @@ class EventStreamParser:
             count = len(data)
             while starts("data: ", pos):
                 newline = find("\n", pos)
-                if newline < 0:
-                    break
+                if newline < 0 or newline - pos > limit:
+                    break  # unfinished, or a line past the limit: the general path drops it
                 append(text[pos + 6 : newline])
                 pos = newline + 1
             if pos != first:
@@ -220,7 +221,7 @@ class EventStreamParser:
                 self._data_size += pos - first - 6 * (len(data) - count)
                 self._mid_event = True
                 others = 0
-                if self._data_size > self._max_size:
+                if self._data_size > limit:
                     self._drop_event()
                     break
             newline = find("\n", pos, pos + _LONG_LINE)

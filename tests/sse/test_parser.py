@@ -170,6 +170,22 @@ def test_event_larger_than_limit_dropped_with_its_id_kept() -> None:
     assert parser.oversized == 1
 
 
+@pytest.mark.parametrize("cuts", [[], [100], [306], [6, 200]], ids=str)
+@pytest.mark.parametrize("length", [300, 5000], ids=["short-path", "long-line-path"])
+def test_a_line_past_the_limit_is_dropped_however_the_reads_split_it(
+    cuts: list[int], length: int
+) -> None:
+    """Its data would fit (data + LF = limit) but the line does not: one rule for every
+    split of the reads (hypothesis found the whole line in one read let through)."""
+    parser = EventStreamParser(max_event_size=length + 1)
+    stream = b"data: " + b"y" * length + b"\nid: 4\n\ndata: next\n\n"
+    events: Events = []
+    for start, stop in pairwise([0, *cuts, len(stream)]):
+        events += parser.feed(stream[start:stop])
+    assert events == [("next", "message", "4")]
+    assert parser.oversized == 1
+
+
 def test_event_growing_past_limit_over_many_reads() -> None:
     parser = EventStreamParser(max_event_size=100)
     parser.feed(b"id: 7\nevent: big\n")
