@@ -93,7 +93,7 @@ class Backend:
 BACKENDS = {"zlib": Backend("zlib", zlib.decompressobj, zlib.error)}
 try:
     from zlib_ng import zlib_ng
-except ImportError:  # PyPy, or a platform zlib-ng has no wheel for
+except ImportError:  # the speedups extra is not installed (or PyPy)
     pass
 else:  # its stub types ``error`` as an instance; it is the module's exception class
     BACKENDS["zlib-ng"] = Backend(
