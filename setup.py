@@ -1,5 +1,6 @@
 """Optional compiled build: ``PUSHSDK_COMPILE=1`` compiles the sans-I/O protocol
-modules with mypyc (as black and mypy ship); without it the package is pure Python.
+modules with mypyc (as black and mypy ship) and adds ``_mask.c``, the frame masker
+in C (as websockets and picows have); without it the package is pure Python.
 
     pip install mypy setuptools
     PUSHSDK_COMPILE=1 pip install --no-build-isolation .
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from setuptools import setup
+from setuptools import Extension, setup
 
 #: The per-message code: frame parsing and building, the SSE line parser.
 COMPILED = [
@@ -27,6 +28,7 @@ COMPILED = [
 if os.environ.get("PUSHSDK_COMPILE") == "1":
     from mypyc.build import mypycify
 
-    setup(ext_modules=mypycify(COMPILED, opt_level="3", group_name="pushsdk"))
+    masker = Extension("pushsdk._ws._mask", ["pushsdk/_ws/_mask.c"])
+    setup(ext_modules=[*mypycify(COMPILED, opt_level="3", group_name="pushsdk"), masker])
 else:
     setup()

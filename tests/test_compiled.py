@@ -47,3 +47,14 @@ def test_the_module_comes_from_the_build_this_run_tests(name: str) -> None:
             f"{name} loads from {module.__file__}, a compiled build that shadows its source:"
             " delete the .so files (git clean -X pushsdk) or unset PYTHONPATH"
         )
+
+
+def test_frames_are_masked_by_the_build_this_run_tests() -> None:
+    from pushsdk._ws import encode
+
+    if os.environ.get("PUSHSDK_EXPECT_COMPILED") == "1":
+        assert encode._c_frame is not None, "the compiled run masks frames in pure Python"
+    else:
+        assert encode._c_frame is None, (
+            "a compiled _mask extension shadows the pure masker: delete the .so files"
+        )

