@@ -94,6 +94,18 @@ def test_read_stops_at_nbytes_and_keeps_the_rest(pair: tuple[TLSSession, Server]
     assert bytes(head) + bytes(rest[: len(BIG) - 1000]) == BIG
 
 
+def test_every_received_record_is_read_before_more_is_asked_for(
+    pair: tuple[TLSSession, Server],
+) -> None:
+    client, server = pair  # OpenSSL may take several records from the BIO at once
+    client.receive(b"".join(server.records(bytes([65 + i]) * 10) for i in range(5)))
+    buffer, got = bytearray(100), b""
+    while (count := client.read_into(buffer, 100)) > 0:
+        got += buffer[:count]
+    assert count == -1
+    assert got == b"".join(bytes([65 + i]) * 10 for i in range(5))
+
+
 def test_a_record_in_pieces_waits_for_its_end(pair: tuple[TLSSession, Server]) -> None:
     client, server = pair
     records = server.records(b"split")
