@@ -109,13 +109,14 @@ class Client(ClientLoop, Generic[DataT]):
     @property
     def stats(self) -> Stats:
         """A snapshot of the counters: messages and bytes in and out, reconnects."""
+        messages_out, bytes_out, saved_out = self._sent()
         return Stats(
             messages_in=self._messages_in,
             bytes_in=self._bytes_in,
-            messages_out=self._messages_out,
-            bytes_out=self._bytes_out,
+            messages_out=messages_out,
+            bytes_out=bytes_out,
             wire_bytes_in=self._bytes_in - self._wire_saved_in,
-            wire_bytes_out=self._bytes_out - self._wire_saved_out,
+            wire_bytes_out=bytes_out - saved_out,
             reconnects=max(self._opens - 1, 0),
             connected_since=self._connected_since,
         )

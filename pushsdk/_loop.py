@@ -87,10 +87,7 @@ class ClientLoop:
 
         self._messages_in = 0
         self._bytes_in = 0
-        self._messages_out = 0
-        self._bytes_out = 0
         self._wire_saved_in = 0  # payload bytes compression kept off the wire
-        self._wire_saved_out = 0
         self._opens = 0
         self._connected_since: float | None = None
 
@@ -121,6 +118,10 @@ class ClientLoop:
 
     def _release(self) -> None:
         """Free what the last connection held (called on the client thread)."""
+
+    def _sent(self) -> tuple[int, int, int]:
+        """Messages sent, their payload bytes, and the bytes compression saved."""
+        return 0, 0, 0
 
     # -- per-message path (client thread) ------------------------------------------
 

@@ -22,12 +22,10 @@ call.
 
 from __future__ import annotations
 
-import collections
 import json
 import logging
 import mmap
 import ssl
-import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -39,8 +37,7 @@ from ._net.tls import Stream
 from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
 from ._state import ReadyState
 from ._ws.connect import open_connection
-from ._ws.deflate import COMPRESS_THRESHOLD, Deflater, Negotiated
-from ._ws.encode import Masks, encode_frame
+from ._ws.deflate import Negotiated
 from ._ws.frames import FrameReader
 from ._ws.items import (
     OP_BINARY,
@@ -48,14 +45,14 @@ from ._ws.items import (
     OP_PING,
     OP_PONG,
     OP_TEXT,
-    RSV1,
     Close,
     Control,
     Failure,
     Item,
 )
 from ._ws.options import check_int, check_tls
-from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown, write_failure
+from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown
+from ._ws.writer import Writer
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
 from .message import Message, _build_message
@@ -278,17 +275,8 @@ class WSClient(Client["str | bytes"]):
         #: ``"permessage-deflate; server_no_context_takeover"``; None if none.
         self.extension: str | None = None
         self._deflate: Negotiated | None = None  # this connection's agreement
-        self._deflater: Deflater | None = None  # its compressor (send lock held)
-
-        self._send_lock = threading.Lock()
-        self._masks = Masks()  # masking keys, taken under the send lock
-        self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
+        self._writer = Writer()  # frames out, the send queue, the send lock
         self._live_sock: Stream | None = None  # the connection, for _interrupt
-        self._sock: Stream | None = None  # writable while OPEN; None once broken
-        self._close_sent = False
-        #: Why we cut the connection, if we did: the reader stops at its next read.
-        self._broken: str | None = None
-        self._write_timeout = WRITE_TIMEOUT  # set for each connection by _mark_open
 
     # -- sending (any thread) ----------------------------------------------------------
 
@@ -316,89 +304,39 @@ class WSClient(Client["str | bytes"]):
             opcode, payload = OP_BINARY, bytes(data)
         else:
             raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
-        with self._send_lock:
-            buffer = self._buffer
-            sock = self._sock
+        writer = self._writer
+        with writer.lock:
+            queue = writer.queue
+            sock = writer.sock
             # Open, nothing queued, and not closing (close() sets _muted before _closing; a
             # finished client has released its socket): write now, with no Event calls.
-            if sock is not None and not self._muted and not buffer and self._state is _OPEN:
-                if not self._write_message(sock, opcode, payload) and self._backoff is None:
-                    buffer.popleft()  # no reconnect will send it: say so
+            if sock is not None and not self._muted and not queue and self._state is _OPEN:
+                if not writer.write_message(sock, opcode, payload) and self._backoff is None:
+                    writer.queued().popleft()  # no reconnect will send it: say so
                     raise ConnectionClosed("the connection broke while sending")
                 return
             if self._closing.is_set() or self._finished.is_set():
                 raise ConnectionClosed("the client is closed")
-            if len(buffer) >= self.send_buffer:
-                raise SendBufferFull(f"{len(buffer)} messages already wait (send_buffer)")
-            buffer.append((opcode, payload))
+            waiting = len(queue) if queue else 0
+            if waiting >= self.send_buffer:
+                raise SendBufferFull(f"{waiting} messages already wait (send_buffer)")
+            writer.queued().append((opcode, payload))
 
     def send_json(self, obj: Any) -> None:
         """Send ``obj`` as a JSON text message (see ``send``)."""
         self.send(json.dumps(obj))
 
-    def _write_message(self, sock: Stream, opcode: int, payload: bytes) -> bool:
-        """Write one message (send lock held); on failure queue it first and cut the socket."""
-        deflater = self._deflater
-        saved = 0
-        try:
-            if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
-                wire = deflater.compress(payload)
-                saved = len(payload) - len(wire)
-                sock.sendall(encode_frame(opcode | RSV1, wire, self._masks.take()))
-            else:
-                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
-        except OSError as exc:
-            self._logger.info("send failed, kept for the next connection: %s", exc)
-            self._buffer.appendleft((opcode, payload))
-            self._cut(sock, write_failure(exc))
-            return False
-        self._messages_out += 1
-        self._bytes_out += len(payload)
-        self._wire_saved_out += saved
-        return True
-
     def _write_control(
         self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT, *, quick: bool = False
     ) -> None:
-        """Send a control frame if the connection is writable; errors end it.
-
-        A send stuck for ``wait`` seconds (a peer that stopped reading) holds the send
-        lock: the connection is then cut, which unblocks it, rather than hanging.
-        ``quick`` also bounds the write itself by ``wait`` (for ``close()``).
-        """
-        if not self._send_lock.acquire(timeout=wait):
-            self._logger.info("a send is stuck: cutting the connection")
-            self._interrupt()
-            return
-        try:
-            sock = self._sock
-            if sock is None:
-                return
-            try:
-                if quick:
-                    set_write_timeout(sock, min(wait, self._write_timeout))
-                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
-                if quick:
-                    set_write_timeout(sock, self._write_timeout)
-            except OSError as exc:
-                self._logger.debug("control frame not sent: %s", exc)
-                self._cut(sock, write_failure(exc))
-            if opcode == OP_CLOSE:
-                self._close_sent = True
-        finally:
-            self._send_lock.release()
-
-    def _cut(self, sock: Stream, reason: str) -> None:
-        """End a connection a write failed on (send lock held): the reader stops too."""
-        self._sock = None
-        self._broken = reason
-        shutdown(sock)
+        """Send a control frame if writable (see ``Writer.write_control``)."""
+        self._writer.write_control(opcode, payload, wait, self._interrupt, quick=quick)
 
     # -- transport hooks ---------------------------------------------------------------
 
     def _connect(self) -> None:
-        self._close_sent = False
-        self._broken = None
+        self._writer.close_sent = False
+        self._writer.broken = None
         self._logger.debug("connecting: %s", self._log_url)
         try:
             proxy = proxy_for(self.url, self.proxy)
@@ -422,7 +360,7 @@ class WSClient(Client["str | bytes"]):
         self._register(sock)
         # Each connection negotiates afresh: queued messages use this one's parameters.
         self.extension = None if self._deflate is None else str(self._deflate)
-        self._deflater = None if self._deflate is None else self._deflate.deflater()
+        self._writer.deflater = None if self._deflate is None else self._deflate.deflater()
 
     def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
@@ -431,35 +369,36 @@ class WSClient(Client["str | bytes"]):
             shutdown(sock)
 
     def _mark_open(self) -> None:
-        with self._send_lock:
+        writer = self._writer
+        with writer.lock:  # held until OPEN: a send meanwhile queues behind the flush
             sock = self._live_sock
-            self._write_timeout = self.ping_timeout or WRITE_TIMEOUT
+            writer.write_timeout = self.ping_timeout or WRITE_TIMEOUT
+            writer.sock = sock
             if sock is not None:  # end the handshake's deadline: a flush may take long
                 set_read_timeout(sock, self.ping_interval)
-                set_write_timeout(sock, self._write_timeout)
-            self._sock = sock
-            buffer = self._buffer
-            while buffer and sock is not None:
-                opcode, payload = buffer.popleft()
-                if not self._write_message(sock, opcode, payload):
-                    break
+                set_write_timeout(sock, writer.write_timeout)
+                writer.flush_queue(sock)
             self._set_state(ReadyState.OPEN)
 
     def _interrupt(self) -> None:
         sock = self._live_sock
         if sock is not None:
-            self._broken = "the connection was cut by close() or a stuck send"
+            self._writer.broken = "the connection was cut by close() or a stuck send"
             shutdown(sock)
 
     def _start_closing(self, code: int, reason: str) -> None:
         payload = code.to_bytes(2, "big") + reason.encode()
         self._write_control(OP_CLOSE, payload, wait=1.0, quick=True)
-        if not self._close_sent:
+        if not self._writer.close_sent:
             self._interrupt()
 
+    def _sent(self) -> tuple[int, int, int]:
+        writer = self._writer
+        return writer.messages, writer.payload_bytes, writer.bytes_saved
+
     def _release(self) -> None:
-        with self._send_lock:
-            self._sock = None
+        with self._writer.lock:
+            self._writer.sock = None
             sock, self._live_sock = self._live_sock, None
         if sock is not None:
             sock.close()
@@ -485,6 +424,7 @@ class WSClient(Client["str | bytes"]):
         url = self.url
         now = time.time
         route = self._route if self.event_key is not None else None
+        writer = self._writer
         pinged = False
         while True:
             # While a frame's payload is arriving, read only that payload: the reader then
@@ -502,9 +442,9 @@ class WSClient(Client["str | bytes"]):
                 set_read_timeout(sock, self.ping_timeout or interval)
                 continue
             except OSError as exc:
-                raise ConnectionClosed(self._broken or f"connection lost: {exc}") from exc
-            if not count or self._broken is not None:
-                raise ConnectionClosed(self._broken or "connection dropped without a close frame")
+                raise ConnectionClosed(writer.broken or f"connection lost: {exc}") from exc
+            if not count or writer.broken is not None:
+                raise ConnectionClosed(writer.broken or "connection dropped without a close frame")
             if pinged:
                 pinged = False
                 set_read_timeout(sock, interval)
@@ -541,7 +481,7 @@ class WSClient(Client["str | bytes"]):
                 self._write_control(OP_PONG, item.payload)
             return None
         if isinstance(item, Close):
-            if not self._close_sent:  # echo the server's code (RFC 6455 5.5.1)
+            if not self._writer.close_sent:  # echo the server's code (RFC 6455 5.5.1)
                 payload = b"" if item.code is None else item.code.to_bytes(2, "big")
                 self._write_control(OP_CLOSE, payload)
             return (1005 if item.code is None else item.code), item.reason
