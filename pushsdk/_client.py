@@ -60,6 +60,13 @@ class Client(ClientLoop, Generic[DataT]):
     model" pages.
     """
 
+    __slots__ = {
+        "headers": "The headers sent on every connection, or the function that returns them.",
+        "_started": None,
+        "_start_lock": None,
+        "_thread": None,
+    }
+
     def __init__(
         self,
         url: str,
@@ -195,7 +202,7 @@ class Client(ClientLoop, Generic[DataT]):
             if self._state is not ReadyState.OPEN and timeout != 0:
                 self._refuse_own_thread("wait_open()")
             self._state_changed.wait_for(
-                lambda: self._state is ReadyState.OPEN or self._finished.is_set(), timeout
+                lambda: self._state is ReadyState.OPEN or self._finished, timeout
             )
             if self._state is ReadyState.OPEN:
                 return True
@@ -217,7 +224,7 @@ class Client(ClientLoop, Generic[DataT]):
         if not self._started:
             raise RuntimeError("cannot join a client that was never started")
         self._refuse_own_thread("join()")
-        if not self._finished.wait(timeout):
+        if not self._wait_finished(timeout):
             return False
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -248,7 +255,7 @@ class Client(ClientLoop, Generic[DataT]):
             never_started = not self._started
             self._started = True
         self._muted = True  # before _closing: whoever sees _closing set sees this too
-        self._closing.set()
+        self._set_closing()
         if never_started:
             self._set_state(ReadyState.CLOSED)
             self._finish()
@@ -264,10 +271,10 @@ class Client(ClientLoop, Generic[DataT]):
             self._interrupt()
         if threading.get_ident() == self._thread_ident:
             return
-        if not self._finished.wait(timeout):
+        if not self._wait_finished(timeout):
             self._interrupt()
-            self._finished.wait(_FORCED_CLOSE_GRACE)
-        if not self._finished.is_set():
+            self._wait_finished(_FORCED_CLOSE_GRACE)
+        if not self._finished:
             self._silenced = self._muted = True
             self._logger.warning("close(): client thread still busy in a callback; silenced it")
         thread = self._thread
@@ -324,7 +331,7 @@ class Client(ClientLoop, Generic[DataT]):
         return self._iterate(timeout)
 
     def _iterate(self, timeout: float | None) -> Iterator[Message[DataT]]:
-        inbox = self._inbox
+        inbox = self._open_inbox()
         inbox.attach()
         try:
             while (message := inbox.get(timeout)) is not None:
@@ -366,12 +373,12 @@ class Client(ClientLoop, Generic[DataT]):
     def _raise_end_error(self) -> None:
         """Raise the error that ended the client for good, if it ended so."""
         error = self._end_error
-        if error is not None and self._finished.is_set():
+        if error is not None and self._finished:
             raise error
 
     def _refuse_own_thread(self, what: str) -> None:
         """Raise instead of waiting on the client from its own thread: that could only hang."""
-        if threading.get_ident() == self._thread_ident and not self._finished.is_set():
+        if threading.get_ident() == self._thread_ident and not self._finished:
             raise RuntimeError(f"{what} from a callback of the same client would deadlock")
 
     @staticmethod

@@ -189,6 +189,41 @@ class WSClient(Client["str | bytes"]):
             current or last connection ("" if none).
     """
 
+    __slots__ = {
+        "subprotocols": "The subprotocols offered (None: none).",
+        "ping_interval": "Seconds without traffic before a ping (None: no pings).",
+        "ping_timeout": "Seconds a ping waits for traffic before the connection is dead.",
+        "open_timeout": "Deadline of TCP, proxy, TLS and the opening handshake together.",
+        "max_message_size": "The largest message accepted, in bytes.",
+        "event_key": "The JSON key that routes text messages to ``on()`` handlers.",
+        "send_buffer": "How many messages ``send()`` queues while not open.",
+        "sslopt": "websocket-client style TLS options.",
+        "ssl_context": "The ``ssl.SSLContext`` for ``wss://``.",
+        "proxy": "None (the environment's), False (none) or a proxy URL.",
+        "verify": "True, a CA bundle path, or False.",
+        "cert": "The client certificate, or None.",
+        "truststore": "Whether the operating system's trust store verifies.",
+        "origin": "The ``Origin`` header, or None for websocket-client's default.",
+        "subprotocol": "The subprotocol the server chose on the current (or last) connection.",
+        "compression": '``"deflate"`` (permessage-deflate offered) or None.',
+        "extension": "The extension the server agreed to on the current (or last) connection.",
+        **dict.fromkeys(
+            (
+                "_tls",
+                "_tls_context",
+                "_deflate",
+                "_deflater",
+                "_send_lock",
+                "_masks",
+                "_buffer",
+                "_live_sock",
+                "_sock",
+                "_close_sent",
+                "_broken",
+                "_write_timeout",
+            )
+        ),
+    }
     _logger = logging.getLogger("pushsdk.ws")
     _kind = "ws"
 
@@ -282,7 +317,8 @@ class WSClient(Client["str | bytes"]):
 
         self._send_lock = threading.Lock()
         self._masks = Masks()  # masking keys, taken under the send lock
-        self._buffer: collections.deque[tuple[int, bytes]] = collections.deque()
+        #: Messages waiting for the next open (send lock held); None when there are none.
+        self._buffer: collections.deque[tuple[int, bytes]] | None = None
         self._live_sock: Stream | None = None  # the connection, for _interrupt
         self._sock: Stream | None = None  # writable while OPEN; None once broken
         self._close_sent = False
@@ -323,14 +359,14 @@ class WSClient(Client["str | bytes"]):
             # finished client has released its socket): write now, with no Event calls.
             if sock is not None and not self._muted and not buffer and self._state is _OPEN:
                 if not self._write_message(sock, opcode, payload) and self._backoff is None:
-                    buffer.popleft()  # no reconnect will send it: say so
+                    self._queued().popleft()  # no reconnect will send it: say so
                     raise ConnectionClosed("the connection broke while sending")
                 return
-            if self._closing.is_set() or self._finished.is_set():
+            if self._closing or self._finished:
                 raise ConnectionClosed("the client is closed")
-            if len(buffer) >= self.send_buffer:
-                raise SendBufferFull(f"{len(buffer)} messages already wait (send_buffer)")
-            buffer.append((opcode, payload))
+            if len(buffer or ()) >= self.send_buffer:
+                raise SendBufferFull(f"{len(buffer or ())} messages already wait (send_buffer)")
+            self._queued().append((opcode, payload))
 
     def send_json(self, obj: Any) -> None:
         """Send ``obj`` as a JSON text message (see ``send``)."""
@@ -349,13 +385,20 @@ class WSClient(Client["str | bytes"]):
                 sock.sendall(encode_frame(opcode, payload, self._masks.take()))
         except OSError as exc:
             self._logger.info("send failed, kept for the next connection: %s", exc)
-            self._buffer.appendleft((opcode, payload))
+            self._queued().appendleft((opcode, payload))
             self._cut(sock, write_failure(exc))
             return False
         self._messages_out += 1
         self._bytes_out += len(payload)
         self._wire_saved_out += saved
         return True
+
+    def _queued(self) -> collections.deque[tuple[int, bytes]]:
+        """The send buffer, made on first use (send lock held)."""
+        buffer = self._buffer
+        if buffer is None:
+            buffer = self._buffer = collections.deque()
+        return buffer
 
     def _write_control(
         self, opcode: int, payload: bytes, wait: float = _CONTROL_WAIT, *, quick: bool = False
@@ -413,7 +456,7 @@ class WSClient(Client["str | bytes"]):
                 server_hostname=(self.sslopt or {}).get("server_hostname"),
                 timeout=self.open_timeout,
                 register=self._register,
-                interrupted=self._closing.is_set,
+                interrupted=self._is_closing,
                 compression=self.compression is not None,
             )
         except BaseException:
@@ -427,7 +470,7 @@ class WSClient(Client["str | bytes"]):
     def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
         self._live_sock = sock
-        if self._closing.is_set():
+        if self._closing:
             shutdown(sock)
 
     def _mark_open(self) -> None:
@@ -443,6 +486,8 @@ class WSClient(Client["str | bytes"]):
                 opcode, payload = buffer.popleft()
                 if not self._write_message(sock, opcode, payload):
                     break
+            if not buffer:  # all sent: an open client keeps no empty deque
+                self._buffer = None
             self._set_state(ReadyState.OPEN)
 
     def _interrupt(self) -> None:
