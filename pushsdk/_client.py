@@ -61,10 +61,10 @@ class Client(ClientLoop, Generic[DataT]):
     """
 
     __slots__ = {
-        "headers": "The headers sent on every connection, or the function that returns them.",
-        "_started": None,
         "_start_lock": None,
+        "_started": None,
         "_thread": None,
+        "headers": "The headers sent on every connection, or the function that returns them.",
     }
 
     def __init__(
