@@ -40,9 +40,7 @@ class Inbox:
     def put(self, message: Message[Any], *, keep_backlog: bool) -> None:
         with self._cond:
             if self._readers:
-                while (
-                    len(self._items) >= HIGH_WATER and self._readers and not self._closing()
-                ):
+                while len(self._items) >= HIGH_WATER and self._readers and not self._closing():
                     self._cond.wait(0.1)
                 self._items.append(message)
                 self._cond.notify()
