@@ -61,7 +61,6 @@ class Client(ClientLoop, Generic[DataT]):
     """
 
     __slots__ = {
-        "_start_lock": None,
         "_started": None,
         "_thread": None,
         "headers": "The headers sent on every connection, or the function that returns them.",
@@ -103,7 +102,6 @@ class Client(ClientLoop, Generic[DataT]):
         self.on_error = on_error
         self.on_reconnect = on_reconnect
         self._started = False
-        self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     # -- public API ---------------------------------------------------------------
@@ -198,12 +196,10 @@ class Client(ClientLoop, Generic[DataT]):
             RuntimeError: called from a callback of this client while not OPEN.
         """
         check_seconds("timeout", timeout)
-        with self._state_changed:
+        with self._state_lock:
             if self._state is not ReadyState.OPEN and timeout != 0:
                 self._refuse_own_thread("wait_open()")
-            self._state_changed.wait_for(
-                lambda: self._state is ReadyState.OPEN or self._finished, timeout
-            )
+            self._wait(lambda: self._state is ReadyState.OPEN or self._finished, timeout)
             if self._state is ReadyState.OPEN:
                 return True
         self._raise_end_error()
@@ -251,7 +247,7 @@ class Client(ClientLoop, Generic[DataT]):
         """
         self._check_close_args(code, reason)
         check_seconds("timeout", timeout, allow_none=False)
-        with self._start_lock:
+        with self._state_lock:
             never_started = not self._started
             self._started = True
         self._muted = True  # before _closing: whoever sees _closing set sees this too
@@ -260,11 +256,11 @@ class Client(ClientLoop, Generic[DataT]):
             self._set_state(ReadyState.CLOSED)
             self._finish()
             return
-        with self._state_changed:
+        with self._state_lock:
             was_open = self._state is ReadyState.OPEN
             if self._state is not ReadyState.CLOSED:  # also while connecting or waiting
                 self._state = ReadyState.CLOSING
-                self._state_changed.notify_all()
+                self._notify()
         if was_open:
             self._start_closing(code, reason)
         else:
@@ -365,7 +361,7 @@ class Client(ClientLoop, Generic[DataT]):
         return value
 
     def _claim_start(self) -> None:
-        with self._start_lock:
+        with self._state_lock:
             if self._started:
                 raise RuntimeError("client already started (a client runs once)")
             self._started = True

@@ -63,6 +63,7 @@ class ClientLoop:
                 "_inbox",
                 "_state",
                 "_state_changed",
+                "_state_lock",
                 "_closing",
                 "_finished",
                 "_thread_ident",
@@ -114,9 +115,12 @@ class ClientLoop:
         #: Made by the first iterator, or by the first message with no handler to take it.
         self._inbox: Inbox | None = None
         self._state = ReadyState.CONNECTING
-        #: The one condition of the client: notified when the state, ``_closing`` or
-        #: ``_finished`` change (one per client, not one per Event: an idle client is cheap).
-        self._state_changed = threading.Condition(threading.Lock())
+        #: Guards the state, ``_closing``, ``_finished`` and ``_inbox``.
+        self._state_lock = threading.Lock()
+        #: Notified (under ``_state_lock``) when the state, ``_closing`` or ``_finished``
+        #: change. One per client, made by the first thread that waits: a client nobody
+        #: waits on (an idle one) holds no Condition at all. See ``_wait``.
+        self._state_changed: threading.Condition | None = None
         #: close() began (or Ctrl+C): stop, do not reconnect. Set only by ``_set_closing``.
         self._closing = False
         #: The client thread is done for good. Set only by ``_finish``.
@@ -210,7 +214,7 @@ class ClientLoop:
 
     def _open_inbox(self) -> Inbox:
         """The inbox, made on first use (an ended client's is born ended)."""
-        with self._state_changed:
+        with self._state_lock:
             inbox = self._inbox
             if inbox is None:
                 inbox = self._inbox = Inbox(self._logger, self._is_closing)
@@ -222,18 +226,31 @@ class ClientLoop:
         return self._closing
 
     def _set_closing(self) -> None:
-        with self._state_changed:
+        with self._state_lock:
             self._closing = True
-            self._state_changed.notify_all()
+            self._notify()
 
     def _wait_closing(self, timeout: float) -> bool:
         """Sleep ``timeout`` seconds, or less if close() begins; return whether it did."""
-        with self._state_changed:
-            return self._state_changed.wait_for(self._is_closing, timeout)
+        with self._state_lock:
+            return self._wait(self._is_closing, timeout)
 
     def _wait_finished(self, timeout: float | None) -> bool:
-        with self._state_changed:
-            return self._state_changed.wait_for(lambda: self._finished, timeout)
+        with self._state_lock:
+            return self._wait(lambda: self._finished, timeout)
+
+    def _wait(self, predicate: Callable[[], object], timeout: float | None) -> bool:
+        """Wait until ``predicate()`` or ``timeout`` (``_state_lock`` held)."""
+        condition = self._state_changed
+        if condition is None:
+            condition = self._state_changed = threading.Condition(self._state_lock)
+        return bool(condition.wait_for(predicate, timeout))
+
+    def _notify(self) -> None:
+        """Wake every waiter (``_state_lock`` held)."""
+        condition = self._state_changed
+        if condition is not None:
+            condition.notify_all()
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
@@ -354,17 +371,17 @@ class ClientLoop:
         self._emit(self.on_close, code, reason)
 
     def _finish(self) -> None:
-        with self._state_changed:
+        with self._state_lock:
             self._finished = True
             inbox = self._inbox
-            self._state_changed.notify_all()
+            self._notify()
         if inbox is not None:  # after _finished: an iterator that ends sees the end error
             inbox.end()
 
     def _set_state(self, state: ReadyState) -> None:
-        with self._state_changed:
+        with self._state_lock:
             self._state = state
-            self._state_changed.notify_all()
+            self._notify()
 
     # -- callbacks ---------------------------------------------------------------
 
