@@ -60,6 +60,12 @@ class Client(ClientLoop, Generic[DataT]):
     model" pages.
     """
 
+    __slots__ = {
+        "_started": None,
+        "_thread": None,
+        "headers": "The headers sent on every connection, or the function that returns them.",
+    }
+
     def __init__(
         self,
         url: str,
@@ -96,7 +102,6 @@ class Client(ClientLoop, Generic[DataT]):
         self.on_error = on_error
         self.on_reconnect = on_reconnect
         self._started = False
-        self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
     # -- public API ---------------------------------------------------------------
@@ -192,12 +197,10 @@ class Client(ClientLoop, Generic[DataT]):
             RuntimeError: called from a callback of this client while not OPEN.
         """
         check_seconds("timeout", timeout)
-        with self._state_changed:
+        with self._state_lock:
             if self._state is not ReadyState.OPEN and timeout != 0:
                 self._refuse_own_thread("wait_open()")
-            self._state_changed.wait_for(
-                lambda: self._state is ReadyState.OPEN or self._finished.is_set(), timeout
-            )
+            self._wait(lambda: self._state is ReadyState.OPEN or self._finished, timeout)
             if self._state is ReadyState.OPEN:
                 return True
         self._raise_end_error()
@@ -218,7 +221,7 @@ class Client(ClientLoop, Generic[DataT]):
         if not self._started:
             raise RuntimeError("cannot join a client that was never started")
         self._refuse_own_thread("join()")
-        if not self._finished.wait(timeout):
+        if not self._wait_finished(timeout):
             return False
         thread = self._thread
         if thread is not None and thread is not threading.current_thread():
@@ -245,30 +248,30 @@ class Client(ClientLoop, Generic[DataT]):
         """
         self._check_close_args(code, reason)
         check_seconds("timeout", timeout, allow_none=False)
-        with self._start_lock:
+        with self._state_lock:
             never_started = not self._started
             self._started = True
         self._muted = True  # before _closing: whoever sees _closing set sees this too
-        self._closing.set()
+        self._set_closing()
         if never_started:
             self._set_state(ReadyState.CLOSED)
             self._finish()
             return
-        with self._state_changed:
+        with self._state_lock:
             was_open = self._state is ReadyState.OPEN
             if self._state is not ReadyState.CLOSED:  # also while connecting or waiting
                 self._state = ReadyState.CLOSING
-                self._state_changed.notify_all()
+                self._notify()
         if was_open:
             self._start_closing(code, reason)
         else:
             self._interrupt()
         if threading.get_ident() == self._thread_ident:
             return
-        if not self._finished.wait(timeout):
+        if not self._wait_finished(timeout):
             self._interrupt()
-            self._finished.wait(_FORCED_CLOSE_GRACE)
-        if not self._finished.is_set():
+            self._wait_finished(_FORCED_CLOSE_GRACE)
+        if not self._finished:
             self._silenced = self._muted = True
             self._logger.warning("close(): client thread still busy in a callback; silenced it")
         thread = self._thread
@@ -325,7 +328,7 @@ class Client(ClientLoop, Generic[DataT]):
         return self._iterate(timeout)
 
     def _iterate(self, timeout: float | None) -> Iterator[Message[DataT]]:
-        inbox = self._inbox
+        inbox = self._open_inbox()
         inbox.attach()
         try:
             while (message := inbox.get(timeout)) is not None:
@@ -359,7 +362,7 @@ class Client(ClientLoop, Generic[DataT]):
         return value
 
     def _claim_start(self) -> None:
-        with self._start_lock:
+        with self._state_lock:
             if self._started:
                 raise RuntimeError("client already started (a client runs once)")
             self._started = True
@@ -367,12 +370,12 @@ class Client(ClientLoop, Generic[DataT]):
     def _raise_end_error(self) -> None:
         """Raise the error that ended the client for good, if it ended so."""
         error = self._end_error
-        if error is not None and self._finished.is_set():
+        if error is not None and self._finished:
             raise error
 
     def _refuse_own_thread(self, what: str) -> None:
         """Raise instead of waiting on the client from its own thread: that could only hang."""
-        if threading.get_ident() == self._thread_ident and not self._finished.is_set():
+        if threading.get_ident() == self._thread_ident and not self._finished:
             raise RuntimeError(f"{what} from a callback of the same client would deadlock")
 
     @staticmethod

@@ -14,14 +14,17 @@ Handler = Callable[[Any, Any], object]
 
 ANY_EVENT = "*"
 
+#: Serialises changes to every registry: they are rare, and a lock per client costs
+#: every idle client memory.
+_CHANGE_LOCK = threading.Lock()
+
 
 class HandlerRegistry:
     """Event name -> handlers, in the order they were added."""
 
-    __slots__ = ("_lock", "table")
+    __slots__ = ("table",)
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         #: Read without a lock by the dispatcher; replaced whole on every change.
         self.table: Mapping[str, tuple[Handler, ...]] = {}
 
@@ -29,7 +32,7 @@ class HandlerRegistry:
         _check_event(event)
         if not callable(handler):
             raise TypeError(f"handler must be callable, got {type(handler).__name__}")
-        with self._lock:
+        with _CHANGE_LOCK:
             table = dict(self.table)
             table[event] = (*table.get(event, ()), handler)
             self.table = table
@@ -37,7 +40,7 @@ class HandlerRegistry:
     def remove(self, event: str, handler: Handler | None = None) -> None:
         """Remove ``handler`` from ``event``, or every handler of ``event`` if None."""
         _check_event(event)
-        with self._lock:
+        with _CHANGE_LOCK:
             table = dict(self.table)
             handlers = table.pop(event, ())
             if handler is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from .message import Message
@@ -25,7 +26,7 @@ class Inbox:
     websockets), so memory stays bounded and nothing is dropped.
     """
 
-    def __init__(self, logger: logging.Logger, closing: threading.Event) -> None:
+    def __init__(self, logger: logging.Logger, closing: Callable[[], bool]) -> None:
         self._items: deque[Message[Any]] = deque()
         self._cond = threading.Condition(threading.Lock())
         self._readers = 0
@@ -39,9 +40,7 @@ class Inbox:
     def put(self, message: Message[Any], *, keep_backlog: bool) -> None:
         with self._cond:
             if self._readers:
-                while (
-                    len(self._items) >= HIGH_WATER and self._readers and not self._closing.is_set()
-                ):
+                while len(self._items) >= HIGH_WATER and self._readers and not self._closing():
                     self._cond.wait(0.1)
                 self._items.append(message)
                 self._cond.notify()

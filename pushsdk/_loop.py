@@ -41,6 +41,47 @@ logging.getLogger("pushsdk").addHandler(logging.NullHandler())
 class ClientLoop:
     """What runs on the client thread; ``Client`` adds the public API for other threads."""
 
+    # Slots rather than an instance dict of some 60 entries (1.6 KiB a client); a
+    # ``__dict__`` still takes whatever a subclass or a user adds.
+    __slots__ = {
+        "__dict__": None,
+        "__weakref__": None,
+        "url": "The URL given.",
+        "first_connect_timeout": "Seconds a never-opened client retries its first connection.",
+        "on_open": "``on_open(client)``: each time a connection opens.",
+        "on_message": "``on_message(client, message)``: each message named ``message``.",
+        "on_close": "``on_close(client, code, reason)``: each time a connection ends.",
+        "on_error": "``on_error(client, error)``: each error (a ``PushError``).",
+        "on_reconnect": "``on_reconnect(client, attempt, delay)``: before each reconnect.",
+        "last_error": "The last error reported to on_error (None if none yet).",
+        **dict.fromkeys(
+            (
+                "_backoff",
+                "_end_error",
+                "_told_of_callback_failure",
+                "_handlers",
+                "_inbox",
+                "_state",
+                "_state_changed",
+                "_state_lock",
+                "_closing",
+                "_finished",
+                "_thread_ident",
+                "_owes_close",
+                "_silenced",
+                "_muted",
+                "_close_failure",
+                "_retry_asked",
+                "_server_retry",
+                "_messages_in",
+                "_bytes_in",
+                "_wire_saved_in",
+                "_opens",
+                "_connected_since",
+            )
+        ),
+    }
+
     _logger: logging.Logger = logging.getLogger("pushsdk")
     #: The code ``on_close`` reports when no clean close code is known.
     _abnormal_close_code: int | None = 1006
@@ -68,11 +109,19 @@ class ClientLoop:
         #: Whether the one stderr notice of a failing callback was given (see _tell_once).
         self._told_of_callback_failure = False
         self._handlers = HandlerRegistry()
-        self._closing = threading.Event()
-        self._inbox = Inbox(self._logger, self._closing)
+        #: Made by the first iterator, or by the first message with no handler to take it.
+        self._inbox: Inbox | None = None
         self._state = ReadyState.CONNECTING
-        self._state_changed = threading.Condition(threading.Lock())
-        self._finished = threading.Event()
+        #: Guards the state, ``_closing``, ``_finished`` and ``_inbox``.
+        self._state_lock = threading.Lock()
+        #: Notified (under ``_state_lock``) when the state, ``_closing`` or ``_finished``
+        #: change. One per client, made by the first thread that waits: a client nobody
+        #: waits on (an idle one) holds no Condition at all. See ``_wait``.
+        self._state_changed: threading.Condition | None = None
+        #: close() began (or Ctrl+C): stop, do not reconnect. Set only by ``_set_closing``.
+        self._closing = False
+        #: The client thread is done for good. Set only by ``_finish``.
+        self._finished = False
         self._thread_ident: int | None = None
         self._owes_close = True  # no on_close since the last attempt (or since start)
         self._silenced = False
@@ -157,9 +206,49 @@ class ClientLoop:
                     return True
         inbox = self._inbox
         keep_backlog = callback is None and not table
-        if keep_backlog or inbox.has_readers:
-            inbox.put(message, keep_backlog=keep_backlog)
+        if keep_backlog or (inbox is not None and inbox.has_readers):
+            (inbox or self._open_inbox()).put(message, keep_backlog=keep_backlog)
         return True
+
+    def _open_inbox(self) -> Inbox:
+        """The inbox, made on first use (an ended client's is born ended)."""
+        with self._state_lock:
+            inbox = self._inbox
+            if inbox is None:
+                inbox = self._inbox = Inbox(self._logger, self._is_closing)
+                if self._finished:
+                    inbox.end()
+            return inbox
+
+    def _is_closing(self) -> bool:
+        return self._closing
+
+    def _set_closing(self) -> None:
+        with self._state_lock:
+            self._closing = True
+            self._notify()
+
+    def _wait_closing(self, timeout: float) -> bool:
+        """Sleep ``timeout`` seconds, or less if close() begins; return whether it did."""
+        with self._state_lock:
+            return self._wait(self._is_closing, timeout)
+
+    def _wait_finished(self, timeout: float | None) -> bool:
+        with self._state_lock:
+            return self._wait(lambda: self._finished, timeout)
+
+    def _wait(self, predicate: Callable[[], object], timeout: float | None) -> bool:
+        """Wait until ``predicate()`` or ``timeout`` (``_state_lock`` held)."""
+        condition = self._state_changed
+        if condition is None:
+            condition = self._state_changed = threading.Condition(self._state_lock)
+        return bool(condition.wait_for(predicate, timeout))
+
+    def _notify(self) -> None:
+        """Wake every waiter (``_state_lock`` held)."""
+        condition = self._state_changed
+        if condition is not None:
+            condition.notify_all()
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
@@ -171,22 +260,22 @@ class ClientLoop:
         self._owes_close = True  # no on_close since the last attempt (or since start)
         end_error: PushError | None = None
         try:
-            while not self._closing.is_set():
+            while not self._is_closing():
                 self._set_state(ReadyState.CONNECTING)
                 error = self._attempt()
                 if error is not None:
                     self._owes_close = True
-                    if self._closing.is_set():
+                    if self._is_closing():
                         break
                     self._report(error)
-                elif self._closing.is_set():  # close() raced the handshake
+                elif self._is_closing():  # close() raced the handshake
                     self._release()
                     break
                 else:
                     schedule.opened()
                     self._owes_close = False
                     error = self._serve_connection()
-                if self._closing.is_set():
+                if self._is_closing():
                     break
                 if error is not None and not is_transient(error) and not self._retry_asked:
                     end_error = error
@@ -203,7 +292,7 @@ class ClientLoop:
                     self._close_failure = None
                 self._logger.info("reconnecting in %.2f s (attempt %d)", delay, schedule.attempt)
                 self._emit(self.on_reconnect, schedule.attempt, delay)
-                if self._closing.wait(delay):
+                if self._wait_closing(delay):
                     break
         except Exception as exc:  # pragma: no cover - a bug in pushsdk; never kill the thread
             self._logger.exception("client thread failed")
@@ -212,11 +301,11 @@ class ClientLoop:
             self._owes_close = True
         except BaseException:  # Ctrl+C in run_forever(), SystemExit: end as close() would
             self._muted = True
-            self._closing.set()
+            self._set_closing()
             self._release()
             raise
         finally:
-            self._end_error = None if self._closing.is_set() else end_error
+            self._end_error = None if self._is_closing() else end_error
             self._set_state(ReadyState.CLOSED)
             if self._owes_close:
                 self._emit(self.on_close, self._abnormal_close_code, "")
@@ -256,7 +345,7 @@ class ClientLoop:
             code, reason = self._abnormal_close_code, str(error)
         except BaseException:  # Ctrl+C in run_forever(): close as close() would, re-raise
             self._muted = True
-            self._closing.set()
+            self._set_closing()
             self._start_closing(1000, "")
             self._finish_connection(self._user_close_code, "")
             raise
@@ -269,9 +358,9 @@ class ClientLoop:
         """Release the connection, then report its end (``on_error``, ``on_close``)."""
         self._connected_since = None
         self._release()
-        ending = self._closing.is_set() or self._backoff is None
+        ending = self._closing or self._backoff is None
         self._set_state(ReadyState.CLOSED if ending else ReadyState.CONNECTING)
-        if error is not None and not self._closing.is_set():
+        if error is not None and not self._closing:
             self._report(error)
         elif error is not None:
             self._logger.debug("connection ended while closing: %s", error)
@@ -280,15 +369,17 @@ class ClientLoop:
         self._emit(self.on_close, code, reason)
 
     def _finish(self) -> None:
-        self._inbox.end()
-        self._finished.set()
-        with self._state_changed:
-            self._state_changed.notify_all()
+        with self._state_lock:
+            self._finished = True
+            inbox = self._inbox
+            self._notify()
+        if inbox is not None:  # after _finished: an iterator that ends sees the end error
+            inbox.end()
 
     def _set_state(self, state: ReadyState) -> None:
-        with self._state_changed:
+        with self._state_lock:
             self._state = state
-            self._state_changed.notify_all()
+            self._notify()
 
     # -- callbacks ---------------------------------------------------------------
 

@@ -87,6 +87,19 @@ class ReconnectSchedule:
     tested without waiting.
     """
 
+    __slots__ = (
+        "_clock",
+        "_opened_at",
+        "_rng",
+        "_started",
+        "attempt",
+        "backoff",
+        "ever_opened",
+        "failures",
+        "first_connect_timeout",
+        "gave_up_because",
+    )
+
     def __init__(
         self,
         backoff: Backoff | None,

@@ -315,7 +315,7 @@ class SSEClient(Client[str]):
                     proxy,
                     self._tls.context(),
                     self._handle.register,
-                    self._closing.is_set,
+                    self._is_closing,
                 )
             raise connect_error(exc, self.url, proxy, names) from root_cause(exc)
         self._response = response
@@ -344,7 +344,7 @@ class SSEClient(Client[str]):
         assert read is not None and parser is not None
         feed = parser.feed
         dispatch = self._dispatch
-        closing = self._closing.is_set
+        closing = self._is_closing
         origin = self._origin
         now = time.time
         retry = parser.retry

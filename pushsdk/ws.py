@@ -186,6 +186,35 @@ class WSClient(Client["str | bytes"]):
             current or last connection ("" if none).
     """
 
+    __slots__ = {
+        "subprotocols": "The subprotocols offered (None: none).",
+        "ping_interval": "Seconds without traffic before a ping (None: no pings).",
+        "ping_timeout": "Seconds a ping waits for traffic before the connection is dead.",
+        "open_timeout": "Deadline of TCP, proxy, TLS and the opening handshake together.",
+        "max_message_size": "The largest message accepted, in bytes.",
+        "event_key": "The JSON key that routes text messages to ``on()`` handlers.",
+        "send_buffer": "How many messages ``send()`` queues while not open.",
+        "sslopt": "websocket-client style TLS options.",
+        "ssl_context": "The ``ssl.SSLContext`` for ``wss://``.",
+        "proxy": "None (the environment's), False (none) or a proxy URL.",
+        "verify": "True, a CA bundle path, or False.",
+        "cert": "The client certificate, or None.",
+        "truststore": "Whether the operating system's trust store verifies.",
+        "origin": "The ``Origin`` header, or None for websocket-client's default.",
+        "subprotocol": "The subprotocol the server chose on the current (or last) connection.",
+        "compression": '``"deflate"`` (permessage-deflate offered) or None.',
+        "extension": "The extension the server agreed to on the current (or last) connection.",
+        **dict.fromkeys(
+            (
+                "_tls",
+                "_tls_context",
+                "_deflate",
+                "_writer",
+                "_live_sock",
+                "_first",
+            )
+        ),
+    }
     _logger = logging.getLogger("pushsdk.ws")
     _kind = "ws"
 
@@ -277,6 +306,10 @@ class WSClient(Client["str | bytes"]):
         self._deflate: Negotiated | None = None  # this connection's agreement
         self._writer = Writer()  # frames out, the send queue, the send lock
         self._live_sock: Stream | None = None  # the connection, for _interrupt
+        #: Each connection's first read buffer (see ``_receive``). Made here, by the thread
+        #: that makes the client, not by the client thread: a block the client thread
+        #: allocates and keeps pins a page of its malloc arena (0.7 KiB a client in j).
+        self._first = bytearray(_SMALL_CHUNK)
 
     # -- sending (any thread) ----------------------------------------------------------
 
@@ -315,7 +348,7 @@ class WSClient(Client["str | bytes"]):
                     writer.queued().popleft()  # no reconnect will send it: say so
                     raise ConnectionClosed("the connection broke while sending")
                 return
-            if self._closing.is_set() or self._finished.is_set():
+            if self._closing or self._finished:
                 raise ConnectionClosed("the client is closed")
             waiting = len(queue) if queue else 0
             if waiting >= self.send_buffer:
@@ -351,7 +384,7 @@ class WSClient(Client["str | bytes"]):
                 server_hostname=(self.sslopt or {}).get("server_hostname"),
                 timeout=self.open_timeout,
                 register=self._register,
-                interrupted=self._closing.is_set,
+                interrupted=self._is_closing,
                 compression=self.compression is not None,
             )
         except BaseException:
@@ -365,7 +398,7 @@ class WSClient(Client["str | bytes"]):
     def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
         self._live_sock = sock
-        if self._closing.is_set():
+        if self._closing:
             shutdown(sock)
 
     def _mark_open(self) -> None:
@@ -412,10 +445,11 @@ class WSClient(Client["str | bytes"]):
         reader = FrameReader(self.max_message_size, inflater)
         feed = reader.feed
         feed_payload = reader.feed_payload
-        # A quiet connection reads into a small buffer; the first read that fills it (a
-        # burst) moves it to a big one of anonymous memory, whose pages cost RSS only once
-        # read into: an idle connection pays for neither.
-        buffer: bytearray | mmap.mmap = bytearray(_SMALL_CHUNK)
+        # A quiet connection reads into a small buffer (the client's, reused by each
+        # connection); the first read that fills it (a burst) moves it to a big one of
+        # anonymous memory, whose pages cost RSS only once read into: an idle connection
+        # pays for neither.
+        buffer: bytearray | mmap.mmap = self._first
         view = memoryview(buffer)
         size = _SMALL_CHUNK
         recv_into = sock.recv_into

@@ -7,6 +7,7 @@ import dataclasses
 import importlib.resources
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,22 @@ def test_spec_names_are_exported() -> None:
 def test_packages_ship_py_typed() -> None:
     assert importlib.resources.files("pushsdk").joinpath("py.typed").is_file()
     assert importlib.resources.files("pushsdk_monitor").joinpath("py.typed").is_file()
+
+
+@pytest.mark.parametrize(
+    "client",
+    [pushsdk.WSClient("ws://127.0.0.1:1/"), pushsdk.SSEClient("http://127.0.0.1:1/")],
+    ids=["ws", "sse"],
+)
+def test_clients_still_take_attributes_of_the_program_and_weak_references(
+    client: pushsdk.AnyClient,
+) -> None:
+    """Slots keep an idle client small; a program may still hang its own state on one."""
+    client.tag = "feed-1"  # type: ignore[union-attr]
+    assert vars(client)["tag"] == "feed-1"
+    assert weakref.ref(client)() is client
+    client.url = "changed"  # a slot, as before an instance attribute
+    assert client.url == "changed"
 
 
 def test_message_is_frozen_with_slots_and_parses_json() -> None:
