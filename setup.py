@@ -15,10 +15,11 @@ import os
 
 from setuptools import Extension, setup
 
-#: The per-message code: frame parsing and building, the SSE line parser.
+#: The per-message code: frame parsing, building and writing, the SSE line parser.
 COMPILED = [
     "pushsdk/_ws/frames.py",
     "pushsdk/_ws/encode.py",
+    "pushsdk/_ws/writer.py",
     "pushsdk/_sse/parser.py",
     "pushsdk/_sse/runs.py",
     "pushsdk/_sse/chunked.py",
