@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ._callback_errors import migration_hint, tell_unlogged
 from ._handlers import ANY_EVENT, HandlerRegistry
 from ._inbox import Inbox
 from ._redact import redact_url
@@ -400,7 +401,7 @@ class ClientLoop:
 
     def _callback_failed(self, callback: Callable[..., object], exc: Exception) -> None:
         name = getattr(callback, "__qualname__", repr(callback))
-        hint = _migration_hint(exc)
+        hint = migration_hint(exc)
         self._logger.error("callback %s raised %r%s", name, exc, hint, exc_info=exc)
         self._tell_once(name, exc, hint)
         if callback is self.on_error:
@@ -414,27 +415,9 @@ class ClientLoop:
         self._emit(self.on_error, error)
 
     def _tell_once(self, name: str, exc: Exception, hint: str) -> None:
-        """Show the first failing callback on stderr if the program set up no logging.
-
-        A library logs through a NullHandler, so a program that never configured
-        logging would otherwise learn of a broken callback only from ``last_error``.
-        """
-        if self._told_of_callback_failure or _logging_configured(self._logger):
-            return
-        self._told_of_callback_failure = True
-        record = self._logger.makeRecord(
-            self._logger.name,
-            logging.ERROR,
-            __file__,
-            0,
-            "pushsdk: callback %s raised %r%s (reported to on_error; further callback "
-            "errors go to the %r logger only: configure logging to see them)",
-            (name, exc, hint, self._logger.name),
-            (type(exc), exc, exc.__traceback__),
-        )
-        handler = logging.lastResort
-        if handler is not None:
-            handler.handle(record)
+        """Show the first failing callback on stderr if the program set up no logging."""
+        if not self._told_of_callback_failure:
+            self._told_of_callback_failure = tell_unlogged(self._logger, name, exc, hint)
 
     @property
     def _log_url(self) -> str:
@@ -446,22 +429,3 @@ def _unexpected(kind: type[PushError], where: str, exc: Exception) -> PushError:
     error = kind(f"unexpected {type(exc).__name__} {where}: {exc}")
     error.__cause__ = exc
     return error
-
-
-def _migration_hint(exc: Exception) -> str:
-    """A pointer for code written for websocket-client, whose on_message gets a str."""
-    if isinstance(exc, AttributeError | TypeError) and "'Message'" in str(exc):
-        return " (callbacks get a pushsdk.Message: its text or bytes are message.data)"
-    return ""
-
-
-def _logging_configured(logger: logging.Logger) -> bool:
-    """Whether a record from ``logger`` reaches any handler but a NullHandler."""
-    current: logging.Logger | None = logger
-    while current is not None:
-        if any(not isinstance(h, logging.NullHandler) for h in current.handlers):
-            return True
-        if not current.propagate:
-            return False
-        current = current.parent
-    return False

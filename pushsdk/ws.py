@@ -30,8 +30,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._checks import check_field_value, check_tokens, check_url
-from ._client import Client, HeadersArg, check_seconds
+from ._checks import check_url
+from ._client import Client, HeadersArg
 from ._net.proxy import check_proxy, proxy_for
 from ._net.tls import Stream
 from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
@@ -50,7 +50,7 @@ from ._ws.items import (
     Failure,
     Item,
 )
-from ._ws.options import check_int, check_tls
+from ._ws.options import check_numbers, check_strings, check_tls
 from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown
 from ._ws.writer import Writer
 from .backoff import Backoff
@@ -248,29 +248,13 @@ class WSClient(Client["str | bytes"]):
         truststore: bool = False,
     ) -> None:
         check_url("url", url, ("ws", "wss"))
-        check_seconds("ping_interval", ping_interval)
-        check_seconds("ping_timeout", ping_timeout)
-        check_seconds("open_timeout", open_timeout, allow_none=False)
-        check_int("max_message_size", max_message_size, minimum=1)
-        check_int("send_buffer", send_buffer, minimum=0)
-        if subprotocols is not None and (
-            not isinstance(subprotocols, list | tuple)
-            or not all(isinstance(p, str) for p in subprotocols)
-        ):
-            raise TypeError(f"subprotocols must be a list of str, got {subprotocols!r}")
-        check_tokens("subprotocols", subprotocols or ())
-        for name, value in (("event_key", event_key), ("origin", origin)):
-            if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a str, got {type(value).__name__}")
-        if origin is not None:
-            check_field_value("origin", origin)
+        check_numbers(ping_interval, ping_timeout, open_timeout, max_message_size, send_buffer)
+        check_strings(subprotocols, event_key, origin, compression)
         tls_context = check_tls(
             sslopt, ssl_context, verify=verify, cert=cert, truststore=truststore
         )
         self._tls = TLSConfig(verify, cert, key_password, truststore)
         check_proxy(proxy)
-        if compression not in ("deflate", None):
-            raise ValueError(f'compression must be "deflate" or None, got {compression!r}')
         super().__init__(
             url,
             on_open=on_open,

@@ -1,4 +1,4 @@
-"""WSClient's checks of its TLS and numeric arguments (kept out of ws.py)."""
+"""WSClient's checks of its arguments (kept out of ws.py): each mistake fails at the call."""
 
 from __future__ import annotations
 
@@ -6,10 +6,45 @@ import ssl
 from collections.abc import Mapping
 from typing import Any
 
-from .._checks import check_host
+from .._checks import check_field_value, check_host, check_tokens
+from .._client import check_seconds
 from .connect import SSLOPT_KEYS, context_from_sslopt
 
-__all__ = ["check_int", "check_tls"]
+__all__ = ["check_int", "check_numbers", "check_strings", "check_tls"]
+
+
+def check_numbers(
+    ping_interval: float | None,
+    ping_timeout: float | None,
+    open_timeout: float,
+    max_message_size: int,
+    send_buffer: int,
+) -> None:
+    """Check WSClient's timeouts and sizes."""
+    check_seconds("ping_interval", ping_interval)
+    check_seconds("ping_timeout", ping_timeout)
+    check_seconds("open_timeout", open_timeout, allow_none=False)
+    check_int("max_message_size", max_message_size, minimum=1)
+    check_int("send_buffer", send_buffer, minimum=0)
+
+
+def check_strings(
+    subprotocols: object, event_key: object, origin: object, compression: object
+) -> None:
+    """Check WSClient's subprotocols, ``event_key``, ``origin`` and ``compression``."""
+    if subprotocols is not None and (
+        not isinstance(subprotocols, list | tuple)
+        or not all(isinstance(p, str) for p in subprotocols)
+    ):
+        raise TypeError(f"subprotocols must be a list of str, got {subprotocols!r}")
+    check_tokens("subprotocols", subprotocols or ())
+    for name, value in (("event_key", event_key), ("origin", origin)):
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, got {type(value).__name__}")
+    if isinstance(origin, str):
+        check_field_value("origin", origin)
+    if compression not in ("deflate", None):
+        raise ValueError(f'compression must be "deflate" or None, got {compression!r}')
 
 
 def check_tls(
