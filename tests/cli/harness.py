@@ -130,8 +130,23 @@ class Command:
         self.proc.send_signal(signal.SIGINT)
 
     def wait(self, timeout: float = WAIT) -> int:
-        """The exit status, once the process has ended and its output is read."""
-        code = self.proc.wait(timeout)
+        """The exit status, once the process has ended and its output is read.
+
+        A command still running after ``timeout`` is a hang: it is aborted, so that
+        faulthandler (``PYTHONFAULTHANDLER``) writes every thread's stack to stderr,
+        and the failure shows them.
+        """
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(WAIT)
+            for reader in self._readers:
+                reader.join(WAIT)
+            raise AssertionError(
+                f"the command still ran after {timeout:.0f} s; its threads:\n{self.stderr}"
+            ) from None
         for reader in self._readers:
             reader.join(timeout)
         return code
