@@ -1,0 +1,35 @@
+"""The monitor with the keyboard alone: Tab moves on, keys say what they did."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from pushsdk_monitor.tab import ConnectionTab
+from tests.gui.fakes import FakeFactory
+
+URL = "ws://fake.test/feed"
+WAIT_MS = 5000
+
+
+def open_tab(qtbot, tab: ConnectionTab, factory: FakeFactory) -> None:
+    assert tab.connect_to(URL)
+    qtbot.waitUntil(lambda: tab.status_panel.status.label == "Open", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: tab.controller.proxy.rowCount() > 0, timeout=WAIT_MS)
+    tab.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab.window(), timeout=WAIT_MS)
+
+
+def test_tab_leaves_the_message_log(qtbot, tab, fake_factory) -> None:
+    """Tab in the log goes to the next part of the window, not to the next cell: a log
+    of thousands of rows must not trap the keyboard."""
+    open_tab(qtbot, tab, fake_factory)
+    view = tab.view
+    view.setFocus()
+    view.selectRow(0)
+    qtbot.waitUntil(view.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert not view.hasFocus()
+    assert tab.composer.editor.hasFocus()  # the next stop of a WebSocket tab
+    qtbot.keyClick(tab.composer.editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.hasFocus()
