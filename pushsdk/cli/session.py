@@ -22,6 +22,7 @@ from ..message import Message
 from ..recording import Entry, Header, RecordingWriter
 from ..sse import SSEClient
 from ..ws import WSClient
+from .advice import error_text
 from .clients import build_client
 from .console import Console
 from .options import Options, UsageError
@@ -263,7 +264,7 @@ class _Run:
                 state.failure = error
             if _no_more_events(error):
                 return  # not an error: how a server says "stop reconnecting"
-            text = f"{type(error).__name__}: {self.redact(str(error))}"
+            text = f"{type(error).__name__}: {self._describe(error)}"
             if text != state.last_error:  # a server down for long: say it once
                 status(f"error: {text}", "red")
             state.last_error = text
@@ -361,7 +362,7 @@ class _Run:
 
     def _describe(self, error: PushError) -> str:
         # A refused handshake's message already carries the start of its body.
-        return self.redact(str(error) or type(error).__name__)
+        return self.redact(error_text(error, self.options.cacert))
 
 
 def _close_text(code: int | None, reason: str) -> str:

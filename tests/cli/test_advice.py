@@ -1,0 +1,64 @@
+"""An error says what to do in the command's own options, not the SDK's arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+
+from pushsdk.cli import main
+from tests.cli.harness import Commands
+from tests.servers.sse_server import SSEServer
+from tests.servers.tls import server_context
+from tests.servers.ws_server import WSServer
+
+
+@pytest.fixture(params=["ws", "sse"])
+def tls_url(request: pytest.FixtureRequest, ws_ca: trustme.CA) -> Iterator[str]:
+    """The URL of a wss:// or https:// server whose certificate a test CA signed."""
+    context = server_context(ws_ca)
+    server = WSServer(context) if request.param == "ws" else SSEServer(context)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_an_untrusted_certificate_names_the_options_that_trust_it(
+    cli: Commands, tls_url: str
+) -> None:
+    command = cli.run(tls_url, "--no-reconnect")
+    assert command.proc.returncode == 1
+    (line,) = command.errors
+    assert line.endswith("trust that CA with --cacert FILE, or skip verification with -k")
+    assert "verify=" not in line
+    assert "truststore" not in line
+
+
+def test_the_wrong_cacert_is_named(cli: Commands, tls_url: str, tmp_path: Path) -> None:
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))
+    command = cli.run(tls_url, "--no-reconnect", "--cacert", str(other))
+    assert command.proc.returncode == 1
+    (line,) = command.errors
+    assert line.endswith(f"--cacert {other} does not hold the CA that issued it")
+
+
+def test_a_plain_failure_gets_no_tls_advice(cli: Commands) -> None:
+    command = cli.run("http://127.0.0.1:9/", "--no-reconnect")
+    assert command.proc.returncode == 1
+    (line,) = command.errors
+    assert line.endswith("Connection refused")
+
+
+@pytest.mark.parametrize("url", ["ws://", "wss:///path", "http://:8080/x", "sse://"])
+def test_a_url_without_a_host_is_bad_usage(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    assert main([url]) == 2
+    err = capsys.readouterr().err
+    if url == "sse://":
+        assert "unsupported URL scheme 'sse'" in err
+        return
+    assert f"pushsdk: error: URL has no host: {url!r}; e.g. " in err
+    assert "WSClient" not in err
