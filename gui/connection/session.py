@@ -13,6 +13,7 @@ from typing import Any
 from pushsdk import HandshakeError
 
 from ..models.records import Direction, RecordBuffer, make_record
+from .advice import error_message
 from .clients import Callbacks
 
 __all__ = ["Session"]
@@ -55,7 +56,7 @@ class Session:
             push(make_record(self.close_text(code, reason), direction=system, event="close"))
 
         def on_error(client: Any, error: Exception) -> None:
-            self.last_error = f"{type(error).__name__}: {error}"
+            self.last_error = f"{type(error).__name__}: {error_message(error)}"
             push(make_record(error_text(error), direction=system, event="error"))
 
         def on_reconnect(client: Any, attempt: int, delay: float) -> None:
@@ -106,7 +107,7 @@ def open_text(client: Any) -> str:
 
 def error_text(error: Exception) -> str:
     """The error row: the error, then a failed handshake's status, headers and body."""
-    text = f"{type(error).__name__}: {error}"
+    text = f"{type(error).__name__}: {error_message(error)}"
     if not isinstance(error, HandshakeError):
         return text
     lines = [text, "", f"HTTP {error.status}"]

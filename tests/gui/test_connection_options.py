@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from pushsdk_monitor.connection.advice import TRUST_ADVICE
 from pushsdk_monitor.connection.clients import ConnectOptions, create_client
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
@@ -216,4 +217,25 @@ def test_sse_through_a_proxy_with_a_client_certificate(
     finally:
         real_tab.shutdown()
         proxy.stop()
+        served.stop()
+
+
+@pytest.mark.parametrize("protocol", ["ws", "sse"])
+def test_an_untrusted_certificate_says_where_to_trust_it(
+    qtbot, real_tab: ConnectionTab, protocol: str, ws_ca: trustme.CA
+) -> None:
+    """The row and the badge's last error name the monitor's TLS options, not the SDK's
+    ``verify=`` argument."""
+    context = server_context(ws_ca)
+    served = WSServer(context) if protocol == "ws" else SSEServer(context)
+    try:
+        assert real_tab.connect_to(served.url, ConnectOptions(reconnect=False))
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: real_tab.status_panel.status.kind == "closed", timeout=WAIT_MS)
+        for text in (system_rows(real_tab, "error")[0], real_tab.status_panel.status.last_error):
+            assert text.endswith(TRUST_ADVICE)
+            assert "verify=" not in text
+            assert "truststore" not in text
+    finally:
+        real_tab.shutdown()
         served.stop()
