@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from pushsdk_monitor.tab import ConnectionTab
+from pushsdk_monitor.views.composer import NOT_CONNECTED
 from tests.gui.fakes import FakeFactory
 
 URL = "ws://fake.test/feed"
@@ -33,3 +34,16 @@ def test_tab_leaves_the_message_log(qtbot, tab, fake_factory) -> None:
     assert tab.composer.editor.hasFocus()  # the next stop of a WebSocket tab
     qtbot.keyClick(tab.composer.editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert view.hasFocus()
+
+
+def test_ctrl_enter_while_disconnected_says_why_nothing_was_sent(qtbot, tab, fake_factory) -> None:
+    editor = tab.composer.editor
+    editor.setPlainText("hello")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert tab.composer.error_label.text() == NOT_CONNECTED
+    assert fake_factory.clients == []
+    assert editor.toPlainText() == "hello"  # kept, to send once connected
+    open_tab(qtbot, tab, fake_factory)
+    assert tab.composer.error_label.text() == ""
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: fake_factory.last.sent == ["hello"], timeout=WAIT_MS)
