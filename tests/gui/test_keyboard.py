@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.tab import ConnectionTab
 from pushsdk_monitor.views.composer import NOT_CONNECTED
 from tests.gui.fakes import FakeFactory
@@ -47,3 +48,16 @@ def test_ctrl_enter_while_disconnected_says_why_nothing_was_sent(qtbot, tab, fak
     assert tab.composer.error_label.text() == ""
     qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: fake_factory.last.sent == ["hello"], timeout=WAIT_MS)
+
+
+def test_a_checked_toggle_shows_when_it_has_the_focus(qtbot, tab, fake_factory) -> None:
+    """The blue "on" style must not hide the focus: keyboard users need to see it."""
+    open_tab(qtbot, tab, fake_factory)
+    for button in (tab.filter_bar.direction_buttons[Direction.IN], tab.follow_button):
+        assert button.isChecked()
+        tab.view.setFocus()
+        qtbot.waitUntil(tab.view.hasFocus, timeout=WAIT_MS)
+        unfocused = button.grab().toImage()
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(button.hasFocus, timeout=WAIT_MS)
+        assert button.grab().toImage() != unfocused, button.text()
