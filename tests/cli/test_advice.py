@@ -62,3 +62,17 @@ def test_a_url_without_a_host_is_bad_usage(capsys: pytest.CaptureFixture[str], u
         return
     assert f"pushsdk: error: URL has no host: {url!r}; e.g. " in err
     assert "WSClient" not in err
+
+
+def test_a_websocket_url_of_an_event_stream_gets_the_command_for_it(
+    cli: Commands, any_sse_server: tuple[SSEServer, list[str]]
+) -> None:
+    server, trust = any_sse_server
+    tls = server.url.startswith("https://")
+    ws_url = ("wss:" if tls else "ws:") + server.url.partition(":")[2] + "?q=1"
+    server.push(b": a first comment, so the handshake needs not wait for a body\n\n")
+    command = cli.run(ws_url, "--no-reconnect", *trust)
+    assert command.proc.returncode == 1
+    (line,) = command.errors
+    assert line.endswith(f"this is a Server-Sent Events endpoint: pushsdk {server.url}?q=1")
+    assert "SSEClient" not in line
