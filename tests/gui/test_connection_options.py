@@ -239,3 +239,23 @@ def test_an_untrusted_certificate_says_where_to_trust_it(
     finally:
         real_tab.shutdown()
         served.stop()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_websocket_tab_on_an_event_stream_names_the_url_to_use(
+    qtbot, real_tab: ConnectionTab, scheme: str, ws_ca: trustme.CA, ws_ca_file: str
+) -> None:
+    served = SSEServer(server_context(ws_ca) if scheme == "https" else None)
+    served.push(b": a first comment, so the handshake needs not wait for a body\n\n")
+    ws_url = ("wss:" if scheme == "https" else "ws:") + served.url.partition(":")[2]
+    try:
+        options = ConnectOptions(reconnect=False, ca_file=ws_ca_file if scheme == "https" else "")
+        assert real_tab.connect_to(ws_url, options)
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: real_tab.status_panel.status.kind == "closed", timeout=WAIT_MS)
+        advice = f"this is a Server-Sent Events endpoint: connect to {served.url} instead"
+        assert system_rows(real_tab, "error")[0].splitlines()[0].endswith(advice)
+        assert real_tab.status_panel.status.last_error.endswith(advice)
+    finally:
+        real_tab.shutdown()
+        served.stop()
