@@ -76,3 +76,13 @@ def test_a_websocket_url_of_an_event_stream_gets_the_command_for_it(
     (line,) = command.errors
     assert line.endswith(f"this is a Server-Sent Events endpoint: pushsdk {server.url}?q=1")
     assert "SSEClient" not in line
+
+
+def test_the_fatal_error_is_the_last_line_after_the_status_lines(cli: Commands) -> None:
+    """With status lines on (-v, or a terminal), the close is reported before the error
+    that ends the run, so the reason is what stays in sight."""
+    command = cli.run("ws://127.0.0.1:9/", "-v", "--timeout", "0.3")
+    assert command.proc.returncode == 1
+    assert command.errors[0] == "* connecting to ws://127.0.0.1:9/"
+    assert "* closed: code 1006" in command.errors
+    assert command.errors[-1].startswith("pushsdk: no connection within --timeout 0.3 s: ")
