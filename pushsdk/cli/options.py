@@ -211,7 +211,11 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
         "--event-key", metavar="KEY", help="JSON key naming the event of a message (WebSocket)"
     )
     request.add_argument(
-        "--subprotocol", metavar="NAME", action="append", default=[], help="(WebSocket)"
+        "--subprotocol",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="WebSocket subprotocol to offer (repeatable)",
     )
     request.add_argument(
         "--proxy",
@@ -236,7 +240,11 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
     )
     reconnect = request.add_mutually_exclusive_group()
     reconnect.add_argument(
-        "--no-reconnect", dest="reconnect", action="store_false", default=None, help="never"
+        "--no-reconnect",
+        dest="reconnect",
+        action="store_false",
+        default=None,
+        help="never reconnect: a drop or a close ends the run",
     )
     reconnect.add_argument(
         "--reconnect",
