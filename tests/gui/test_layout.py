@@ -139,3 +139,18 @@ def test_busy_counters_neither_widen_the_window_nor_hide(qtbot, settings, fake_f
     assert label.geometry().right() < panel.chart.geometry().left()
     assert label.heightForWidth(label.width()) <= label.height()  # every line shown
     window.close()
+
+
+def test_evicted_and_dropped_counts_do_not_widen_the_window(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(1000, 600)
+    window.show()
+    tab = window.new_tab("ws://fake.test/feed")
+    tab.controller.updated.disconnect(tab._refresh)  # which would show the real ones, 0
+    tab.shown_label.setText("98,765 of 100,000 shown · 12,345,678 evicted · 1,234,567 dropped")
+    qtbot.wait(50)  # a layout pass
+    assert window.width() == 1000
+    label = tab.shown_label
+    assert label.heightForWidth(label.width()) <= label.height()  # every line shown
+    window.close()
