@@ -5,9 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from pushsdk_monitor.connection.clients import ConnectOptions
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.tab import ConnectionTab
 from pushsdk_monitor.views.composer import NOT_CONNECTED
+from pushsdk_monitor.views.request_dialog import RequestDialog
 from tests.gui.fakes import FakeFactory
 
 URL = "ws://fake.test/feed"
@@ -61,3 +63,22 @@ def test_a_checked_toggle_shows_when_it_has_the_focus(qtbot, tab, fake_factory) 
         button.setFocus(Qt.FocusReason.TabFocusReason)
         qtbot.waitUntil(button.hasFocus, timeout=WAIT_MS)
         assert button.grab().toImage() != unfocused, button.text()
+
+
+def test_tab_moves_out_of_the_request_dialogs_text_boxes(qtbot) -> None:
+    """Tab in Headers, Body or Send on open goes to the next field, typing no tab."""
+    for sse in (True, False):
+        dialog = RequestDialog(ConnectOptions(headers={"A": "1"}, body="{}"), sse=sse)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.activateWindow()
+        qtbot.waitUntil(lambda d=dialog: QApplication.activeWindow() is d, timeout=WAIT_MS)
+        edits = (dialog.headers_edit, dialog.body_edit if sse else dialog.on_open_edit)
+        for edit in edits:
+            text = edit.toPlainText()
+            edit.setFocus()
+            qtbot.waitUntil(edit.hasFocus, timeout=WAIT_MS)
+            qtbot.keyClick(edit, Qt.Key.Key_Tab)
+            assert not edit.hasFocus()
+            assert edit.toPlainText() == text
+        dialog.close()
