@@ -16,14 +16,19 @@ from tests.servers.ws_server import WSServer
 
 
 @pytest.fixture(params=["ws", "sse"])
-def tls_url(request: pytest.FixtureRequest, ws_ca: trustme.CA) -> Iterator[str]:
-    """The URL of a wss:// or https:// server whose certificate a test CA signed."""
+def tls_server(request: pytest.FixtureRequest, ws_ca: trustme.CA) -> Iterator[WSServer | SSEServer]:
+    """A wss:// (echo) or https:// server whose certificate a test CA signed."""
     context = server_context(ws_ca)
     server = WSServer(context) if request.param == "ws" else SSEServer(context)
     try:
-        yield server.url
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def tls_url(tls_server: WSServer | SSEServer) -> str:
+    return tls_server.url
 
 
 def test_an_untrusted_certificate_names_the_options_that_trust_it(
@@ -86,3 +91,18 @@ def test_the_fatal_error_is_the_last_line_after_the_status_lines(cli: Commands) 
     assert command.errors[0] == "* connecting to ws://127.0.0.1:9/"
     assert "* closed: code 1006" in command.errors
     assert command.errors[-1].startswith("pushsdk: no connection within --timeout 0.3 s: ")
+
+
+def test_insecure_is_quiet_about_what_it_was_asked_for(
+    cli: Commands, tls_server: WSServer | SSEServer
+) -> None:
+    """-k: no urllib3 warning block on stderr (SSE), nothing at all (WebSocket)."""
+    if isinstance(tls_server, SSEServer):
+        tls_server.push(b"data: x\n\n")
+        extra: list[str] = []
+    else:
+        extra = ["--send", "x"]  # echoed
+    command = cli.run(tls_server.url, "-k", "--count", "1", *extra)
+    assert command.proc.returncode == 0
+    assert command.lines == ["x"]
+    assert command.errors == []
