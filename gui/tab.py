@@ -103,6 +103,7 @@ class ConnectionTab(QWidget):
         self.follow_button.setChecked(True)
         self.clear_button = _button("Clear", "Remove every row")
         self.shown_label = QLabel()
+        self.shown_label.setWordWrap(True)  # evicted and dropped counts must not widen the window
         self.shown_label.setToolTip(
             f"The log keeps the newest {capacity:,} rows; older ones are evicted"
             " (File > Log capacity). Dropped: messages that came faster than the window"

@@ -22,6 +22,8 @@ __all__ = ["Composer"]
 
 #: Sent messages remembered per URL.
 HISTORY_SIZE = 20
+#: Why a message typed while the tab is not connected was not sent.
+NOT_CONNECTED = "Not connected: Connect first, then send"
 
 
 class _Editor(QPlainTextEdit):
@@ -131,7 +133,10 @@ class Composer(QWidget):
         return ok
 
     def submit(self) -> None:
-        if not (self.validate() and self._enabled):
+        if not self.validate():
+            return
+        if not self._enabled:  # Ctrl+Enter with nowhere to send: say why nothing happened
+            self.error_label.setText(NOT_CONNECTED)
             return
         text = self.editor.toPlainText()
         payload = self.payload()

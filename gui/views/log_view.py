@@ -49,6 +49,8 @@ class LogView(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        # Tab leaves the log (the arrows move in it): thousands of cells must not trap it.
+        self.setTabKeyNavigation(False)
         self.setWordWrap(False)
         self.setShowGrid(False)
         self.setAlternatingRowColors(False)

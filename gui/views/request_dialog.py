@@ -131,6 +131,8 @@ class RequestDialog(QDialog):
         self.on_open_edit.setPlaceholderText('{"op": "subscribe", "channel": "trades"}')
         self.on_open_edit.setToolTip("One message per line, sent after every open and reconnect")
         self.on_open_edit.setMaximumHeight(64)
+        for edit in (self.headers_edit, self.body_edit, self.on_open_edit):
+            edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
         self.repeat_edit = QLineEdit(options.repeat_message)
         self.repeat_edit.setFont(mono)
         self.repeat_edit.setPlaceholderText('{"op": "ping"}')

@@ -41,6 +41,8 @@ class StatusPanel(QWidget):
         self.badge.setMinimumWidth(150)
         self.counters_label = QLabel()
         self.counters_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Big numbers wrap onto a second line rather than widen the window.
+        self.counters_label.setWordWrap(True)
         self.error_label = ElidedLabel()
         self.error_label.setStyleSheet(_ERROR_STYLE)
         self.note_label = ElidedLabel()

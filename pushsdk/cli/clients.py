@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import inspect
 import ssl
+import warnings
 from typing import Any
 
 import requests
+from urllib3.exceptions import InsecureRequestWarning
 
 from ..sse import SSEClient
 from ..ws import WSClient
@@ -84,6 +86,9 @@ def sse_arguments(options: Options) -> dict[str, Any]:
         kwargs["read_timeout"] = options.read_timeout
     if options.insecure:
         kwargs["verify"] = False
+        # Asked for with -k: urllib3's warning on every request would only repeat it,
+        # in lines that look like a traceback.
+        warnings.simplefilter("ignore", InsecureRequestWarning)
     elif options.cacert is not None:
         kwargs["verify"] = options.cacert
     if options.proxy is not None:

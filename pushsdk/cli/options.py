@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from .. import __version__
 
@@ -210,7 +211,11 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
         "--event-key", metavar="KEY", help="JSON key naming the event of a message (WebSocket)"
     )
     request.add_argument(
-        "--subprotocol", metavar="NAME", action="append", default=[], help="(WebSocket)"
+        "--subprotocol",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="WebSocket subprotocol to offer (repeatable)",
     )
     request.add_argument(
         "--proxy",
@@ -235,7 +240,11 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
     )
     reconnect = request.add_mutually_exclusive_group()
     reconnect.add_argument(
-        "--no-reconnect", dest="reconnect", action="store_false", default=None, help="never"
+        "--no-reconnect",
+        dest="reconnect",
+        action="store_false",
+        default=None,
+        help="never reconnect: a drop or a close ends the run",
     )
     reconnect.add_argument(
         "--reconnect",
@@ -340,7 +349,14 @@ def _protocol_and_url(url: str, forced: str | None) -> tuple[str, str]:
         return "ws", ("wss" if scheme == "https" else "ws") + "://" + rest
     if forced == "sse" and protocol == "ws":
         raise UsageError(f"'pushsdk sse' needs an http:// or https:// URL, got {scheme}://")
-    return protocol, f"{scheme}://{rest}"
+    url = f"{scheme}://{rest}"
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a malformed URL: the client's check says what is wrong
+        host = "?"
+    if not host:
+        raise UsageError(f"URL has no host: {url!r}; e.g. {scheme}://localhost:8080/path")
+    return protocol, url
 
 
 def _headers(lines: Sequence[str]) -> dict[str, str]:

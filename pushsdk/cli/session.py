@@ -22,6 +22,7 @@ from ..message import Message
 from ..recording import Entry, Header, RecordingWriter
 from ..sse import SSEClient
 from ..ws import WSClient
+from .advice import error_text
 from .clients import build_client
 from .console import Console
 from .options import Options, UsageError
@@ -201,8 +202,7 @@ class _Run:
             if code is not None:
                 return code
             if self.record_failure:
-                self.console.error(self.record_failure)
-                return self._stop(EXIT_ERROR)
+                return self._fail(self.record_failure)
             if events.empty():
                 try:
                     self.console.flush()
@@ -263,7 +263,7 @@ class _Run:
                 state.failure = error
             if _no_more_events(error):
                 return  # not an error: how a server says "stop reconnecting"
-            text = f"{type(error).__name__}: {self.redact(str(error))}"
+            text = f"{type(error).__name__}: {self._describe(error)}"
             if text != state.last_error:  # a server down for long: say it once
                 status(f"error: {text}", "red")
             state.last_error = text
@@ -292,23 +292,26 @@ class _Run:
             self.console.status("the server has no more events (HTTP 204)")
             return self._stop(EXIT_OK)
         if failure is not None:
-            self.console.error(self._describe(failure))
-            return self._stop(EXIT_ERROR)
+            return self._fail(self._describe(failure))
         last = self.state.last_close
         if last is not None and last[0] not in CLEAN_CLOSE_CODES:
-            self.console.error(f"closed by the server: {_close_text(*last)}")
-            return self._stop(EXIT_ERROR)
+            return self._fail(f"closed by the server: {_close_text(*last)}")
         return self._stop(EXIT_OK)
 
     def _timed_out(self) -> int:
         failure = self.state.failure
         if not self.state.opened and failure is not None:
-            self.console.error(
-                f"no connection within --timeout {self.options.timeout:g} s: "
-                + self._describe(failure)
+            timeout = self.options.timeout
+            return self._fail(
+                f"no connection within --timeout {timeout:g} s: " + self._describe(failure)
             )
-            return self._stop(EXIT_ERROR)
         return self._stop(EXIT_OK)
+
+    def _fail(self, text: str) -> int:
+        """Stop, then say why: the error is the last line, after the status lines of the close."""
+        code = self._stop(EXIT_ERROR)
+        self.console.error(text)
+        return code
 
     def _stdout_gone(self) -> int:
         """stdout was closed (``| head``): stop quietly."""
@@ -361,7 +364,7 @@ class _Run:
 
     def _describe(self, error: PushError) -> str:
         # A refused handshake's message already carries the start of its body.
-        return self.redact(str(error) or type(error).__name__)
+        return self.redact(error_text(error, self.options.url, self.options.cacert))
 
 
 def _close_text(code: int | None, reason: str) -> str:

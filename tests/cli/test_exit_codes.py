@@ -14,6 +14,7 @@ import sys
 import pytest
 
 from pushsdk.cli import main
+from pushsdk.cli.options import build_parser
 from tests.cli.harness import WAIT, Commands, close_code
 from tests.servers.sse_server import SSEConn, SSEServer
 from tests.servers.ws_server import WSServer
@@ -150,6 +151,17 @@ def test_help_has_examples_and_exit_statuses(capsys: pytest.CaptureFixture[str])
     text = capsys.readouterr().out
     assert "examples:" in text and "--until '[DONE]'" in text
     assert "130 interrupted" in text
+
+
+def test_every_option_says_what_it_does() -> None:
+    """A help line of a word or a bare "(WebSocket)" leaves the reader guessing."""
+    vague = [
+        action.option_strings[-1]
+        for action in build_parser()._actions
+        if action.option_strings
+        and (len((action.help or "").split()) < 3 or (action.help or "").startswith("("))
+    ]
+    assert vague == []
 
 
 @pytest.mark.parametrize("protocol", ["ws", "sse"])

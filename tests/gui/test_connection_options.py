@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import trustme
 
+from pushsdk_monitor.connection.advice import TRUST_ADVICE
 from pushsdk_monitor.connection.clients import ConnectOptions, create_client
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
@@ -216,4 +217,45 @@ def test_sse_through_a_proxy_with_a_client_certificate(
     finally:
         real_tab.shutdown()
         proxy.stop()
+        served.stop()
+
+
+@pytest.mark.parametrize("protocol", ["ws", "sse"])
+def test_an_untrusted_certificate_says_where_to_trust_it(
+    qtbot, real_tab: ConnectionTab, protocol: str, ws_ca: trustme.CA
+) -> None:
+    """The row and the badge's last error name the monitor's TLS options, not the SDK's
+    ``verify=`` argument."""
+    context = server_context(ws_ca)
+    served = WSServer(context) if protocol == "ws" else SSEServer(context)
+    try:
+        assert real_tab.connect_to(served.url, ConnectOptions(reconnect=False))
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: real_tab.status_panel.status.kind == "closed", timeout=WAIT_MS)
+        for text in (system_rows(real_tab, "error")[0], real_tab.status_panel.status.last_error):
+            assert text.endswith(TRUST_ADVICE)
+            assert "verify=" not in text
+            assert "truststore" not in text
+    finally:
+        real_tab.shutdown()
+        served.stop()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_websocket_tab_on_an_event_stream_names_the_url_to_use(
+    qtbot, real_tab: ConnectionTab, scheme: str, ws_ca: trustme.CA, ws_ca_file: str
+) -> None:
+    served = SSEServer(server_context(ws_ca) if scheme == "https" else None)
+    served.push(b": a first comment, so the handshake needs not wait for a body\n\n")
+    ws_url = ("wss:" if scheme == "https" else "ws:") + served.url.partition(":")[2]
+    try:
+        options = ConnectOptions(reconnect=False, ca_file=ws_ca_file if scheme == "https" else "")
+        assert real_tab.connect_to(ws_url, options)
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "error")), timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: real_tab.status_panel.status.kind == "closed", timeout=WAIT_MS)
+        advice = f"this is a Server-Sent Events endpoint: connect to {served.url} instead"
+        assert system_rows(real_tab, "error")[0].splitlines()[0].endswith(advice)
+        assert real_tab.status_panel.status.last_error.endswith(advice)
+    finally:
+        real_tab.shutdown()
         served.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 
 from pushsdk import ConnectError
+from pushsdk_monitor.connection.controller import Counters
 from pushsdk_monitor.formats.payload_format import hex_dump
 from pushsdk_monitor.main_window import MainWindow
 from pushsdk_monitor.models.records import Direction
@@ -108,4 +109,48 @@ def test_sse_tabs_have_no_out_toggle_or_out_counters(qtbot, settings, fake_facto
     assert not tab.filter_bar.direction_buttons[Direction.OUT].isHidden()
     tab.controller.updated.emit()
     assert " out " in tab.status_panel.counters_label.text()
+    window.close()
+
+
+def test_busy_counters_neither_widen_the_window_nor_hide(qtbot, settings, fake_factory) -> None:
+    """Big numbers and a compression ratio wrap inside the window at half a screen's width."""
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(900, 600)
+    window.show()
+    tab = window.new_tab("ws://fake.test/feed")
+    panel = tab.status_panel
+    busy = Counters(
+        messages_in=12_345_678,
+        bytes_in=5 * 2**30,
+        messages_out=123_456,
+        bytes_out=900 * 2**20,
+        reconnects=123,
+        rate=45_678,
+        attempt=12,
+        compression="permessage-deflate 4.2x in 1.0x out",
+    )
+    tab.controller.updated.disconnect(tab._refresh)  # which would show the real ones, 0
+    panel.show_counters(busy)
+    qtbot.wait(50)  # a layout pass
+    assert window.width() == 900
+    label = panel.counters_label
+    assert "12,345,678" in label.text()
+    assert label.geometry().right() < panel.chart.geometry().left()
+    assert label.heightForWidth(label.width()) <= label.height()  # every line shown
+    window.close()
+
+
+def test_evicted_and_dropped_counts_do_not_widen_the_window(qtbot, settings, fake_factory) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.resize(1000, 600)
+    window.show()
+    tab = window.new_tab("ws://fake.test/feed")
+    tab.controller.updated.disconnect(tab._refresh)  # which would show the real ones, 0
+    tab.shown_label.setText("98,765 of 100,000 shown · 12,345,678 evicted · 1,234,567 dropped")
+    qtbot.wait(50)  # a layout pass
+    assert window.width() == 1000
+    label = tab.shown_label
+    assert label.heightForWidth(label.width()) <= label.height()  # every line shown
     window.close()
