@@ -44,7 +44,7 @@ def check_url(name: str, url: object, schemes: tuple[str, ...]) -> None:
         article = "an" if wanted[0] in "aeiouh" else "a"
         message = f"{name} must be {article} {wanted} URL with a host, got {url!r}"
         other = _OTHER_CLIENT.get(parts.scheme)
-        if other is not None and name == "url":
+        if other is not None and name == "url" and parts.scheme not in schemes:
             message += f": use {other} for a {parts.scheme}:// URL"
         raise ValueError(message)
     check_host(name, parts.hostname)

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, overload
 from ._checks import check_headers
 from ._handlers import Handler
 from ._loop import ClientLoop, OnClose, OnError, OnMessage, OnOpen, OnReconnect
+from ._signals import start_without_signals
 from ._state import ReadyState, Stats
 from .backoff import Backoff
 from .errors import CallbackError
@@ -172,7 +173,7 @@ class Client(ClientLoop, Generic[DataT]):
             target=self._run, name=f"pushsdk-{self._kind}-{id(self):x}", daemon=True
         )
         self._thread = thread
-        thread.start()
+        start_without_signals(thread)  # Ctrl+C must reach the main thread
 
     def run_forever(self) -> None:
         """Connect and run in the calling thread; return once closed for good.

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from .._signals import start_without_signals
 from ..errors import CallbackError, ConnectionClosed, HandshakeError, PushError, SendBufferFull
 from ..message import Message
 from ..recording import Entry, Header, RecordingWriter
@@ -164,7 +165,7 @@ class _Run:
             self.watcher = threading.Thread(
                 target=self._watch, name="pushsdk-cli-wait", daemon=True
             )
-            self.watcher.start()
+            start_without_signals(self.watcher)
             if isinstance(client, WSClient) and should_read_stdin():
                 self.stdin = StdinReader(self.send, binary=options.binary_stdin)
                 self.stdin.start()

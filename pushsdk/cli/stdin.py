@@ -15,6 +15,8 @@ import sys
 import threading
 from collections.abc import Callable
 
+from .._signals import start_without_signals
+
 __all__ = ["StdinReader", "should_read_stdin"]
 
 _READ_SIZE = 64 * 1024
@@ -55,7 +57,7 @@ class StdinReader:
         self._thread = threading.Thread(target=self._run, name="pushsdk-cli-stdin", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        start_without_signals(self._thread)
 
     def stop(self, timeout: float = 1.0) -> None:
         """End the thread (on POSIX at once; elsewhere it ends with the process)."""

@@ -126,3 +126,33 @@ def test_ctrl_c_in_run_forever_closes_cleanly_and_re_raises(peer: Peer) -> None:
     assert out.splitlines() == [f"close {code}", "KeyboardInterrupt CLOSED"]
     assert process.returncode == 130
     assert "Traceback" not in err and "crashed" not in err, err
+
+
+def test_ctrl_c_stops_a_script_waiting_in_its_for_loop(peer: Peer) -> None:
+    """The main thread waits on a lock inside the iterator: Ctrl+C still ends it at once,
+    every time (the kernel may hand SIGINT to any thread that does not block it)."""
+    runs = 3
+    peer.script(*(Serve(messages(1)) for _ in range(runs)))
+    source = f"""
+        from pushsdk import SSEClient, WSClient
+        with {_client_expr(peer)} as client:
+            for message in client:
+                print(message.data, flush=True)  # then wait: the server sends no more
+        """
+    for _ in range(runs):
+        process = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(source)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert process.stdout is not None
+            assert process.stdout.readline().strip() == "m0"
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=TIMEOUT)
+        finally:
+            process.kill()
+            process.wait(TIMEOUT)
+        assert process.returncode == -signal.SIGINT, err  # how Python ends on Ctrl+C
+        assert err.rstrip().endswith("KeyboardInterrupt"), err

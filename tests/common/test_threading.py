@@ -4,6 +4,7 @@ from anywhere; a raising callback becomes a CallbackError (SPEC: Threading rules
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 import pytest
@@ -161,3 +162,27 @@ def test_a_raising_on_close_does_not_follow_the_final_close(
     callback_errors = [e for e in rec.errors() if isinstance(e, CallbackError)]
     assert len(callback_errors) == 1 and callback_errors[0].__cause__ is boom
     assert sum(1 for r in caplog.records if r.exc_info and r.exc_info[1] is boom) == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks (Windows)")
+def test_the_client_thread_leaves_ctrl_c_to_the_main_thread(peer: Peer) -> None:
+    """The kernel gives Ctrl+C to any thread that does not block it, and only the main
+    thread runs Python's handler: the client thread must block it, or a main thread
+    waiting in join() or ``for message in client`` may never see it."""
+    peer.script(Serve(messages(1)))
+    masks: list[set[int]] = []
+    opened = threading.Event()
+
+    def on_open(_client: object) -> None:
+        masks.append(set(signal.pthread_sigmask(signal.SIG_BLOCK, [])))
+        opened.set()
+
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    client = peer.client(on_open=on_open)
+    client.start()
+    try:
+        assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before  # the caller's is kept
+        assert opened.wait(10)
+    finally:
+        client.close()
+    assert {signal.SIGINT, signal.SIGTERM} <= masks[0]

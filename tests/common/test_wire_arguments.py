@@ -75,6 +75,15 @@ def test_a_url_for_the_other_client_names_it() -> None:
         SSEClient("wss://127.0.0.1/socket")
 
 
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_url_without_a_host_does_not_name_the_client_itself(kind: str) -> None:
+    cls, url = CLIENTS[kind]
+    scheme = url.split(":", 1)[0]
+    with pytest.raises(ValueError, match="URL with a host") as caught:
+        cls(f"{scheme}://")
+    assert "use " not in str(caught.value), caught.value
+
+
 @pytest.mark.parametrize("origin", ["https://a.example\r\nX-Injected: 1", "o\nx", "o\0"])
 def test_a_line_break_in_origin_is_refused(origin: str) -> None:
     with pytest.raises(ValueError, match="origin must not contain CR, LF or NUL"):
