@@ -41,6 +41,9 @@ EXIT_INTERRUPTED = 130
 QUEUE_LIMIT = 10_000
 #: Seconds the client gets to close cleanly when we stop.
 CLOSE_TIMEOUT = 2.0
+#: Longest the main thread sleeps at once. A Ctrl+C that lands just before it starts
+#: to wait (after CPython checked for signals) is only acted on when the wait ends.
+SIGNAL_CHECK = 0.25
 #: WebSocket close codes that end a run cleanly (None: SSE end of stream).
 CLEAN_CLOSE_CODES = (None, 1000, 1001, 1005)
 #: Characters of a failed handshake's body shown in the error line.
@@ -192,11 +195,11 @@ class _Run:
             if deadline is not None and now >= deadline:
                 return self._timed_out()
             self._send_periodic(now)  # here, not on a timeout alone: a busy stream has none
-            wake = [p.due for p in self.state.periodic]
+            wake = [now + SIGNAL_CHECK, *(p.due for p in self.state.periodic)]
             if deadline is not None:
                 wake.append(deadline)
             try:
-                item = events.get(timeout=max(min(wake) - now, 0) if wake else None)
+                item = events.get(timeout=max(min(wake) - now, 0))
             except queue.Empty:
                 continue
             code = self._handle(item)

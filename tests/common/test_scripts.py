@@ -6,10 +6,12 @@ is shown on stderr once; Ctrl+C in ``run_forever()`` closes cleanly and re-raise
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 from tests.common.peers import Peer, Reject, Serve, messages, tls_setup
 
@@ -26,6 +28,23 @@ def _client_expr(peer: Peer, **extra: str) -> str:
     cls = "WSClient" if peer.kind == "ws" else "SSEClient"
     args = "".join(f", {name}={value}" for name, value in options.items())
     return f"{cls}({peer.url!r}{args})"
+
+
+def _wait_until_blocked(pid: int, timeout: float = 10.0) -> None:
+    """Return once the process's main thread sleeps in a system call (Linux; elsewhere
+    at once). A signal sent before that can land in the instant between CPython's last
+    check for signals and the blocking call, and then waits for that call to end: a
+    person's Ctrl+C does not come within microseconds of the program's last output."""
+    stat = f"/proc/{pid}/stat"
+    if not os.path.exists(stat):
+        return
+    deadline = time.monotonic() + timeout
+    asleep = 0
+    while asleep < 2 and time.monotonic() < deadline:
+        with open(stat) as file:
+            state = file.read().rsplit(")", 1)[1].split()[0]
+        asleep = asleep + 1 if state == "S" else 0
+        time.sleep(0.02)
 
 
 def _run(source: str) -> subprocess.CompletedProcess[str]:
@@ -117,6 +136,7 @@ def test_ctrl_c_in_run_forever_closes_cleanly_and_re_raises(peer: Peer) -> None:
     try:
         assert process.stdout is not None
         assert process.stdout.readline().strip() == "open"
+        _wait_until_blocked(process.pid)
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=TIMEOUT)
     finally:
@@ -149,6 +169,7 @@ def test_ctrl_c_stops_a_script_waiting_in_its_for_loop(peer: Peer) -> None:
         try:
             assert process.stdout is not None
             assert process.stdout.readline().strip() == "m0"
+            _wait_until_blocked(process.pid)
             process.send_signal(signal.SIGINT)
             _, err = process.communicate(timeout=TIMEOUT)
         finally:
