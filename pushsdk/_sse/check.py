@@ -187,6 +187,8 @@ def connect_error(
         host = urlsplit(url).hostname or ""
         cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
         hint = "" if cause is None else tls_hint(cause, host, names)
+        if cause is not None and cause.reason:  # as WSClient says it: the hint has the rest
+            reason = cause.reason
         if any(_plain_text_peer(e) for e in chain):
             hint += "; if it is plain HTTP, use an http:// URL"
         return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")

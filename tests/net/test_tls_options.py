@@ -46,6 +46,7 @@ def test_an_unknown_ca_is_fatal_and_says_what_to_do(
     assert isinstance(error, ConnectError)
     assert "issued by 'pushsdk test CA'" in str(error)
     assert "verify=" in str(error) and "truststore=True" in str(error)
+    assert str(error).count("unable to get local issuer certificate") == 1, error  # once
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
