@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import HandshakeError
 
-__all__ = ["error_text"]
+__all__ = ["error_text", "event_stream_url", "untrusted_issuer", "without_sdk_advice"]
 
 #: Where the SDK's advice for an untrusted certificate starts in its message.
 _SDK_TRUST_ADVICE = "; pass verify="
@@ -30,17 +30,37 @@ def error_text(error: BaseException, url: str = "", cacert: str | None = None) -
     (then it is the wrong one).
     """
     text = str(error) or type(error).__name__
-    if _event_stream(error) and url.startswith(("ws://", "wss://")):
-        parts = urlsplit(url)
-        sse_url = urlunsplit(parts._replace(scheme="https" if parts.scheme == "wss" else "http"))
-        return f"{text.split(_SDK_SSE_ADVICE, 1)[0]}: pushsdk {sse_url}"
-    failure = _certificate_failure(error)
-    if failure is None or failure.verify_code not in _UNTRUSTED:
+    sse_url = event_stream_url(error, url)
+    if sse_url is not None:
+        return f"{without_sdk_advice(text)}: pushsdk {sse_url}"
+    if not untrusted_issuer(error):
         return text
-    text = text.split(_SDK_TRUST_ADVICE, 1)[0]
+    text = without_sdk_advice(text)
     if cacert is not None:
         return f"{text}; --cacert {cacert} does not hold the CA that issued it"
     return f"{text}; trust that CA with --cacert FILE, or skip verification with -k"
+
+
+def event_stream_url(error: BaseException, url: str) -> str | None:
+    """The http(s):// URL to open instead, when the ws(s):// ``url`` served an event stream.
+
+    The command line and the monitor each say it their way.
+    """
+    if not _event_stream(error) or not url.startswith(("ws://", "wss://")):
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="https" if parts.scheme == "wss" else "http"))
+
+
+def untrusted_issuer(error: BaseException) -> bool:
+    """Whether ``error`` is a certificate issued by a CA not trusted here (trust it, or -k)."""
+    failure = _certificate_failure(error)
+    return failure is not None and failure.verify_code in _UNTRUSTED
+
+
+def without_sdk_advice(text: str) -> str:
+    """An SDK error message without the advice it gives Python callers."""
+    return text.split(_SDK_SSE_ADVICE, 1)[0].split(_SDK_TRUST_ADVICE, 1)[0]
 
 
 def _event_stream(error: BaseException) -> bool:

@@ -47,6 +47,29 @@ def _wait_until_blocked(pid: int, timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
+def _ctrl_c_after(source: str, first_line: str) -> tuple[int, str, str]:
+    """Run ``source``; once it printed ``first_line`` and sleeps, press Ctrl+C.
+
+    Returns its exit status and the rest of its stdout and its stderr.
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == first_line
+        _wait_until_blocked(process.pid)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        process.kill()
+        process.wait(TIMEOUT)
+    return process.returncode, out, err
+
+
 def _run(source: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", textwrap.dedent(source)],
@@ -127,24 +150,10 @@ def test_ctrl_c_in_run_forever_closes_cleanly_and_re_raises(peer: Peer) -> None:
             say("KeyboardInterrupt", client.ready_state.name)
             sys.exit(130)
         """
-    process = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(source)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        assert process.stdout.readline().strip() == "open"
-        _wait_until_blocked(process.pid)
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        process.kill()
-        process.wait(TIMEOUT)
+    returncode, out, err = _ctrl_c_after(source, "open")
     code = "1000" if peer.kind == "ws" else "None"
     assert out.splitlines() == [f"close {code}", "KeyboardInterrupt CLOSED"]
-    assert process.returncode == 130
+    assert returncode == 130
     assert "Traceback" not in err and "crashed" not in err, err
 
 
@@ -160,20 +169,6 @@ def test_ctrl_c_stops_a_script_waiting_in_its_for_loop(peer: Peer) -> None:
                 print(message.data, flush=True)  # then wait: the server sends no more
         """
     for _ in range(runs):
-        process = subprocess.Popen(
-            [sys.executable, "-c", textwrap.dedent(source)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert process.stdout is not None
-            assert process.stdout.readline().strip() == "m0"
-            _wait_until_blocked(process.pid)
-            process.send_signal(signal.SIGINT)
-            _, err = process.communicate(timeout=TIMEOUT)
-        finally:
-            process.kill()
-            process.wait(TIMEOUT)
-        assert process.returncode == -signal.SIGINT, err  # how Python ends on Ctrl+C
+        returncode, _, err = _ctrl_c_after(source, "m0")
+        assert returncode == -signal.SIGINT, err  # how Python ends on Ctrl+C
         assert err.rstrip().endswith("KeyboardInterrupt"), err
