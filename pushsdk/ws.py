@@ -52,7 +52,7 @@ from ._ws.items import (
 )
 from ._ws.options import check_numbers, check_strings, check_tls
 from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown
-from ._ws.writer import Writer
+from ._ws.writer import FAILED, SENT, Writer
 from .backoff import Backoff
 from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
 from .message import Message, _build_message
@@ -289,6 +289,7 @@ class WSClient(Client["str | bytes"]):
         self.extension: str | None = None
         self._deflate: Negotiated | None = None  # this connection's agreement
         self._writer = Writer()  # frames out, the send queue, the send lock
+        self._writer.requeue = self._backoff is not None
         self._live_sock: Stream | None = None  # the connection, for _interrupt
         #: Each connection's first read buffer (see ``_receive``). Made here, by the thread
         #: that makes the client, not by the client thread: a block the client thread
@@ -303,11 +304,14 @@ class WSClient(Client["str | bytes"]):
         While not open the message is queued (up to ``send_buffer``) and sent, in
         order, on the next open.
 
-        It blocks while the socket buffers are full. If the server reads none of it
-        for ``ping_timeout`` seconds (20 s when that is None), the server is taken
-        for dead: the connection is cut and the message goes back to the head of
-        the queue, for the next connection. (On Linux; elsewhere writes are bounded
-        by the heartbeat's socket timeout.)
+        It returns once the message is written, or, while the kernel's buffer is
+        full, once it waits behind it (in 256 KiB of the client's own, written by a
+        short-lived thread: a burst then costs few system calls); it blocks while
+        that is full too. If the server reads nothing for ``ping_timeout`` seconds
+        (20 s when that is None), the server is taken for dead: the connection is cut
+        and the messages still waiting go back to the head of the queue, for the
+        next connection. (On Linux; elsewhere each send writes its message, and
+        writes are bounded by the heartbeat's socket timeout.)
 
         Raises:
             TypeError: ``data`` is neither str nor bytes.
@@ -315,29 +319,40 @@ class WSClient(Client["str | bytes"]):
             ConnectionClosed: the client is closing or closed for good, or (with
                 ``reconnect=False``) the connection broke during this send.
         """
+        writer = self._writer
+        sent = writer.try_send(data)  # open, with room: the fast path
+        if sent == SENT:
+            return
+        if sent == FAILED:  # no reconnect will send it: say so
+            raise ConnectionClosed("the connection broke while sending")
         if isinstance(data, str):
             opcode, payload = OP_TEXT, data.encode()
         elif isinstance(data, bytes | bytearray | memoryview):
             opcode, payload = OP_BINARY, bytes(data)
         else:
             raise TypeError(f"data must be str or bytes, got {type(data).__name__}")
-        writer = self._writer
         with writer.lock:
-            queue = writer.queue
-            sock = writer.sock
-            # Open, nothing queued, and not closing (close() sets _muted before _closing; a
-            # finished client has released its socket): write now, with no Event calls.
-            if sock is not None and not self._muted and not queue and self._state is _OPEN:
-                if not writer.write_message(sock, opcode, payload) and self._backoff is None:
-                    writer.queued().popleft()  # no reconnect will send it: say so
-                    raise ConnectionClosed("the connection broke while sending")
+            while True:
+                queue = writer.queue
+                sock = writer.sock
+                # Open, nothing queued, and not closing (close() sets _muted before _closing;
+                # a finished client has released its socket).
+                if sock is not None and not self._muted and not queue and self._state is _OPEN:
+                    if writer.full():
+                        writer.wait_for_room(sock)  # then look again: it may have closed
+                        continue
+                    if not writer.write_message(sock, opcode, payload):
+                        if self._backoff is None:  # no reconnect will send it: say so
+                            raise ConnectionClosed("the connection broke while sending")
+                        writer.queued().append((opcode, payload))
+                    return
+                if self._closing or self._finished:
+                    raise ConnectionClosed("the client is closed")
+                waiting = len(queue) if queue else 0
+                if waiting >= self.send_buffer:
+                    raise SendBufferFull(f"{waiting} messages already wait (send_buffer)")
+                writer.queued().append((opcode, payload))
                 return
-            if self._closing or self._finished:
-                raise ConnectionClosed("the client is closed")
-            waiting = len(queue) if queue else 0
-            if waiting >= self.send_buffer:
-                raise SendBufferFull(f"{waiting} messages already wait (send_buffer)")
-            writer.queued().append((opcode, payload))
 
     def send_json(self, obj: Any) -> None:
         """Send ``obj`` as a JSON text message (see ``send``)."""
@@ -397,6 +412,10 @@ class WSClient(Client["str | bytes"]):
                 writer.flush_queue(sock)
             self._set_state(ReadyState.OPEN)
 
+    def _set_closing(self) -> None:
+        self._writer.closing = True  # sends take the slow path, which refuses them
+        super()._set_closing()
+
     def _interrupt(self) -> None:
         sock = self._live_sock
         if sock is not None:
@@ -418,6 +437,7 @@ class WSClient(Client["str | bytes"]):
             self._writer.sock = None
             sock, self._live_sock = self._live_sock, None
         if sock is not None:
+            self._writer.finish(sock)
             sock.close()
 
     def _receive(self) -> tuple[int | None, str]:

@@ -23,17 +23,23 @@ import contextlib
 import mmap
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Stream", "TLSSession", "TLSStream", "start_tls"]
+__all__ = ["NOWAIT", "Stream", "TLSSession", "TLSStream", "send_now", "start_tls", "write_counted"]
 
 #: Bytes asked of the socket per read (the mmap costs memory only once used).
 _RAW_CHUNK = 256 * 1024
 #: Plaintext encrypted per write: bounds the records held in memory for a big message.
 _WRITE_CHUNK = 256 * 1024
+#: Plaintext per record (TLS's maximum): ``write_counted`` knows which records went out.
+_RECORD = 16 * 1024
+#: The flag of a write that must not wait, where connections stay blocking sockets
+#: (Linux: their timeouts are SO_RCVTIMEO/SO_SNDTIMEO); 0 elsewhere, where writes wait.
+NOWAIT = getattr(socket, "MSG_DONTWAIT", 0) if sys.platform.startswith("linux") else 0
 
 
 class TLSSession:
@@ -113,7 +119,7 @@ class TLSSession:
                 self.has_output = self._outgoing.pending > 0
             return count
 
-    def encrypt(self, data: bytes | memoryview) -> bytes:
+    def encrypt(self, data: bytes | bytearray | memoryview) -> bytes:
         """The records carrying ``data``, after any records not pulled yet.
 
         Raises:
@@ -159,6 +165,8 @@ class TLSStream:
         self._session = session
         #: Held while pulling records and writing them, so that they go out in order.
         self._write_lock = threading.Lock()
+        #: Records a ``send_nowait`` could not write: every write begins with them.
+        self._unsent = b""
         self._raw = mmap.mmap(-1, _RAW_CHUNK)
         self._raw_view = memoryview(self._raw)
 
@@ -224,19 +232,77 @@ class TLSStream:
 
     # -- writing (one thread at a time) -------------------------------------------------
 
-    def sendall(self, data: bytes | memoryview) -> None:
+    def sendall(self, data: bytes | bytearray | memoryview) -> None:
         """Encrypt and write all of ``data``; a failure leaves the stream unusable."""
         encrypt, write, lock = self._session.encrypt, self.sock.sendall, self._write_lock
         if len(data) <= _WRITE_CHUNK:
             with lock:
-                write(encrypt(data))
+                if self._unsent:
+                    write(self._take_unsent())
+                if data:
+                    write(encrypt(data))
         else:
             view = memoryview(data)
             for start in range(0, len(view), _WRITE_CHUNK):
                 with lock:
+                    if self._unsent:
+                        write(self._take_unsent())
                     write(encrypt(view[start : start + _WRITE_CHUNK]))
         if self._session.has_output:  # left by a read while we held the lock
             self._flush()
+
+    def send_nowait(self, data: bytes) -> bool:
+        """Encrypt ``data`` and write what the socket takes now: False if some is kept.
+
+        What the socket did not take is written first by the next ``sendall`` (TLS
+        records must go out in order); an empty ``sendall`` writes just that.
+        """
+        sock = self.sock
+        if isinstance(sock, TLSStream) or not NOWAIT:  # TLS inside TLS: wait instead
+            self.sendall(data)
+            return True
+        with self._write_lock:
+            records = self._session.encrypt(data)
+            if self._unsent:
+                records = self._take_unsent() + records
+            left = send_now(sock, records)
+            if left is not None:
+                self._unsent = bytes(left)
+        if self._session.has_output:
+            self._flush()
+        return left is None
+
+    def write_counted(self, data: bytes | bytearray) -> tuple[int, OSError | None]:
+        """Write ``data`` as ``sendall`` does; how much of it surely went out, and why not all.
+
+        Each record is written apart, so that a failure tells which plaintext the socket
+        took whole: only the record being written is in doubt (counted as not written).
+        -1: not even the records ``send_nowait`` kept went out.
+        """
+        view = memoryview(data)
+        written = -1
+        with self._write_lock:
+            try:
+                if self._unsent:
+                    self.sock.sendall(self._take_unsent())
+                written = 0
+                encrypt, write = self._session.encrypt, self.sock.sendall
+                while written < len(view):
+                    write(encrypt(view[written : written + _RECORD]))
+                    written = min(written + _RECORD, len(view))
+            except OSError as exc:
+                return written, exc
+        try:
+            if self._session.has_output:
+                self._flush()
+        except OSError as exc:
+            return written, exc
+        return written, None
+
+    def _take_unsent(self) -> bytes:
+        """The records ``send_nowait`` kept (write lock held), now the caller's to write."""
+        unsent, self._unsent = self._unsent, b""
+        return unsent
 
     def send(self, data: bytes) -> int:
         self.sendall(data)
@@ -254,6 +320,8 @@ class TLSStream:
                 return
             try:
                 records = session.pull()
+                if self._unsent:
+                    records = self._take_unsent() + records
                 if records:
                     self.sock.sendall(records)
             except (TimeoutError, BlockingIOError) as exc:
@@ -286,6 +354,44 @@ class TLSStream:
 
 #: What a WebSocket connection reads and writes: a plain socket, or TLS over one.
 Stream = socket.socket | TLSStream
+
+
+def write_counted(sock: Stream, data: bytes | bytearray) -> tuple[int, OSError | None]:
+    """Write all of ``data``, waiting; how many bytes surely went out, and the error if any.
+
+    A failed ``sendall`` cannot tell what it wrote; a client that requeues what did not
+    go out (and never what did: no duplicates) needs to know. A TLS stream says -1 when
+    even the records a ``send_nowait`` kept did not go out.
+    """
+    if isinstance(sock, TLSStream):
+        return sock.write_counted(data)
+    view = memoryview(data)
+    written = 0
+    try:
+        while written < len(view):
+            written += sock.send(view[written:])
+    except OSError as exc:
+        return written, exc
+    return written, None
+
+
+def send_now(sock: Stream, data: bytes) -> bytes | memoryview | None:
+    """Write what ``sock`` takes without waiting: what is left to write, None if nothing.
+
+    A TLS stream keeps what it could not write (its records, not ``data``): then the
+    rest is empty, and the next ``sendall`` writes them. Where sockets have no such
+    write (``NOWAIT`` is 0), this writes all of ``data``, waiting as ``sendall`` does.
+    """
+    if isinstance(sock, TLSStream):
+        return None if sock.send_nowait(data) else b""
+    if not NOWAIT:
+        sock.sendall(data)
+        return None
+    try:
+        sent = sock.send(data, NOWAIT)
+    except BlockingIOError:
+        return data
+    return None if sent == len(data) else memoryview(data)[sent:]
 
 
 def start_tls(

@@ -1,7 +1,8 @@
-/* The compiled build's masker (setup.py, PUSHSDK_COMPILE=1): RFC 6455 5.3 masking at
- * memory speed, as websockets' speedups.c and picows do. Pure Python needs 1.6 ns a
- * byte (four bytes.translate passes); this loop, eight bytes at a time, about 0.1.
- * encode.py falls back to the pure code when this extension is absent. */
+/* The compiled build's frame builder (setup.py, PUSHSDK_COMPILE=1): RFC 6455 5.3 masking
+ * at memory speed, as websockets' speedups.c and picows do. Pure Python needs 1.6 ns a
+ * byte (four bytes.translate passes); this loop, eight bytes at a time, about 0.1. It
+ * builds the header too: a 64-byte frame takes 0.1 us instead of 0.5 in big-integer
+ * operations. encode.py falls back to the pure code when this extension is absent. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -9,23 +10,30 @@
 #include <string.h>
 
 PyDoc_STRVAR(frame_doc,
-"frame(head, key, payload, /) -> bytes\n\n"
-"head + key + payload masked with the 4-byte key, in one allocation.");
+"frame(first, key, payload, /) -> bytes\n\n"
+"A final client frame: the first byte (FIN, RSV and opcode), the length, the 4-byte\n"
+"key, and payload masked with it, in one allocation.");
 
 static PyObject *
 frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_buffer head, key, payload;
+    Py_buffer key, payload;
     PyObject *result = NULL;
+    long first;
 
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "frame() takes exactly 3 arguments");
         return NULL;
     }
-    if (PyObject_GetBuffer(args[0], &head, PyBUF_SIMPLE) < 0)
+    first = PyLong_AsLong(args[0]);
+    if (first == -1 && PyErr_Occurred())
         return NULL;
+    if (first < 0 || first > 255) {
+        PyErr_SetString(PyExc_ValueError, "the first byte must be 0-255");
+        return NULL;
+    }
     if (PyObject_GetBuffer(args[1], &key, PyBUF_SIMPLE) < 0)
-        goto release_head;
+        return NULL;
     if (key.len != 4) {
         PyErr_SetString(PyExc_ValueError, "the masking key must be 4 bytes");
         goto release_key;
@@ -33,35 +41,49 @@ frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (PyObject_GetBuffer(args[2], &payload, PyBUF_SIMPLE) < 0)
         goto release_key;
 
-    result = PyBytes_FromStringAndSize(NULL, head.len + 4 + payload.len);
-    if (result != NULL) {
-        char *out = PyBytes_AS_STRING(result);
-        const unsigned char *in = payload.buf;
-        unsigned char *dst = (unsigned char *)out + head.len + 4;
-        const unsigned char *k = key.buf;
+    {
         Py_ssize_t n = payload.len, i = 0;
-        uint64_t wide;
-        unsigned char repeated[8];
+        Py_ssize_t head_len = n < 126 ? 2 : n < 0x10000 ? 4 : 10;
 
-        memcpy(out, head.buf, head.len);
-        memcpy(out + head.len, key.buf, 4);
-        memcpy(repeated, k, 4);
-        memcpy(repeated + 4, k, 4);
-        memcpy(&wide, repeated, 8);
-        for (; i + 8 <= n; i += 8) {
-            uint64_t word;
-            memcpy(&word, in + i, 8);
-            word ^= wide;
-            memcpy(dst + i, &word, 8);
+        result = PyBytes_FromStringAndSize(NULL, head_len + 4 + n);
+        if (result != NULL) {
+            unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
+            const unsigned char *in = payload.buf;
+            unsigned char *dst = out + head_len + 4;
+            const unsigned char *k = key.buf;
+            uint64_t wide;
+            unsigned char repeated[8];
+
+            out[0] = (unsigned char)first;
+            if (head_len == 2) {
+                out[1] = (unsigned char)(0x80 | n);
+            } else if (head_len == 4) {
+                out[1] = 0xFE;
+                out[2] = (unsigned char)(n >> 8);
+                out[3] = (unsigned char)n;
+            } else {
+                uint64_t length = (uint64_t)n;
+                out[1] = 0xFF;
+                for (int b = 0; b < 8; b++)
+                    out[2 + b] = (unsigned char)(length >> (56 - 8 * b));
+            }
+            memcpy(out + head_len, k, 4);
+            memcpy(repeated, k, 4);
+            memcpy(repeated + 4, k, 4);
+            memcpy(&wide, repeated, 8);
+            for (; i + 8 <= n; i += 8) {
+                uint64_t word;
+                memcpy(&word, in + i, 8);
+                word ^= wide;
+                memcpy(dst + i, &word, 8);
+            }
+            for (; i < n; i++)
+                dst[i] = in[i] ^ k[i & 3];
         }
-        for (; i < n; i++)
-            dst[i] = in[i] ^ k[i & 3];
     }
     PyBuffer_Release(&payload);
 release_key:
     PyBuffer_Release(&key);
-release_head:
-    PyBuffer_Release(&head);
     return result;
 }
 

@@ -1,4 +1,4 @@
-"""The compiled build's C masker (``_mask.c``); absent from the pure build."""
+"""The compiled build's C frame builder (``_mask.c``); absent from the pure build."""
 
-def frame(head: bytes, key: bytes, payload: bytes, /) -> bytes:
-    """``head + key + payload`` masked with the 4-byte ``key``, in one allocation."""
+def frame(first: int, key: bytes, payload: bytes, /) -> bytes:
+    """A final client frame: ``first`` byte, length, ``key``, ``payload`` masked with it."""

@@ -2,13 +2,20 @@
 
 Any thread may send a message; the client thread writes pongs, pings and the close
 frame. One lock orders them all (two frames must never interleave on the wire) and
-guards the queue of messages sent while not open. A write that fails cuts the
-connection, so that the reader stops too, and its message goes back to the head of
-the queue, for the next connection.
+guards the queue of messages sent while not open.
 
-Writes are bounded: a peer that reads nothing for ``write_timeout`` seconds fails the
-write (``sockio.set_write_timeout``); a control frame waits at most its ``wait`` for
-another thread's send before cutting the connection instead.
+A frame is written without waiting (``tls.send_now``). Once the kernel's buffer is
+full, what it did not take and every frame after it wait *behind*, in one buffer that
+a flusher thread writes: started then, gone once nothing is behind. A burst of small
+messages then costs an append each and a system call per chunk, not a blocked system
+call each (asyncio and picows buffer the same way). A sender waits while BEHIND_LIMIT
+bytes are behind, so memory stays bounded and a burst still meets backpressure.
+
+A write that fails cuts the connection, so that the reader stops too. A message whose
+frame did not go out whole goes back to the head of the queue, in order, for the next
+connection (one that did may still be lost, in the kernel's buffer, as without the
+flusher). A peer that reads nothing for ``write_timeout`` seconds fails the write
+(``sockio.set_write_timeout``).
 """
 
 from __future__ import annotations
@@ -16,17 +23,32 @@ from __future__ import annotations
 import collections
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from .._net.tls import Stream
+from .._net.tls import NOWAIT, Stream, send_now, write_counted
+from .._signals import start_without_signals
 from .deflate import COMPRESS_THRESHOLD, Deflater
 from .encode import Masks, encode_frame
-from .items import OP_CLOSE, RSV1
-from .sockio import WRITE_TIMEOUT, set_write_timeout, shutdown, write_failure
+from .items import OP_BINARY, OP_CLOSE, OP_TEXT, RSV1
+from .sockio import WRITE_TIMEOUT, shutdown, write_failure
 
-__all__ = ["Writer"]
+__all__ = ["BEHIND_LIMIT", "FAILED", "SENT", "Writer"]
 
 _logger = logging.getLogger("pushsdk.ws")
+
+#: Bytes that may wait behind a full socket buffer before a sender waits for the flusher.
+BEHIND_LIMIT = 256 * 1024
+#: How long a connection being released lets its flusher finish before cutting it.
+FINISH_WAIT = 1.0
+#: Messages written less than BURST_GAP_NS apart, BURST_LENGTH times in a row, are a
+#: burst: the next go behind (a round trip, or a message now and then, never is one).
+BURST_GAP_NS = 20_000
+BURST_LENGTH = 32
+_monotonic_ns = time.monotonic_ns
+#: What ``try_send`` did: wrote (or left behind) the message, or found its write failed.
+SENT, FAILED = 1, 2
+_STALLED = "the server stopped reading: a write made no progress before its deadline"
 
 
 class Writer:
@@ -39,8 +61,12 @@ class Writer:
         lock: the send lock.
         sock: the connection, writable while open; None before, and once broken.
         queue: messages (opcode, payload) waiting for the next open; None when empty.
+        behind: frames waiting for the flusher; None while no flusher runs.
         deflater: this connection's compressor (None without permessage-deflate).
-        close_sent: whether this connection's close frame went out.
+        close_sent: whether this connection's close frame went out (or behind).
+        closing: the client is closing for good: sends go the slow way, and fail.
+        requeue: a message whose write failed waits for the next connection (the
+            client reconnects); else ``try_send`` says FAILED.
         broken: why we cut the connection, if we did: the reader stops at its next read.
         write_timeout: how long a write may make no progress (set at each open).
         messages, payload_bytes, bytes_saved: messages written, their payload bytes,
@@ -48,15 +74,23 @@ class Writer:
     """
 
     __slots__ = (
+        "_behind_messages",
+        "_burst",
+        "_flusher",
+        "_last_write",
         "_masks",
+        "_room",
+        "behind",
         "broken",
         "bytes_saved",
         "close_sent",
+        "closing",
         "deflater",
         "lock",
         "messages",
         "payload_bytes",
         "queue",
+        "requeue",
         "sock",
         "write_timeout",
     )
@@ -66,8 +100,17 @@ class Writer:
         self._masks = Masks()  # masking keys, taken under the lock
         self.sock: Stream | None = None
         self.queue: collections.deque[tuple[int, bytes]] | None = None
+        self.behind: bytearray | None = None
+        # The messages behind: (opcode, payload, bytes saved, where its frame ends).
+        self._behind_messages: list[tuple[int, bytes, int, int]] = []
+        self._flusher: threading.Thread | None = None
+        self._burst = 0  # messages written in a row, each soon after the one before
+        self._last_write = 0  # when the last one was (time.monotonic_ns())
+        self._room: threading.Condition | None = None  # made when a thread first waits
         self.deflater: Deflater | None = None
         self.close_sent = False
+        self.closing = False
+        self.requeue = True
         self.broken: str | None = None
         self.write_timeout = WRITE_TIMEOUT
         self.messages = 0
@@ -81,34 +124,110 @@ class Writer:
             queue = self.queue = collections.deque()
         return queue
 
+    # -- messages ---------------------------------------------------------------------
+
+    def try_send(self, data: object) -> int:
+        """Send ``data`` if the connection is open and has room: SENT, FAILED, or 0.
+
+        The client's fast path, compiled in the compiled build. 0 means "not here":
+        not open, messages queued or a full buffer behind, or ``data`` neither str nor
+        bytes; the client then takes its slow path, which knows what to do.
+        """
+        if isinstance(data, str):
+            opcode, payload = OP_TEXT, data.encode()
+        elif isinstance(data, bytes):
+            opcode, payload = OP_BINARY, data
+        else:
+            return 0
+        with self.lock:
+            sock = self.sock
+            if sock is None or self.closing or self.close_sent or self.queue:
+                return 0
+            behind = self.behind
+            if behind is not None and len(behind) >= BEHIND_LIMIT:
+                return 0
+            if self.write_message(sock, opcode, payload):
+                return SENT
+            if not self.requeue:
+                return FAILED
+            self.queued().append((opcode, payload))
+            return SENT
+
     def write_message(self, sock: Stream, opcode: int, payload: bytes) -> bool:
-        """Write one message (lock held); on failure queue it first and cut the socket."""
+        """Write one message, or leave it behind (lock held); False if the write failed.
+
+        A failed write cuts the connection; the caller decides where the message goes.
+        Callers wait for room first (``wait_for_room``) while ``full()``.
+        """
         deflater = self.deflater
         saved = 0
-        try:
-            if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
-                wire = deflater.compress(payload)
-                saved = len(payload) - len(wire)
-                sock.sendall(encode_frame(opcode | RSV1, wire, self._masks.take()))
-            else:
-                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
-        except OSError as exc:
-            _logger.info("send failed, kept for the next connection: %s", exc)
-            self.queued().appendleft((opcode, payload))
-            self.cut(sock, write_failure(exc))
-            return False
+        if deflater is not None and len(payload) >= COMPRESS_THRESHOLD:  # permessage-deflate
+            wire = deflater.compress(payload)
+            saved = len(payload) - len(wire)
+            frame = encode_frame(opcode | RSV1, wire, self._masks.take())
+        else:
+            frame = encode_frame(opcode, payload, self._masks.take())
+        behind = self.behind
+        if behind is not None:
+            behind += frame
+            self._behind_messages.append((opcode, payload, saved, len(behind)))
+            return True
+        now = _monotonic_ns()
+        self._burst = self._burst + 1 if now - self._last_write < BURST_GAP_NS else 0
+        self._last_write = now
+        if self._burst >= BURST_LENGTH and NOWAIT:  # a burst: let it share system calls
+            left: bytes | memoryview | None = frame
+        else:
+            try:
+                left = send_now(sock, frame)
+            except OSError as exc:
+                _logger.info("send failed, kept for the next connection: %s", exc)
+                self.cut(sock, write_failure(exc))
+                return False
+        if left is not None:  # a burst, or the kernel's buffer is full: the flusher writes
+            self._start_flusher(sock, left)
+            self._behind_messages.append((opcode, payload, saved, len(left)))
+            return True
         self.messages += 1
         self.payload_bytes += len(payload)
         self.bytes_saved += saved
         return True
 
+    def full(self) -> bool:
+        """Whether BEHIND_LIMIT bytes wait behind (lock held): a sender waits for room."""
+        behind = self.behind
+        return behind is not None and len(behind) >= BEHIND_LIMIT
+
+    def wait_for_room(self, sock: Stream) -> None:
+        """Wait until the flusher took what is behind (lock held, released meanwhile).
+
+        Returns at once when ``sock`` is no longer the connection. A flusher that makes
+        no progress for ``write_timeout`` fails its write; should it not, the
+        connection is cut here a second later.
+        """
+        room = self._condition()
+        deadline = time.monotonic() + self.write_timeout + 1.0
+        while self.sock is sock and self.full():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.cut(sock, _STALLED)
+                return
+            room.wait(left)
+
     def flush_queue(self, sock: Stream) -> None:
         """Write the queued messages in order, until one fails (lock held)."""
-        queue = self.queue
-        while queue and self.write_message(sock, *queue.popleft()):
-            pass
-        if not queue:  # all sent: an open client keeps no empty deque
+        while self.queue and self.sock is sock:
+            if self.full():
+                self.wait_for_room(sock)
+                continue
+            opcode, payload = self.queue[0]
+            if not self.write_message(sock, opcode, payload):
+                return
+            self.queue.popleft()
+        if not self.queue:  # all sent: an open client keeps no empty deque
             self.queue = None
+
+    # -- control frames ---------------------------------------------------------------
 
     def write_control(
         self,
@@ -121,9 +240,9 @@ class Writer:
     ) -> None:
         """Send a control frame if the connection is writable; errors end it.
 
-        A send stuck for ``wait`` seconds (a peer that stopped reading) holds the lock:
-        ``on_stuck`` then cuts the connection, which unblocks it, rather than hanging.
-        ``quick`` also bounds the write itself by ``wait`` (for ``close()``).
+        Frames behind go first. Should the flusher leave no room, or (with ``quick``,
+        for ``close()``) not write the frame within ``wait`` seconds, or another thread
+        hold the lock that long, ``on_stuck`` cuts the connection rather than hang.
         """
         if not self.lock.acquire(timeout=wait):
             _logger.info("a send is stuck: cutting the connection")
@@ -133,19 +252,127 @@ class Writer:
             sock = self.sock
             if sock is None:
                 return
-            try:
-                if quick:
-                    set_write_timeout(sock, min(wait, self.write_timeout))
-                sock.sendall(encode_frame(opcode, payload, self._masks.take()))
-                if quick:
-                    set_write_timeout(sock, self.write_timeout)
-            except OSError as exc:
-                _logger.debug("control frame not sent: %s", exc)
-                self.cut(sock, write_failure(exc))
+            if self.full():
+                if not self._wait(lambda: not self.full(), wait):
+                    _logger.info("the server reads nothing: cutting the connection")
+                    on_stuck()
+                    return
+                if self.sock is not sock:
+                    return
+            frame = encode_frame(opcode, payload, self._masks.take())
+            behind = self.behind
+            if behind is not None:
+                behind += frame
+            else:
+                try:
+                    left = send_now(sock, frame)
+                except OSError as exc:
+                    _logger.debug("control frame not sent: %s", exc)
+                    self.cut(sock, write_failure(exc))
+                    left = None
+                if left is not None:
+                    self._start_flusher(sock, left)
             if opcode == OP_CLOSE:
                 self.close_sent = True
+            if quick and not self._wait(lambda: self.behind is None, wait):
+                _logger.info("the close frame is not written yet: cutting the connection")
+                on_stuck()
         finally:
             self.lock.release()
+
+    # -- the flusher ------------------------------------------------------------------
+
+    def _start_flusher(self, sock: Stream, left: bytes | memoryview) -> None:
+        """Leave ``left`` behind and start the thread that writes what is behind."""
+        self.behind = bytearray(left)
+        self._behind_messages = []
+        thread = threading.Thread(
+            target=self._flush_behind, args=(sock,), name="pushsdk-ws-writer", daemon=True
+        )
+        self._flusher = thread
+        start_without_signals(thread)
+
+    def _flush_behind(self, sock: Stream) -> None:
+        """Write what is behind, chunk by chunk, until nothing is (the flusher thread).
+
+        The first write may carry nothing but what a TLS stream kept back itself.
+        """
+        lock, room = self.lock, self._condition()
+        wrote = False
+        while True:
+            with lock:
+                data = self.behind
+                if data is None or (wrote and not data):
+                    self.behind = None
+                    self._flusher = None
+                    room.notify_all()
+                    return
+                messages = self._behind_messages
+                self.behind = bytearray()
+                self._behind_messages = []
+                room.notify_all()
+            written, error = write_counted(sock, data)
+            done = messages if error is None else [m for m in messages if m[3] <= written]
+            payload_bytes = sum(len(payload) for _, payload, _, _ in done)
+            bytes_saved = sum(saved for _, _, saved, _ in done)
+            with lock:
+                self.messages += len(done)
+                self.payload_bytes += payload_bytes
+                self.bytes_saved += bytes_saved
+                if error is not None:
+                    self._fail_behind(sock, error, messages, written)
+                    room.notify_all()
+                    return
+            wrote = True
+
+    def _fail_behind(
+        self,
+        sock: Stream,
+        exc: OSError,
+        in_flight: list[tuple[int, bytes, int, int]],
+        written: int,
+    ) -> None:
+        """The flusher's write failed (lock held): requeue what did not go out, then cut.
+
+        A message whose frame went out whole is not requeued (never a duplicate); one
+        cut short, and every one still behind, go back to the queue's head, in order.
+        """
+        unsent = [(op, payload) for op, payload, _, end in in_flight if end > written]
+        unsent += [(op, payload) for op, payload, _, _ in self._behind_messages]
+        if unsent:
+            _logger.info("send failed, %d messages kept for the next connection", len(unsent))
+            self.queued().extendleft(reversed(unsent))
+        self._behind_messages = []
+        self.behind = None
+        self._flusher = None
+        if self.sock is sock:
+            self.cut(sock, write_failure(exc))
+
+    def finish(self, sock: Stream) -> None:
+        """Let the flusher write what is behind (for FINISH_WAIT at most), then stop it.
+
+        For a connection being released: its socket is cut if the flusher overstays,
+        which ends the flusher's write; no thread outlives the connection.
+        """
+        with self.lock:
+            thread = self._flusher
+            if thread is None:
+                return
+            if not self._wait(lambda: self._flusher is not thread, FINISH_WAIT):
+                _logger.info("frames behind not written in %s s: cutting", FINISH_WAIT)
+                shutdown(sock)
+        thread.join(FINISH_WAIT + self.write_timeout)
+
+    def _wait(self, done: Callable[[], bool], timeout: float) -> bool:
+        """Wait (lock held, released meanwhile) until ``done()``; False at the timeout."""
+        return self._condition().wait_for(done, timeout)
+
+    def _condition(self) -> threading.Condition:
+        """The condition the flusher notifies (lock held): made on first use."""
+        room = self._room
+        if room is None:
+            room = self._room = threading.Condition(self.lock)
+        return room
 
     def cut(self, sock: Stream, reason: str) -> None:
         """End a connection a write failed on (lock held): the reader stops too."""

@@ -40,7 +40,9 @@ def test_masking_any_payload_with_any_key_round_trips(payload: bytes, mask: byte
 def test_the_c_masker_refuses_a_key_that_is_not_four_bytes() -> None:
     masker = pytest.importorskip("pushsdk._ws._mask", reason="pure build: no C masker")
     with pytest.raises(ValueError, match="4 bytes"):
-        masker.frame(b"\x82\x7e\x00\x80", b"\x01\x02\x03", bytes(128))
+        masker.frame(0x82, b"\x01\x02\x03", bytes(128))
+    with pytest.raises(ValueError, match="0-255"):
+        masker.frame(0x182, b"\x01\x02\x03\x04", bytes(128))
 
 
 def test_masks_are_fresh_four_byte_keys_across_batches() -> None:
