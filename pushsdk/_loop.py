@@ -6,6 +6,8 @@ one at a time, with no lock held, so a callback may send or close.
 
 Transports subclass it (through ``Client``), implement the hooks (``_connect``,
 ``_receive``, ``_interrupt``, ``_start_closing``) and call ``_deliver`` per message.
+The state this thread shares with the user's threads, and the waits on it, are
+``_shared_state``'s.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ._handlers import ANY_EVENT, HandlerRegistry
 from ._inbox import Inbox
 from ._redact import redact_url
 from ._retry import ReconnectSchedule, is_transient
+from ._shared_state import SharedState
 from ._state import ReadyState
 from .backoff import Backoff
 from .errors import CallbackError, ConnectError, ConnectionClosed, ProtocolError, PushError
@@ -39,7 +42,7 @@ OnReconnect = Callable[[Any, int, float], object]
 logging.getLogger("pushsdk").addHandler(logging.NullHandler())
 
 
-class ClientLoop:
+class ClientLoop(SharedState):
     """What runs on the client thread; ``Client`` adds the public API for other threads."""
 
     # Slots rather than an instance dict of some 60 entries (1.6 KiB a client); a
@@ -62,11 +65,6 @@ class ClientLoop:
                 "_told_of_callback_failure",
                 "_handlers",
                 "_inbox",
-                "_state",
-                "_state_changed",
-                "_state_lock",
-                "_closing",
-                "_finished",
                 "_thread_ident",
                 "_owes_close",
                 "_silenced",
@@ -93,6 +91,7 @@ class ClientLoop:
     def __init__(
         self, url: str, backoff: Backoff | None, first_connect_timeout: float | None
     ) -> None:
+        super().__init__()
         self.url = url
         self.first_connect_timeout = first_connect_timeout
         self.on_open: OnOpen | None = None
@@ -111,18 +110,7 @@ class ClientLoop:
         self._told_of_callback_failure = False
         self._handlers = HandlerRegistry()
         #: Made by the first iterator, or by the first message with no handler to take it.
-        self._inbox: Inbox | None = None
-        self._state = ReadyState.CONNECTING
-        #: Guards the state, ``_closing``, ``_finished`` and ``_inbox``.
-        self._state_lock = threading.Lock()
-        #: Notified (under ``_state_lock``) when the state, ``_closing`` or ``_finished``
-        #: change. One per client, made by the first thread that waits: a client nobody
-        #: waits on (an idle one) holds no Condition at all. See ``_wait``.
-        self._state_changed: threading.Condition | None = None
-        #: close() began (or Ctrl+C): stop, do not reconnect. Set only by ``_set_closing``.
-        self._closing = False
-        #: The client thread is done for good. Set only by ``_finish``.
-        self._finished = False
+        self._inbox: Inbox | None = None  # guarded by _state_lock
         self._thread_ident: int | None = None
         self._owes_close = True  # no on_close since the last attempt (or since start)
         self._silenced = False
@@ -220,36 +208,6 @@ class ClientLoop:
                 if self._finished:
                     inbox.end()
             return inbox
-
-    def _is_closing(self) -> bool:
-        return self._closing
-
-    def _set_closing(self) -> None:
-        with self._state_lock:
-            self._closing = True
-            self._notify()
-
-    def _wait_closing(self, timeout: float) -> bool:
-        """Sleep ``timeout`` seconds, or less if close() begins; return whether it did."""
-        with self._state_lock:
-            return self._wait(self._is_closing, timeout)
-
-    def _wait_finished(self, timeout: float | None) -> bool:
-        with self._state_lock:
-            return self._wait(lambda: self._finished, timeout)
-
-    def _wait(self, predicate: Callable[[], object], timeout: float | None) -> bool:
-        """Wait until ``predicate()`` or ``timeout`` (``_state_lock`` held)."""
-        condition = self._state_changed
-        if condition is None:
-            condition = self._state_changed = threading.Condition(self._state_lock)
-        return bool(condition.wait_for(predicate, timeout))
-
-    def _notify(self) -> None:
-        """Wake every waiter (``_state_lock`` held)."""
-        condition = self._state_changed
-        if condition is not None:
-            condition.notify_all()
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
@@ -376,11 +334,6 @@ class ClientLoop:
             self._notify()
         if inbox is not None:  # after _finished: an iterator that ends sees the end error
             inbox.end()
-
-    def _set_state(self, state: ReadyState) -> None:
-        with self._state_lock:
-            self._state = state
-            self._notify()
 
     # -- callbacks ---------------------------------------------------------------
 
