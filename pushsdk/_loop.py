@@ -6,8 +6,8 @@ one at a time, with no lock held, so a callback may send or close.
 
 Transports subclass it (through ``Client``), implement the hooks (``_connect``,
 ``_receive``, ``_interrupt``, ``_start_closing``) and call ``_deliver`` per message.
-The state this thread shares with the user's threads, and the waits on it, are
-``_shared_state``'s.
+What this thread shares with the user's threads (the state, the inbox, the waits)
+is ``_shared_state``'s.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from typing import Any
 
 from ._callback_errors import migration_hint, tell_unlogged
 from ._handlers import ANY_EVENT, HandlerRegistry
-from ._inbox import Inbox
 from ._redact import redact_url
 from ._retry import ReconnectSchedule, is_transient
 from ._shared_state import SharedState
@@ -64,7 +63,6 @@ class ClientLoop(SharedState):
                 "_end_error",
                 "_told_of_callback_failure",
                 "_handlers",
-                "_inbox",
                 "_thread_ident",
                 "_owes_close",
                 "_silenced",
@@ -109,8 +107,6 @@ class ClientLoop(SharedState):
         #: Whether the one stderr notice of a failing callback was given (see _tell_once).
         self._told_of_callback_failure = False
         self._handlers = HandlerRegistry()
-        #: Made by the first iterator, or by the first message with no handler to take it.
-        self._inbox: Inbox | None = None  # guarded by _state_lock
         self._thread_ident: int | None = None
         self._owes_close = True  # no on_close since the last attempt (or since start)
         self._silenced = False
@@ -198,16 +194,6 @@ class ClientLoop(SharedState):
         if keep_backlog or (inbox is not None and inbox.has_readers):
             (inbox or self._open_inbox()).put(message, keep_backlog=keep_backlog)
         return True
-
-    def _open_inbox(self) -> Inbox:
-        """The inbox, made on first use (an ended client's is born ended)."""
-        with self._state_lock:
-            inbox = self._inbox
-            if inbox is None:
-                inbox = self._inbox = Inbox(self._logger, self._is_closing)
-                if self._finished:
-                    inbox.end()
-            return inbox
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
@@ -326,14 +312,6 @@ class ClientLoop(SharedState):
         self._logger.info("closed: code=%s reason=%r", code, reason)
         self._owes_close = False
         self._emit(self.on_close, code, reason)
-
-    def _finish(self) -> None:
-        with self._state_lock:
-            self._finished = True
-            inbox = self._inbox
-            self._notify()
-        if inbox is not None:  # after _finished: an iterator that ends sees the end error
-            inbox.end()
 
     # -- callbacks ---------------------------------------------------------------
 
