@@ -18,6 +18,7 @@ from setuptools import Extension, setup
 #: The per-message code: frame parsing, building and writing, the SSE line parser.
 COMPILED = [
     "pushsdk/_ws/frames.py",
+    "pushsdk/_ws/assemble.py",
     "pushsdk/_ws/encode.py",
     "pushsdk/_ws/writer.py",
     "pushsdk/_sse/parser.py",

@@ -6,6 +6,8 @@ one at a time, with no lock held, so a callback may send or close.
 
 Transports subclass it (through ``Client``), implement the hooks (``_connect``,
 ``_receive``, ``_interrupt``, ``_start_closing``) and call ``_deliver`` per message.
+What this thread shares with the user's threads (the state, the inbox, the waits)
+is ``_shared_state``'s.
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from typing import Any
 
 from ._callback_errors import migration_hint, tell_unlogged
 from ._handlers import ANY_EVENT, HandlerRegistry
-from ._inbox import Inbox
 from ._redact import redact_url
 from ._retry import ReconnectSchedule, is_transient
+from ._shared_state import SharedState
 from ._state import ReadyState
 from .backoff import Backoff
 from .errors import CallbackError, ConnectError, ConnectionClosed, ProtocolError, PushError
@@ -39,7 +41,7 @@ OnReconnect = Callable[[Any, int, float], object]
 logging.getLogger("pushsdk").addHandler(logging.NullHandler())
 
 
-class ClientLoop:
+class ClientLoop(SharedState):
     """What runs on the client thread; ``Client`` adds the public API for other threads."""
 
     # Slots rather than an instance dict of some 60 entries (1.6 KiB a client); a
@@ -61,12 +63,6 @@ class ClientLoop:
                 "_end_error",
                 "_told_of_callback_failure",
                 "_handlers",
-                "_inbox",
-                "_state",
-                "_state_changed",
-                "_state_lock",
-                "_closing",
-                "_finished",
                 "_thread_ident",
                 "_owes_close",
                 "_silenced",
@@ -93,6 +89,7 @@ class ClientLoop:
     def __init__(
         self, url: str, backoff: Backoff | None, first_connect_timeout: float | None
     ) -> None:
+        super().__init__()
         self.url = url
         self.first_connect_timeout = first_connect_timeout
         self.on_open: OnOpen | None = None
@@ -110,19 +107,6 @@ class ClientLoop:
         #: Whether the one stderr notice of a failing callback was given (see _tell_once).
         self._told_of_callback_failure = False
         self._handlers = HandlerRegistry()
-        #: Made by the first iterator, or by the first message with no handler to take it.
-        self._inbox: Inbox | None = None
-        self._state = ReadyState.CONNECTING
-        #: Guards the state, ``_closing``, ``_finished`` and ``_inbox``.
-        self._state_lock = threading.Lock()
-        #: Notified (under ``_state_lock``) when the state, ``_closing`` or ``_finished``
-        #: change. One per client, made by the first thread that waits: a client nobody
-        #: waits on (an idle one) holds no Condition at all. See ``_wait``.
-        self._state_changed: threading.Condition | None = None
-        #: close() began (or Ctrl+C): stop, do not reconnect. Set only by ``_set_closing``.
-        self._closing = False
-        #: The client thread is done for good. Set only by ``_finish``.
-        self._finished = False
         self._thread_ident: int | None = None
         self._owes_close = True  # no on_close since the last attempt (or since start)
         self._silenced = False
@@ -210,46 +194,6 @@ class ClientLoop:
         if keep_backlog or (inbox is not None and inbox.has_readers):
             (inbox or self._open_inbox()).put(message, keep_backlog=keep_backlog)
         return True
-
-    def _open_inbox(self) -> Inbox:
-        """The inbox, made on first use (an ended client's is born ended)."""
-        with self._state_lock:
-            inbox = self._inbox
-            if inbox is None:
-                inbox = self._inbox = Inbox(self._logger, self._is_closing)
-                if self._finished:
-                    inbox.end()
-            return inbox
-
-    def _is_closing(self) -> bool:
-        return self._closing
-
-    def _set_closing(self) -> None:
-        with self._state_lock:
-            self._closing = True
-            self._notify()
-
-    def _wait_closing(self, timeout: float) -> bool:
-        """Sleep ``timeout`` seconds, or less if close() begins; return whether it did."""
-        with self._state_lock:
-            return self._wait(self._is_closing, timeout)
-
-    def _wait_finished(self, timeout: float | None) -> bool:
-        with self._state_lock:
-            return self._wait(lambda: self._finished, timeout)
-
-    def _wait(self, predicate: Callable[[], object], timeout: float | None) -> bool:
-        """Wait until ``predicate()`` or ``timeout`` (``_state_lock`` held)."""
-        condition = self._state_changed
-        if condition is None:
-            condition = self._state_changed = threading.Condition(self._state_lock)
-        return bool(condition.wait_for(predicate, timeout))
-
-    def _notify(self) -> None:
-        """Wake every waiter (``_state_lock`` held)."""
-        condition = self._state_changed
-        if condition is not None:
-            condition.notify_all()
 
     # -- lifecycle (client thread) -----------------------------------------------------
 
@@ -368,19 +312,6 @@ class ClientLoop:
         self._logger.info("closed: code=%s reason=%r", code, reason)
         self._owes_close = False
         self._emit(self.on_close, code, reason)
-
-    def _finish(self) -> None:
-        with self._state_lock:
-            self._finished = True
-            inbox = self._inbox
-            self._notify()
-        if inbox is not None:  # after _finished: an iterator that ends sees the end error
-            inbox.end()
-
-    def _set_state(self, state: ReadyState) -> None:
-        with self._state_lock:
-            self._state = state
-            self._notify()
 
     # -- callbacks ---------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 """``SSEClient``: a resumable Server-Sent Events client, the browser's EventSource.
 
-HTTP goes through requests (redirects, proxies, TLS, a caller's session); the
-body is parsed by pushsdk's own spec-exact parser (``_sse.parser``) as soon as any
-bytes arrive. The reconnect, callback and lifecycle rules are BaseClient's.
+HTTP goes through requests (redirects, proxies, TLS, a caller's session): opening
+the stream is ``_sse.connect``'s job. The body is parsed by pushsdk's own spec-exact
+parser (``_sse.parser``) as soon as any bytes arrive. The reconnect, callback and
+lifecycle rules are BaseClient's.
 """
 
 from __future__ import annotations
@@ -13,36 +14,20 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
-from requests.structures import CaseInsensitiveDict
 
 from ._checks import check_url
 from ._client import Client, HeadersArg, check_seconds
-from ._net.proxy import check_proxy, proxy_for, refusal
+from ._net.proxy import check_proxy
 from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
-from ._net.tlshint import fetch_url_names
-from ._sse.body import body_reader, response_socket
-from ._sse.check import (
-    ERROR_BODY_WAIT,
-    TRANSPORT_ERRORS,
-    check_response,
-    connect_error,
-    connect_timed_out,
-    read_error,
-    refused_certificate,
-    root_cause,
-)
-from ._sse.options import check_request, is_get, request_body, request_proxies, verify_setting
+from ._sse.body import body_reader
+from ._sse.check import TRANSPORT_ERRORS, read_error
+from ._sse.connect import open_stream
+from ._sse.options import check_request, is_get, verify_setting
 from ._sse.parser import DEFAULT_MAX_EVENT_SIZE, EventStreamParser
-from ._sse.transport import (
-    SocketHandle,
-    Watchdog,
-    drop_connections,
-    new_session,
-    use_tls_context,
-)
+from ._sse.transport import SocketHandle, drop_connections, new_session
 from ._state import ReadyState
 from .backoff import Backoff
-from .errors import ConnectError, ConnectionClosed, HandshakeError, ProtocolError, PushError
+from .errors import ConnectionClosed, ProtocolError, PushError
 from .message import Message, _build_message
 
 __all__ = ["SSEClient"]
@@ -237,9 +222,6 @@ class SSEClient(Client[str]):
         self.cert = cert
         self.truststore = truststore
         self.max_event_size = max_event_size
-        self._head_timeout = (
-            connect_timeout if read_timeout is None else min(connect_timeout, read_timeout)
-        )
         self._user_session = session
         self._session: requests.Session | None = None
         self._handle = SocketHandle()
@@ -257,81 +239,30 @@ class SSEClient(Client[str]):
         session = self._session
         if session is None:
             session = self._session = new_session(like=self._user_session)
-        headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(
-            {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
-        )
-        headers.update(self._current_headers())
-        if self.last_event_id:
-            # UTF-8 per the spec; leading whitespace is not part of an HTTP field value.
-            headers["Last-Event-ID"] = self.last_event_id.lstrip().encode()
+        headers = self._current_headers()
         self._logger.debug("connecting: %s %s", self.method, self._log_url)
-        self._handle.activate()
-        watchdog = Watchdog(self._handle.expire, self.connect_timeout)
         try:
-            self._open(session, headers, watchdog)
-        except (PushError, ConnectionAbortedError) as exc:
-            self._release()
-            if watchdog.stop() and not isinstance(exc, HandshakeError):
-                raise connect_timed_out(self.url, self.connect_timeout) from exc
-            if isinstance(exc, ConnectionAbortedError):  # close() came first
-                raise ConnectError("closed while connecting") from exc
-            raise
-        finally:
-            watchdog.stop()
-            self._handle.deactivate()
-
-    def _open(
-        self,
-        session: requests.Session,
-        headers: CaseInsensitiveDict[str | bytes],
-        watchdog: Watchdog,
-    ) -> None:
-        """Send the request and check the response head, within ``watchdog``'s deadline."""
-        proxy = proxy_for(self.url, self.proxy)
-        data, json = request_body(self.body, self.json)
-        try:
-            if self.url.startswith("https:") or (proxy is not None and proxy.scheme == "https"):
-                use_tls_context(session, self._tls.context())
-            response = session.request(
-                self.method,
+            response = open_stream(
+                session,
                 self.url,
+                method=self.method,
                 headers=headers,
-                data=data,
-                json=json,
-                stream=True,
-                # Per operation; the watchdog bounds the whole attempt.
-                timeout=(self.connect_timeout, self._head_timeout),
-                verify=verify_setting(self.verify, session),
+                last_event_id=self.last_event_id,
+                body=self.body,
+                json=self.json,
+                proxy=self.proxy,
+                verify=self.verify,
                 cert=self.cert,
-                # None: requests reads the environment itself (our proxy_for agrees).
-                proxies=request_proxies(self.proxy),
-                allow_redirects=True,
+                tls=self._tls,
+                connect_timeout=self.connect_timeout,
+                read_timeout=self.read_timeout,
+                handle=self._handle,
+                interrupted=self._is_closing,
             )
-        except TRANSPORT_ERRORS as exc:
-            names = None
-            if refused_certificate(exc):
-                names = fetch_url_names(
-                    self.url,
-                    proxy,
-                    self._tls.context(),
-                    self._handle.register,
-                    self._is_closing,
-                )
-            raise connect_error(exc, self.url, proxy, names) from root_cause(exc)
+        except PushError:
+            self._release()
+            raise
         self._response = response
-        sock = response_socket(response)
-        if sock is not None:
-            self._handle.register(sock)  # a pooled connection may not have registered
-        watchdog.shorten(ERROR_BODY_WAIT)  # an error body gets little more time
-        if response.status_code == 407 and proxy is not None:  # http:// through a proxy
-            raise refusal(proxy, 407, response.reason or "")
-        check_response(response)
-        if watchdog.stop():
-            raise ConnectionAbortedError("the deadline passed")
-        if sock is not None:
-            sock.settimeout(self.read_timeout)
-        else:  # pragma: no cover - a transport whose socket we cannot reach
-            self._logger.debug("no socket found: read_timeout is connect_timeout")
         self._read = body_reader(response)
         self._parser = EventStreamParser(
             last_event_id=self.last_event_id, max_event_size=self.max_event_size

@@ -8,10 +8,8 @@ the RFC names (1002 protocol error, 1007 invalid UTF-8, 1009 too big).
 The reader is written for speed: the caller feeds big chunks, and an unfragmented
 text or binary frame that arrived whole costs one slice (plus one C-level UTF-8
 decode for text). A data frame that arrives in pieces is consumed piece by piece
-("streaming"): text is checked with C's incremental UTF-8 decoder as the bytes
-come, so bad UTF-8 fails at the chunk that holds it, not when the frame ends, and
-the decoded parts are joined once at the end. Fragmented messages are assembled
-the same way, in linear time.
+("streaming"), and fragmented messages the same way: ``_ws.assemble`` puts the
+message together, checking text as it comes.
 
 With permessage-deflate agreed (RFC 7692, see ``_ws.deflate``), a message whose first
 frame has RSV1 set is inflated as its bytes arrive, and its inflated bytes then go
@@ -20,9 +18,9 @@ the same way; a whole compressed frame in the chunk has a fast path of its own.
 
 from __future__ import annotations
 
-import codecs
 from collections.abc import Callable
 
+from .assemble import INFLATED_TOO_BIG, Assembler
 from .deflate import InflateError, Inflater
 from .items import (
     OP_BINARY,
@@ -38,7 +36,6 @@ from .items import (
     Item,
     valid_close_code,
 )
-from .parts import Parts
 
 __all__ = ["FrameReader"]
 
@@ -46,8 +43,6 @@ __all__ = ["FrameReader"]
 _FAST_HEADERS = frozenset({0x81, 0x82})
 #: With compression: unfragmented compressed messages take the fast path too.
 _DEFLATE_FAST_HEADERS = _FAST_HEADERS | {0xC1, 0xC2}
-_INFLATED_TOO_BIG = "message inflates past max_message_size"
-_utf8_decode = codecs.utf_8_decode
 
 
 def _no_inflater(payload: bytes, limit: int) -> bytes:
@@ -73,23 +68,17 @@ class FrameReader:
     """
 
     __slots__ = (
-        "_byte_parts",
-        "_deflated",
+        "_assembler",
         "_done",
         "_fast_headers",
         "_fin",
         "_frag_op",
-        "_frag_size",
         "_have",
         "_inflate_whole",
         "_inflater",
         "_max_size",
         "_need",
         "_pending",
-        "_tail",
-        "_text",
-        "_text_parts",
-        "_wire_size",
         "data_bytes",
         "inflated_bytes",
         "payload_left",
@@ -97,24 +86,16 @@ class FrameReader:
 
     def __init__(self, max_message_size: int, inflater: Inflater | None = None) -> None:
         self._max_size = max_message_size
-        # permessage-deflate: the inflater (None if not agreed); whether the message being
-        # assembled is compressed, and its size on the wire
-        self._inflater = inflater
+        self._inflater = inflater  # permessage-deflate (None if not agreed)
         self._inflate_whole = _no_inflater if inflater is None else inflater.message
         self._fast_headers = _FAST_HEADERS if inflater is None else _DEFLATE_FAST_HEADERS
-        self._deflated = 0
-        self._wire_size = 0
         self.inflated_bytes = 0
         self._pending: list[bytes] = []  # bytes of an incomplete frame header
         self._have = 0  # total length of _pending
         self._need = 2  # bytes needed before parsing can progress
         # The message being assembled (from fragments, or from a frame arriving in parts):
         self._frag_op = 0  # its opcode, 0 if none
-        self._text = False  # whether it is text (decoded into _text_parts as it comes)
-        self._text_parts: Parts[str] = Parts("")
-        self._byte_parts: Parts[bytes] = Parts(b"")
-        self._tail = b""  # an incomplete UTF-8 sequence at the end of the text so far
-        self._frag_size = 0
+        self._assembler = Assembler(max_message_size, inflater)
         self._fin = 0  # FIN bit of the frame whose payload is arriving (payload_left > 0)
         self._done = False
         self.data_bytes = 0
@@ -215,7 +196,7 @@ class FrameReader:
                         return self._fail(out, 1002, str(exc))
                     size = len(inflated)
                     if size > max_size:
-                        return self._fail(out, 1009, _INFLATED_TOO_BIG)
+                        return self._fail(out, 1009, INFLATED_TOO_BIG)
                     if b0 == 0xC1:
                         try:
                             append(inflated.decode())
@@ -249,7 +230,7 @@ class FrameReader:
         out: list[Item] = []
         if self._done:
             return out
-        failure = self._add(data)
+        failure = self._assembler.add(data)
         if failure is not None:
             return self._fail(out, *failure)
         self.payload_left -= len(data)
@@ -263,12 +244,13 @@ class FrameReader:
         """Start a data frame whose payload only partly arrived (its header is valid)."""
         opcode = b0 & 0x0F
         if opcode != OP_CONT:
-            self._begin(opcode, b0 & RSV1)
+            self._frag_op = opcode
+            self._assembler.begin(opcode, b0 & RSV1)
         self._fin = b0 & 0x80
         self.payload_left = left
         self._have = 0
         self._need = 2
-        failure = self._add(part)
+        failure = self._assembler.add(part)
         if failure is not None:
             return self._fail(out, *failure)
         return out
@@ -299,11 +281,12 @@ class FrameReader:
                 return 1002, "continuation frame with no message to continue"
         elif self._frag_op:
             return 1002, "new message inside a fragmented message"
-        if (b0 & RSV1) if opcode else self._deflated:  # permessage-deflate: see _add
-            if self._wire_size + length > self._max_size + (self._max_size >> 12) + 64:
+        message = self._assembler
+        if (b0 & RSV1) if opcode else message.deflated:  # permessage-deflate
+            if message.wire_size + length > self._max_size + (self._max_size >> 12) + 64:
                 return 1009, "compressed message exceeds max_message_size"
-        elif self._frag_size + length > self._max_size:
-            size = self._frag_size + length
+        elif message.size + length > self._max_size:
+            size = message.size + length
             return 1009, f"message of at least {size} bytes exceeds max_message_size"
         return None
 
@@ -318,97 +301,22 @@ class FrameReader:
             add(Control(opcode, payload))
             return None
         if opcode != OP_CONT:  # first fragment, or an unfragmented frame after a message
-            self._begin(opcode, b0 & RSV1)
-        failure = self._add(payload)
+            self._frag_op = opcode
+            self._assembler.begin(opcode, b0 & RSV1)
+        failure = self._assembler.add(payload)
         if failure is None and b0 & 0x80:
             failure = self._finish(add)
         return failure
 
-    def _begin(self, opcode: int, deflated: int = 0) -> None:
-        """Start assembling a message of type ``opcode`` (text or binary)."""
-        self._deflated = deflated
-        self._wire_size = 0
-        self._frag_op = opcode
-        self._text = opcode == OP_TEXT
-        if self._text:
-            self._text_parts = Parts("")
-        else:
-            self._byte_parts = Parts(b"")
-        self._tail = b""
-        self._frag_size = 0
-
-    def _add(self, data: bytes | memoryview) -> tuple[int, str] | None:
-        """Append payload bytes to the message; text is validated as it comes."""
-        if self._deflated:
-            self._wire_size += len(data)
-            return self._inflate(data, False)
-        return self._append(data)
-
-    def _inflate(self, data: bytes | memoryview, last: bool) -> tuple[int, str] | None:
-        """Inflate compressed payload (``last``: end the message), never past the limit.
-
-        The inflater is asked for one byte more than the message may still grow by:
-        getting it means too big, and memory never held more than the limit.
-        """
-        assert self._inflater is not None
-        room = self._max_size - self._frag_size
-        try:
-            if last:
-                data = self._inflater.finish(room + 1)
-            else:
-                data = self._inflater.inflate(data, room + 1)
-        except InflateError as exc:
-            return 1002, str(exc)
-        if len(data) > room:
-            return 1009, _INFLATED_TOO_BIG
-        return self._append(data)
-
-    def _append(self, data: bytes | memoryview) -> tuple[int, str] | None:
-        """Append message bytes (inflated if compressed); text is validated as it comes."""
-        self._frag_size += len(data)
-        if not self._text:
-            if data:
-                self._byte_parts.add(bytes(data))
-            return None
-        parts = self._text_parts
-        try:
-            tail = self._tail
-            if tail:  # complete the character split at the previous boundary first
-                head = tail + bytes(data[:3])
-                text, used = _utf8_decode(head, None, False)
-                if used < len(tail):  # data too short to complete it
-                    self._tail = head
-                    return None
-                parts.add(text)
-                data = memoryview(data)[used - len(tail) :]
-            text, used = _utf8_decode(data, None, False)
-        except UnicodeDecodeError:
-            return 1007, "invalid UTF-8 in a text message"
-        if text:
-            parts.add(text)
-        self._tail = bytes(data[used:])
-        return None
-
     def _finish(self, add: Callable[[Item], None]) -> tuple[int, str] | None:
-        """The message's last frame is complete: deliver it."""
-        if self._deflated:
-            failure = self._inflate(b"", True)
-            if failure is not None:
-                return failure
-            self.inflated_bytes += self._frag_size - self._wire_size
-            self._deflated = 0
-        if self._tail:
-            return 1007, "invalid UTF-8 in a text message"
-        if self._text:
-            add(self._text_parts.join())
-            self._text_parts = Parts("")
-        else:
-            add(self._byte_parts.join())
-            self._byte_parts = Parts(b"")
-        self.data_bytes += self._frag_size
-        self._frag_op = 0
-        self._frag_size = 0
-        return None
+        """The message's last frame is complete: deliver it, and count it."""
+        message = self._assembler
+        failure = message.finish(add)
+        self.inflated_bytes += message.saved
+        if failure is None:
+            self.data_bytes += message.delivered
+            self._frag_op = 0
+        return failure
 
     def _close(self, payload: bytes, add: Callable[[Item], None]) -> tuple[int, str] | None:
         if not payload:
@@ -432,7 +340,6 @@ class FrameReader:
         out.append(Failure(code, reason))
         self._done = True
         self._pending = []
-        self._text_parts = Parts("")
-        self._byte_parts = Parts(b"")
+        self._assembler.clear()
         self.payload_left = 0
         return out

@@ -55,8 +55,8 @@ def check_bounded(reader: FrameReader) -> None:
     """The reader's buffers hold at most a header or a control frame, and the message
     being assembled costs one entry per GATHER bytes at worst, not one per frame."""
     assert sum(len(p) for p in reader._pending) < MAX_PENDING + 1
-    size = reader._frag_size
-    for parts in (reader._text_parts, reader._byte_parts):
+    size = reader._assembler.size
+    for parts in (reader._assembler._text_parts, reader._assembler._byte_parts):
         assert isinstance(parts, Parts)
         assert len(parts.kept) <= size // GATHER + 1
         assert len(parts._gathered) < GATHER
@@ -136,7 +136,9 @@ def test_empty_continuations_add_no_bookkeeping() -> None:
     """Issue 10 item 9: each empty continuation frame used to add a list entry."""
     reader = FrameReader(1024)
     assert reader.feed(frame(TEXT, b"a", fin=False) + frame(CONT, b"", fin=False) * 10_000) == []
-    assert len(reader._text_parts.kept) + len(reader._text_parts._gathered) <= 1
+    assert (
+        len(reader._assembler._text_parts.kept) + len(reader._assembler._text_parts._gathered) <= 1
+    )
     assert reader.feed(frame(CONT, b"b")) == ["ab"]
 
 
@@ -146,5 +148,5 @@ def test_two_byte_fragments_are_gathered() -> None:
     count = 64 * 1024
     data = frame(BINARY, b"xy", fin=False) + frame(CONT, b"xy", fin=False) * (count - 2)
     assert reader.feed(data) == []
-    assert len(reader._byte_parts.kept) <= 2 * (count - 1) // GATHER + 1
+    assert len(reader._assembler._byte_parts.kept) <= 2 * (count - 1) // GATHER + 1
     assert reader.feed(frame(CONT, b"xy")) == [b"xy" * count]
