@@ -132,6 +132,7 @@ class Assembler:
                 return failure
             self.saved = self.size - self.wire_size
             self.deflated = 0
+            self.wire_size = 0  # the next message's first header is checked against it
         if self._tail:
             return 1007, "invalid UTF-8 in a text message"
         if self._text:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import random
 import threading
 import time
 import zlib
@@ -149,6 +150,28 @@ def test_message_inflating_to_exactly_the_limit_is_delivered(raw_ws_server: RawW
         assert conn.recv_close_code(WAIT) == 1009
         assert_failed(client, errors, 1009)
         assert messages == [b"a" * 1000]
+    finally:
+        client.close()
+
+
+def test_each_fragmented_compressed_message_gets_the_whole_limit(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """The bytes a compressed message took on the wire are not carried over to the next
+    (a 906-byte message, then a 506-byte one, under max_message_size=1000)."""
+    client, errors, messages = start(raw_ws_server, max_message_size=1000)
+    noise = random.Random(7)
+    payloads = [noise.randbytes(900), noise.randbytes(500)]  # incompressible
+    try:
+        conn = raw_ws_server.accept()
+        for payload in payloads:
+            wire = compressed(payload)
+            conn.send(frame(BINARY, wire[:300], fin=False, rsv=4) + frame(CONT, wire[300:]))
+        deadline = time.monotonic() + WAIT
+        while len(messages) < 2 and not errors and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert messages == payloads
+        assert not errors
     finally:
         client.close()
 
