@@ -39,6 +39,8 @@ _logger = logging.getLogger("pushsdk.ws")
 
 #: Bytes that may wait behind a full socket buffer before a sender waits for the flusher.
 BEHIND_LIMIT = 256 * 1024
+#: How long the flusher waits for more frames before its thread ends (a burst's pauses).
+LINGER = 0.002
 #: How long a connection being released lets its flusher finish before cutting it.
 FINISH_WAIT = 1.0
 #: Messages written less than BURST_GAP_NS apart, BURST_LENGTH times in a row, are a
@@ -79,6 +81,7 @@ class Writer:
         "_flusher",
         "_last_write",
         "_masks",
+        "_parked",
         "_room",
         "behind",
         "broken",
@@ -104,6 +107,7 @@ class Writer:
         # The messages behind: (opcode, payload, bytes saved, where its frame ends).
         self._behind_messages: list[tuple[int, bytes, int, int]] = []
         self._flusher: threading.Thread | None = None
+        self._parked = False  # the flusher waits for frames (LINGER)
         self._burst = 0  # messages written in a row, each soon after the one before
         self._last_write = 0  # when the last one was (time.monotonic_ns())
         self._room: threading.Condition | None = None  # made when a thread first waits
@@ -171,6 +175,8 @@ class Writer:
         if behind is not None:
             behind += frame
             self._behind_messages.append((opcode, payload, saved, len(behind)))
+            if self._parked:
+                self._wake_flusher()
             return True
         now = _monotonic_ns()
         self._burst = self._burst + 1 if now - self._last_write < BURST_GAP_NS else 0
@@ -263,6 +269,8 @@ class Writer:
             behind = self.behind
             if behind is not None:
                 behind += frame
+                if self._parked:
+                    self._wake_flusher()
             else:
                 try:
                     left = send_now(sock, frame)
@@ -292,16 +300,28 @@ class Writer:
         self._flusher = thread
         start_without_signals(thread)
 
+    def _wake_flusher(self) -> None:
+        """Wake the lingering flusher for the frame just left behind (lock held)."""
+        self._parked = False
+        self._condition().notify_all()
+
     def _flush_behind(self, sock: Stream) -> None:
         """Write what is behind, chunk by chunk, until nothing is (the flusher thread).
 
-        The first write may carry nothing but what a TLS stream kept back itself.
+        It lingers LINGER seconds for more before it ends, so that a burst that pauses
+        does not pay for a thread and its first system calls again. The first write
+        may carry nothing but what a TLS stream kept back itself.
         """
         lock, room = self.lock, self._condition()
         wrote = False
         while True:
             with lock:
                 data = self.behind
+                if wrote and data is not None and not data:  # the burst may go on: linger
+                    self._parked = True
+                    room.wait(LINGER)
+                    self._parked = False
+                    data = self.behind
                 if data is None or (wrote and not data):
                     self.behind = None
                     self._flusher = None
