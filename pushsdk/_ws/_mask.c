@@ -11,15 +11,17 @@
 
 PyDoc_STRVAR(frame_doc,
 "frame(first, key, payload, /) -> bytes\n\n"
-"A final client frame: the first byte (FIN, RSV and opcode), the length, the 4-byte\n"
-"key, and payload masked with it, in one allocation.");
+"A final client frame: the first byte (FIN, RSV and opcode), the length, the 32-bit\n"
+"masking key, and payload masked with it, in one allocation.");
 
 static PyObject *
 frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    Py_buffer key, payload;
+    Py_buffer payload;
     PyObject *result = NULL;
     long first;
+    unsigned long key;
+    unsigned char k[4];
 
     if (nargs != 3) {
         PyErr_SetString(PyExc_TypeError, "frame() takes exactly 3 arguments");
@@ -32,14 +34,19 @@ frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "the first byte must be 0-255");
         return NULL;
     }
-    if (PyObject_GetBuffer(args[1], &key, PyBUF_SIMPLE) < 0)
+    key = PyLong_AsUnsignedLong(args[1]);
+    if (key == (unsigned long)-1 && PyErr_Occurred())
         return NULL;
-    if (key.len != 4) {
-        PyErr_SetString(PyExc_ValueError, "the masking key must be 4 bytes");
-        goto release_key;
+    if (key > 0xFFFFFFFFUL) {
+        PyErr_SetString(PyExc_ValueError, "the masking key must fit in 4 bytes");
+        return NULL;
     }
+    k[0] = (unsigned char)(key >> 24);
+    k[1] = (unsigned char)(key >> 16);
+    k[2] = (unsigned char)(key >> 8);
+    k[3] = (unsigned char)key;
     if (PyObject_GetBuffer(args[2], &payload, PyBUF_SIMPLE) < 0)
-        goto release_key;
+        return NULL;
 
     {
         Py_ssize_t n = payload.len, i = 0;
@@ -50,7 +57,6 @@ frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             unsigned char *out = (unsigned char *)PyBytes_AS_STRING(result);
             const unsigned char *in = payload.buf;
             unsigned char *dst = out + head_len + 4;
-            const unsigned char *k = key.buf;
             uint64_t wide;
             unsigned char repeated[8];
 
@@ -82,8 +88,6 @@ frame(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
     }
     PyBuffer_Release(&payload);
-release_key:
-    PyBuffer_Release(&key);
     return result;
 }
 
