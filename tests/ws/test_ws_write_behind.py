@@ -9,7 +9,9 @@ Run over ws:// and wss:// (the raw server's fixture).
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -129,7 +131,9 @@ def test_a_cut_in_a_burst_requeues_what_did_not_go_out_and_repeats_nothing(
     """The first connection is reset mid-burst: it got a prefix, the next one gets the
     rest from some point on (what was in the kernel's buffer may be lost), never a
     message twice, the last one included."""
-    burst = messages(20_000)
+    raw_ws_server.receive_buffer = 4096
+    # 16 MB: more than the socket buffers hold, so the burst is still going at the cut.
+    burst: list[str | bytes] = [f"{i}:".encode() + bytes(1000) for i in range(16_000)]
     client = WSClient(
         raw_ws_server.url,
         ping_interval=None,
@@ -157,6 +161,50 @@ def test_a_cut_in_a_burst_requeues_what_did_not_go_out_and_repeats_nothing(
     start = burst.index(after[0])
     assert start >= len(before), "a message that reached the first connection came again"
     assert after == burst[start:], "the second connection's messages are not the rest, in order"
+
+
+def receive_until_eof(conn: RawConnection) -> list[str | bytes]:
+    """The client's whole data messages until its side ends (a frame cut short dropped)."""
+    received: list[str | bytes] = []
+    with contextlib.suppress(EOFError, ssl.SSLError, ConnectionError):
+        while True:
+            _, opcode, payload = conn.recv_frame(WAIT)
+            received.append(payload.decode() if opcode == 0x1 else payload)
+    return received
+
+
+def test_a_write_that_times_out_requeues_exactly_what_did_not_go_out(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """The server stops reading mid-burst: the client's write gives up (ping_timeout) and
+    cuts the connection. Every message the kernel took whole reaches the first connection;
+    the one cut short and all after it come first on the next: each once, none lost."""
+    raw_ws_server.receive_buffer = 4096
+    burst: list[str | bytes] = [f"{i}:".encode() + bytes(1000) for i in range(8_000)]
+    gave_up = threading.Event()
+    client = WSClient(
+        raw_ws_server.url,
+        ping_interval=None,
+        ping_timeout=0.5,  # also how long a write may make no progress
+        reconnect=Backoff(initial=0.0, jitter=0.0),
+        send_buffer=len(burst),
+        on_error=lambda _client, _error: gave_up.set(),
+    )
+    client.start()
+    try:
+        first = raw_ws_server.accept()
+        assert client.wait_open(WAIT)
+        sender = threading.Thread(target=send_all, args=(client, burst, []), name="test-send")
+        sender.start()
+        second = raw_ws_server.accept(timeout=WAIT)  # the client gave up on the first
+        assert gave_up.is_set()
+        before = receive_until_eof(first)
+        after = receive(second, len(burst) - len(before))
+        sender.join(WAIT)
+        close(client, second)
+    finally:
+        client.close()
+    assert before + after == burst
 
 
 def test_close_delivers_what_waits_behind_before_the_close_frame(
@@ -193,7 +241,7 @@ def test_a_ping_in_a_burst_is_answered_in_between_whole_frames(
         received: list[str | bytes] = receive(conn, 2_000)
         conn.send(frame(0x9, b"in the burst"))
         pongs = []
-        while len(received) < len(burst):
+        while len(received) < len(burst) or not pongs:  # the pong may follow the burst
             fin, opcode, payload = conn.recv_frame(WAIT)
             if opcode == 0xA:
                 pongs.append(payload)
