@@ -336,8 +336,15 @@ class WSClient(Client["str | bytes"]):
                 queue = writer.queue
                 sock = writer.sock
                 # Open, nothing queued, and not closing (close() sets _muted before _closing;
-                # a finished client has released its socket).
-                if sock is not None and not self._muted and not queue and self._state is _OPEN:
+                # a finished client has released its socket; after the close frame, the
+                # message waits for the next connection).
+                if (
+                    sock is not None
+                    and not self._muted
+                    and not queue
+                    and self._state is _OPEN
+                    and not writer.close_sent
+                ):
                     if writer.full():
                         writer.wait_for_room(sock)  # then look again: it may have closed
                         continue

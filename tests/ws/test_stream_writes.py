@@ -1,4 +1,4 @@
-"""The two writes WSClient's writer builds on, over a real socket pair, plain and TLS.
+"""The writes WSClient's writer builds on, over a real socket pair, plain and TLS.
 
 ``send_now`` writes what the kernel takes without waiting and says what is left;
 ``write_counted`` writes all, waiting, and on failure says how much surely went out
@@ -18,6 +18,7 @@ import trustme
 
 from pushsdk._net.tls import NOWAIT, Stream, send_now, start_tls, write_counted
 from pushsdk._ws.sockio import set_write_timeout
+from pushsdk._ws.writer import Writer
 from tests.servers.tls import server_context
 
 pytestmark = pytest.mark.skipif(not NOWAIT, reason="writes that do not wait: Linux")
@@ -102,3 +103,15 @@ def test_write_counted_writes_all_to_a_reader(pair: Pair) -> None:
     assert write_counted(pair.client, BIG) == (len(BIG), None)
     reader.join(10)
     assert received == [BIG]
+
+
+def test_no_message_follows_the_close_frame_on_a_connection(pair: Pair) -> None:
+    """Once the close frame is out (ours, or our answer to the server's), a send waits
+    for the next connection: ``try_send`` declines and the client's slow path queues."""
+    writer = Writer()
+    writer.sock = pair.client
+    writer.write_control(0x8, b"\x03\xe8", 1.0, lambda: None)
+    assert writer.close_sent
+    assert writer.try_send("late") == 0
+    data = pair.read_all(0.2)
+    assert data[:2] == b"\x88\x82" and len(data) == 8, data  # the close frame, and no more

@@ -254,3 +254,23 @@ def test_a_ping_in_a_burst_is_answered_in_between_whole_frames(
         close(client, conn)
     finally:
         client.close()
+
+
+def test_a_send_after_the_close_frame_waits_for_the_next_connection(
+    raw_ws_server: RawWSServer,
+) -> None:
+    """The instant between the client answering a server's close and letting the
+    connection go: a send then must not write a frame after the close frame."""
+    client = WSClient(raw_ws_server.url, ping_interval=None, reconnect=Backoff(initial=5.0))
+    client.start()
+    try:
+        conn = raw_ws_server.accept()
+        assert client.wait_open(WAIT)
+        client._writer.write_control(0x8, b"\x03\xe8", 1.0, lambda: None)  # as _control does
+        client.send("late")
+        assert conn.recv_frame()[1:] == (0x8, b"\x03\xe8")
+        conn.send(frame(0x8, b"\x03\xe8"))
+        assert receive_until_eof(conn) == [], "the client wrote after its close frame"
+        assert client._writer.queue is not None and list(client._writer.queue) == [(0x1, b"late")]
+    finally:
+        client.close()
