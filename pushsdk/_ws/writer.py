@@ -173,33 +173,44 @@ class Writer:
             frame = encode_frame(opcode | RSV1, wire, self._masks.take())
         else:
             frame = encode_frame(opcode, payload, self._masks.take())
-        behind = self.behind
-        if behind is not None:
-            behind += frame
-            self._behind_messages.append((opcode, payload, saved, len(behind)))
-            if self._parked:
-                self._wake_flusher()
-            return True
-        now = _monotonic_ns()
-        self._burst = self._burst + 1 if now - self._last_write < BURST_GAP_NS else 0
-        self._last_write = now
-        if self._burst >= BURST_LENGTH and NOWAIT:  # a burst: let it share system calls
-            left: bytes | memoryview | None = frame
-        else:
-            try:
-                left = send_now(sock, frame)
-            except OSError as exc:
-                _logger.info("send failed, kept for the next connection: %s", exc)
-                self.cut(sock, write_failure(exc))
-                return False
-        if left is not None:  # a burst, or the kernel's buffer is full: the flusher writes
-            self._start_flusher(sock, left)
-            self._behind_messages.append((opcode, payload, saved, len(left)))
+        now_ok = True
+        if self.behind is None:  # a burst? (sends in a row, each soon after the last)
+            now = _monotonic_ns()
+            self._burst = self._burst + 1 if now - self._last_write < BURST_GAP_NS else 0
+            self._last_write = now
+            now_ok = self._burst < BURST_LENGTH or not NOWAIT
+        try:
+            end = self._write_or_leave(sock, frame, now_ok)
+        except OSError as exc:
+            _logger.info("send failed, kept for the next connection: %s", exc)
+            self.cut(sock, write_failure(exc))
+            return False
+        if end >= 0:
+            self._behind_messages.append((opcode, payload, saved, end))
             return True
         self.messages += 1
         self.payload_bytes += len(payload)
         self.bytes_saved += saved
         return True
+
+    def _write_or_leave(self, sock: Stream, frame: bytes, now_ok: bool = True) -> int:
+        """Write ``frame`` now, or leave it (what the kernel did not take) behind (lock
+        held): -1 once written, else where it ends behind.
+
+        ``now_ok`` False leaves it behind at once (a burst). Raises OSError if the write
+        failed.
+        """
+        behind = self.behind
+        if behind is not None:
+            behind += frame
+            if self._parked:
+                self._wake_flusher()
+            return len(behind)
+        left = send_now(sock, frame) if now_ok else frame
+        if left is None:
+            return -1
+        self._start_flusher(sock, left)
+        return len(left)
 
     def full(self) -> bool:
         """Whether BEHIND_LIMIT bytes wait behind (lock held): a sender waits for room."""
@@ -267,21 +278,11 @@ class Writer:
                     return
                 if self.sock is not sock:
                     return
-            frame = encode_frame(opcode, payload, self._masks.take())
-            behind = self.behind
-            if behind is not None:
-                behind += frame
-                if self._parked:
-                    self._wake_flusher()
-            else:
-                try:
-                    left = send_now(sock, frame)
-                except OSError as exc:
-                    _logger.debug("control frame not sent: %s", exc)
-                    self.cut(sock, write_failure(exc))
-                    left = None
-                if left is not None:
-                    self._start_flusher(sock, left)
+            try:
+                self._write_or_leave(sock, encode_frame(opcode, payload, self._masks.take()))
+            except OSError as exc:
+                _logger.debug("control frame not sent: %s", exc)
+                self.cut(sock, write_failure(exc))
             if opcode == OP_CLOSE:
                 self.close_sent = True
             if quick and not self._wait(lambda: self.behind is None, wait):
