@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,6 +17,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import InsecureRequestWarning
 
 import pushsdk
 
@@ -191,6 +193,10 @@ def create_client(url: str, callbacks: Callbacks, options: ConnectOptions) -> Pu
         )
     else:
         common["verify"] = (options.ca_file or True) if options.verify else False
+        if not options.verify:
+            # Asked for in the dialog: urllib3's warning at every request would only
+            # repeat it, on the terminal the monitor was started from.
+            warnings.simplefilter("ignore", InsecureRequestWarning)
         if options.client_cert or options.proxy:
             session = requests.Session()
             if options.client_cert:

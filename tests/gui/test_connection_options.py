@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import ssl
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import trustme
+from urllib3.exceptions import InsecureRequestWarning
 
 from pushsdk_monitor.connection.advice import TRUST_ADVICE
 from pushsdk_monitor.connection.clients import ConnectOptions, create_client
@@ -119,6 +121,21 @@ def test_tls_trust_is_the_users_choice(
             tab.shutdown()
     finally:
         served.stop()
+
+
+def test_skipping_verification_keeps_urllib3s_warning_off_the_terminal(
+    qtbot, settings: MonitorSettings, sses_server: SSEServer
+) -> None:
+    """ "Skip TLS verification" on an SSE tab was asked for: urllib3's
+    InsecureRequestWarning would only repeat it, on the terminal, at every request."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tab = ConnectionTab(settings, factory=create_client, capacity=100)
+        qtbot.addWidget(tab)
+        assert tab.connect_to(sses_server.url, ConnectOptions(verify=False, reconnect=False))
+        qtbot.waitUntil(lambda: bool(system_rows(tab, "open")), timeout=WAIT_MS)
+        tab.shutdown()
+    assert not [w for w in caught if issubclass(w.category, InsecureRequestWarning)]
 
 
 def test_a_client_certificate_is_presented(
