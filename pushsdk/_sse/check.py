@@ -182,7 +182,8 @@ def connect_error(
     if isinstance(exc, requests.Timeout):
         return ConnectError(f"timed out connecting to {where}")
     socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
-    reason = str(socket_errors[-1]) if socket_errors else type(exc).__name__
+    last = socket_errors[-1] if socket_errors else None
+    reason = type(exc).__name__ if last is None else getattr(last, "strerror", None) or str(last)
     if isinstance(exc, requests.exceptions.SSLError):
         host = urlsplit(url).hostname or ""
         cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
@@ -192,7 +193,7 @@ def connect_error(
         if any(_plain_text_peer(e) for e in chain):
             hint += "; if it is plain HTTP, use an http:// URL"
         return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")
-    return ConnectError(f"could not connect to {where}: {reason}")
+    return ConnectError(f"cannot connect to {where}: {reason}")  # as WSClient says it
 
 
 def _proxy_error(chain: list[BaseException], proxy: Proxy) -> ProxyError:

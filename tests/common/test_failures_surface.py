@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -125,6 +126,15 @@ def test_first_connect_timeout_ends_a_client_that_never_opened(
     failed = [text for text in warned if text.startswith("ConnectError: ")]
     assert len(failed) == len(errors), warned  # each failed attempt, at WARNING
     assert any(text.startswith("giving up: ") for text in warned)
+
+
+def test_a_refused_connection_says_so_in_the_same_words(peer: Peer) -> None:
+    """WSClient and SSEClient name a refusal alike: where, and the system's reason."""
+    client = peer.client(url=peer.refused_url, reconnect=False)
+    client.start()
+    with pytest.raises(ConnectError) as caught:
+        client.join(WAIT)
+    assert re.fullmatch(r"cannot connect to \S+: Connection refused", str(caught.value))
 
 
 def test_first_connect_timeout_is_30_s_by_default_and_validated() -> None:
