@@ -323,8 +323,14 @@ class WSClient(Client["str | bytes"]):
         sent = writer.try_send(data)  # open, with room: the fast path
         if sent == SENT:
             return
+        if sent == 0:
+            sent = self._send_slowly(data)
         if sent == FAILED:  # no reconnect will send it: say so
             raise ConnectionClosed("the connection broke while sending")
+
+    def _send_slowly(self, data: str | bytes) -> int:
+        """``send()`` when ``try_send`` declined: check ``data``, wait for room or queue."""
+        writer = self._writer
         if isinstance(data, str):
             opcode, payload = OP_TEXT, data.encode()
         elif isinstance(data, bytes | bytearray | memoryview):
@@ -348,18 +354,14 @@ class WSClient(Client["str | bytes"]):
                     if writer.full():
                         writer.wait_for_room(sock)  # then look again: it may have closed
                         continue
-                    if not writer.write_message(sock, opcode, payload):
-                        if self._backoff is None:  # no reconnect will send it: say so
-                            raise ConnectionClosed("the connection broke while sending")
-                        writer.queued().append((opcode, payload))
-                    return
+                    return writer.send_open(sock, opcode, payload)
                 if self._closing or self._finished:
                     raise ConnectionClosed("the client is closed")
                 waiting = len(queue) if queue else 0
                 if waiting >= self.send_buffer:
                     raise SendBufferFull(f"{waiting} messages already wait (send_buffer)")
                 writer.queued().append((opcode, payload))
-                return
+                return SENT
 
     def send_json(self, obj: Any) -> None:
         """Send ``obj`` as a JSON text message (see ``send``)."""

@@ -33,9 +33,8 @@ __all__ = ["NOWAIT", "Stream", "TLSSession", "TLSStream", "send_now", "start_tls
 
 #: Bytes asked of the socket per read (the mmap costs memory only once used).
 _RAW_CHUNK = 256 * 1024
-#: Plaintext encrypted per write: bounds the records held in memory for a big message.
-_WRITE_CHUNK = 256 * 1024
-#: Plaintext per record (TLS's maximum): ``write_counted`` knows which records went out.
+#: Plaintext encrypted per write, a record (TLS's maximum): a write that fails knows
+#: which records went out, and a big message's records are never all in memory.
 _RECORD = 16 * 1024
 #: The flag of a write that must not wait, where connections stay blocking sockets
 #: (Linux: their timeouts are SO_RCVTIMEO/SO_SNDTIMEO); 0 elsewhere, where writes wait.
@@ -234,22 +233,9 @@ class TLSStream:
 
     def sendall(self, data: bytes | bytearray | memoryview) -> None:
         """Encrypt and write all of ``data``; a failure leaves the stream unusable."""
-        encrypt, write, lock = self._session.encrypt, self.sock.sendall, self._write_lock
-        if len(data) <= _WRITE_CHUNK:
-            with lock:
-                if self._unsent:
-                    write(self._take_unsent())
-                if data:
-                    write(encrypt(data))
-        else:
-            view = memoryview(data)
-            for start in range(0, len(view), _WRITE_CHUNK):
-                with lock:
-                    if self._unsent:
-                        write(self._take_unsent())
-                    write(encrypt(view[start : start + _WRITE_CHUNK]))
-        if self._session.has_output:  # left by a read while we held the lock
-            self._flush()
+        _, error = self.write_counted(data)
+        if error is not None:
+            raise error
 
     def send_nowait(self, data: bytes) -> bool:
         """Encrypt ``data`` and write what the socket takes now: False if some is kept.
@@ -272,8 +258,8 @@ class TLSStream:
             self._flush()
         return left is None
 
-    def write_counted(self, data: bytes | bytearray) -> tuple[int, OSError | None]:
-        """Write ``data`` as ``sendall`` does; how much of it surely went out, and why not all.
+    def write_counted(self, data: bytes | bytearray | memoryview) -> tuple[int, OSError | None]:
+        """Write all of ``data``, waiting: how much of it surely went out, and why not all.
 
         Each record is written apart, so that a failure tells which plaintext the socket
         took whole: only the record being written is in doubt (counted as not written).
@@ -356,7 +342,7 @@ class TLSStream:
 Stream = socket.socket | TLSStream
 
 
-def write_counted(sock: Stream, data: bytes | bytearray) -> tuple[int, OSError | None]:
+def write_counted(sock: Stream, data: bytes | bytearray | memoryview) -> tuple[int, OSError | None]:
     """Write all of ``data``, waiting; how many bytes surely went out, and the error if any.
 
     A failed ``sendall`` cannot tell what it wrote; a client that requeues what did not

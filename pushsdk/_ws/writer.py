@@ -152,12 +152,20 @@ class Writer:
             behind = self.behind
             if behind is not None and len(behind) >= BEHIND_LIMIT:
                 return 0
-            if self.write_message(sock, opcode, payload):
-                return SENT
-            if not self.requeue:
-                return FAILED
-            self.queued().append((opcode, payload))
+            return self.send_open(sock, opcode, payload)
+
+    def send_open(self, sock: Stream, opcode: int, payload: bytes) -> int:
+        """Send a message on the open connection (lock held): SENT, or FAILED.
+
+        FAILED: its write failed and no reconnect will send it. With reconnects it
+        waits in the queue for the next connection instead (SENT).
+        """
+        if self.write_message(sock, opcode, payload):
             return SENT
+        if not self.requeue:
+            return FAILED
+        self.queued().append((opcode, payload))
+        return SENT
 
     def write_message(self, sock: Stream, opcode: int, payload: bytes) -> bool:
         """Write one message, or leave it behind (lock held); False if the write failed.
