@@ -3,9 +3,10 @@
 websocket-client does the opening handshake, bounded by ``_ws.handshake``. Frames
 are our own (``_ws.frames``): its ``ABNF`` masks at a third of our speed, and its
 receive path reads each frame in several system calls and checks UTF-8 in pure
-Python. Our reader thread reads big chunks and ``FrameReader`` turns them into messages,
-validating frames and UTF-8 strictly and fast, so that protocol faults close the
-connection with the RFC's code (websocket-client always sends 1000).
+Python. Our reader thread (``_ws.connection``) reads big chunks and ``FrameReader``
+turns them into messages, validating frames and UTF-8 strictly and fast, so that
+protocol faults close the connection with the RFC's code (websocket-client always
+sends 1000).
 
 Heartbeat: the same thread drives pings with socket timeouts. After
 ``ping_interval`` seconds without any traffic from the server it sends a ping;
@@ -24,46 +25,29 @@ from __future__ import annotations
 
 import json
 import logging
-import mmap
 import ssl
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._checks import check_url
 from ._client import Client, HeadersArg
-from ._net.proxy import check_proxy, proxy_for
+from ._net.proxy import check_proxy
 from ._net.tls import Stream
 from ._net.tlsconfig import CertArg, TLSConfig, VerifyArg
 from ._state import ReadyState
-from ._ws.connect import open_connection
+from ._ws.connection import SMALL_CHUNK, connect, mark_open, receive, release
 from ._ws.deflate import Negotiated
-from ._ws.frames import FrameReader
-from ._ws.items import (
-    OP_BINARY,
-    OP_CLOSE,
-    OP_PING,
-    OP_PONG,
-    OP_TEXT,
-    Close,
-    Control,
-    Failure,
-    Item,
-)
+from ._ws.items import OP_BINARY, OP_CLOSE, OP_TEXT
 from ._ws.options import check_numbers, check_strings, check_tls
-from ._ws.sockio import WRITE_TIMEOUT, set_read_timeout, set_write_timeout, shutdown
+from ._ws.sockio import shutdown
 from ._ws.writer import FAILED, SENT, Writer
 from .backoff import Backoff
-from .errors import ConnectionClosed, ProtocolError, PushError, SendBufferFull
-from .message import Message, _build_message
+from .errors import ConnectionClosed, PushError, SendBufferFull
+from .message import Message
 
 __all__ = ["WSClient"]
 
-#: Bytes asked of the socket per read: many small messages per system call.
-_CHUNK = 256 * 1024
 _OPEN = ReadyState.OPEN
-#: The first reads' buffer, until one fills it (see ``_receive``).
-_SMALL_CHUNK = 1024
 #: Longest a control frame (ping, pong, close) waits for another thread's send.
 _CONTROL_WAIT = 5.0
 
@@ -291,10 +275,10 @@ class WSClient(Client["str | bytes"]):
         self._writer = Writer()  # frames out, the send queue, the send lock
         self._writer.requeue = self._backoff is not None
         self._live_sock: Stream | None = None  # the connection, for _interrupt
-        #: Each connection's first read buffer (see ``_receive``). Made here, by the thread
+        #: Each connection's first read buffer (see ``_ws.connection``). Made here, by the thread
         #: that makes the client, not by the client thread: a block the client thread
         #: allocates and keeps pins a page of its malloc arena (0.7 KiB a client in j).
-        self._first = bytearray(_SMALL_CHUNK)
+        self._first = bytearray(SMALL_CHUNK)
 
     # -- sending (any thread) ----------------------------------------------------------
 
@@ -373,53 +357,25 @@ class WSClient(Client["str | bytes"]):
         """Send a control frame if writable (see ``Writer.write_control``)."""
         self._writer.write_control(opcode, payload, wait, self._interrupt, quick=quick)
 
-    # -- transport hooks ---------------------------------------------------------------
+    # -- transport hooks (the client thread's sequence is _ws.connection's) ---------------
 
     def _connect(self) -> None:
-        self._writer.close_sent = False
-        self._writer.broken = None
-        self._logger.debug("connecting: %s", self._log_url)
-        try:
-            proxy = proxy_for(self.url, self.proxy)
-            tls = self.url.startswith("wss:") or (proxy is not None and proxy.scheme == "https")
-            sock, self.subprotocol, self._deflate = open_connection(
-                self.url,
-                headers=self._current_headers(),
-                subprotocols=self.subprotocols,
-                origin=self.origin,
-                proxy=proxy,
-                context=(self._tls_context or self._tls.context()) if tls else None,
-                server_hostname=(self.sslopt or {}).get("server_hostname"),
-                timeout=self.open_timeout,
-                register=self._register,
-                interrupted=self._is_closing,
-                compression=self.compression is not None,
-            )
-        except BaseException:
-            self._release()
-            raise
-        self._register(sock)
-        # Each connection negotiates afresh: queued messages use this one's parameters.
-        self.extension = None if self._deflate is None else str(self._deflate)
-        self._writer.deflater = None if self._deflate is None else self._deflate.deflater()
+        connect(self)
+
+    def _mark_open(self) -> None:
+        mark_open(self)
+
+    def _receive(self) -> tuple[int | None, str]:
+        return receive(self)
+
+    def _release(self) -> None:
+        release(self)
 
     def _register(self, sock: Stream) -> None:
         """Remember the socket being connected, so that ``_interrupt`` can cut it."""
         self._live_sock = sock
         if self._closing:
             shutdown(sock)
-
-    def _mark_open(self) -> None:
-        writer = self._writer
-        with writer.lock:  # held until OPEN: a send meanwhile queues behind the flush
-            sock = self._live_sock
-            writer.write_timeout = self.ping_timeout or WRITE_TIMEOUT
-            writer.sock = sock
-            if sock is not None:  # end the handshake's deadline: a flush may take long
-                set_read_timeout(sock, self.ping_interval)
-                set_write_timeout(sock, writer.write_timeout)
-                writer.flush_queue(sock)
-            self._set_state(ReadyState.OPEN)
 
     def _set_closing(self) -> None:
         self._writer.closing = True  # sends take the slow path, which refuses them
@@ -440,110 +396,3 @@ class WSClient(Client["str | bytes"]):
     def _sent(self) -> tuple[int, int, int]:
         writer = self._writer
         return writer.messages, writer.payload_bytes, writer.bytes_saved
-
-    def _release(self) -> None:
-        with self._writer.lock:
-            self._writer.sock = None
-            sock, self._live_sock = self._live_sock, None
-        if sock is not None:
-            self._writer.finish(sock)
-            sock.close()
-
-    def _receive(self) -> tuple[int | None, str]:
-        sock = self._live_sock
-        if sock is None:
-            raise ConnectionClosed("connection closed before it could be read")
-        interval = self.ping_interval  # the read timeout _mark_open set
-        inflater = None if self._deflate is None else self._deflate.inflater()
-        reader = FrameReader(self.max_message_size, inflater)
-        feed = reader.feed
-        feed_payload = reader.feed_payload
-        # A quiet connection reads into a small buffer (the client's, reused by each
-        # connection); the first read that fills it (a burst) moves it to a big one of
-        # anonymous memory, whose pages cost RSS only once read into: an idle connection
-        # pays for neither.
-        buffer: bytearray | mmap.mmap = self._first
-        view = memoryview(buffer)
-        size = _SMALL_CHUNK
-        recv_into = sock.recv_into
-        deliver = self._deliver
-        build = _build_message
-        url = self.url
-        now = time.time
-        route = self._route if self.event_key is not None else None
-        writer = self._writer
-        pinged = False
-        while True:
-            # While a frame's payload is arriving, read only that payload: the reader then
-            # decodes (text) or copies (binary) it straight out of ``buffer``.
-            left = reader.payload_left
-            try:
-                count = recv_into(buffer, left if left < size else size)
-            except (TimeoutError, BlockingIOError):  # BlockingIOError: SO_RCVTIMEO expired
-                if pinged and self.ping_timeout is not None:
-                    raise ConnectionClosed(
-                        f"no traffic within ping_timeout={self.ping_timeout} s after a ping"
-                    ) from None
-                self._write_control(OP_PING, b"")
-                pinged = True
-                set_read_timeout(sock, self.ping_timeout or interval)
-                continue
-            except OSError as exc:
-                raise ConnectionClosed(writer.broken or f"connection lost: {exc}") from exc
-            if not count or writer.broken is not None:
-                raise ConnectionClosed(writer.broken or "connection dropped without a close frame")
-            if pinged:
-                pinged = False
-                set_read_timeout(sock, interval)
-            items = feed_payload(view[:count]) if left else feed(view[:count].tobytes())
-            received = now()  # the messages of one read arrived together (as in SSEClient)
-            for item in items:
-                if type(item) is str:
-                    event = "message" if route is None else route(item)
-                    deliver(build(item, event, None, url, received))
-                elif type(item) is bytes:
-                    deliver(build(item, "message", None, url, received))
-                else:
-                    self._bytes_in += reader.data_bytes
-                    reader.data_bytes = 0
-                    self._wire_saved_in += reader.inflated_bytes
-                    reader.inflated_bytes = 0
-                    ended = self._control(item)
-                    if ended is not None:
-                        return ended
-            self._bytes_in += reader.data_bytes
-            reader.data_bytes = 0
-            if reader.inflated_bytes:  # permessage-deflate: bytes the wire did not carry
-                self._wire_saved_in += reader.inflated_bytes
-                reader.inflated_bytes = 0
-            if count == size < _CHUNK:
-                buffer = mmap.mmap(-1, _CHUNK)
-                view = memoryview(buffer)
-                size = _CHUNK
-
-    def _control(self, item: Item) -> tuple[int | None, str] | None:
-        """Handle a control frame or a failure; return (code, reason) when it ends."""
-        if isinstance(item, Control):
-            if item.opcode == OP_PING:
-                self._write_control(OP_PONG, item.payload)
-            return None
-        if isinstance(item, Close):
-            if not self._writer.close_sent:  # echo the server's code (RFC 6455 5.5.1)
-                payload = b"" if item.code is None else item.code.to_bytes(2, "big")
-                self._write_control(OP_CLOSE, payload)
-            return (1005 if item.code is None else item.code), item.reason
-        assert isinstance(item, Failure)
-        self._write_control(OP_CLOSE, item.code.to_bytes(2, "big") + item.reason.encode()[:123])
-        raise ProtocolError(item.reason, close_code=item.code)
-
-    def _route(self, text: str) -> str:
-        """The event name of a text message under ``event_key`` routing."""
-        if text[:1] != "{":
-            return "message"
-        try:  # hostile JSON: nested too deep for the parser or for str()
-            value = json.loads(text)
-            if isinstance(value, dict) and self.event_key in value:
-                return str(value[self.event_key])
-        except (ValueError, RecursionError):
-            pass
-        return "message"
