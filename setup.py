@@ -21,6 +21,7 @@ COMPILED = [
     "pushsdk/_ws/assemble.py",
     "pushsdk/_ws/encode.py",
     "pushsdk/_ws/writer.py",
+    "pushsdk/_ws/flusher.py",
     "pushsdk/_sse/parser.py",
     "pushsdk/_sse/runs.py",
     "pushsdk/_sse/chunked.py",

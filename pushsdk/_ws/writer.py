@@ -6,10 +6,11 @@ guards the queue of messages sent while not open.
 
 A frame is written without waiting (``tls.send_now``). Once the kernel's buffer is
 full, what it did not take and every frame after it wait *behind*, in one buffer that
-a flusher thread writes: started then, gone once nothing is behind. A burst of small
-messages then costs an append each and a system call per chunk, not a blocked system
-call each (asyncio and picows buffer the same way). A sender waits while BEHIND_LIMIT
-bytes are behind, so memory stays bounded and a burst still meets backpressure.
+a flusher thread (``_ws.flusher``) writes: started then, gone once nothing is behind.
+A burst of small messages then costs an append each and a system call per chunk, not
+a blocked system call each (asyncio and picows buffer the same way). A sender waits
+while BEHIND_LIMIT bytes are behind, so memory stays bounded and a burst still meets
+backpressure.
 
 A write that fails cuts the connection, so that the reader stops too. A message whose
 frame did not go out whole goes back to the head of the queue, in order, for the next
@@ -22,15 +23,14 @@ from __future__ import annotations
 
 import collections
 import logging
-import operator
 import threading
 import time
 from collections.abc import Callable
 
-from .._net.tls import NOWAIT, Stream, send_now, write_counted
-from .._signals import start_without_signals
+from .._net.tls import NOWAIT, Stream, send_now
 from .deflate import COMPRESS_THRESHOLD, Deflater
 from .encode import Masks, encode_frame
+from .flusher import start_flusher
 from .items import OP_BINARY, OP_CLOSE, OP_TEXT, RSV1
 from .sockio import WRITE_TIMEOUT, shutdown, write_failure
 
@@ -40,8 +40,6 @@ _logger = logging.getLogger("pushsdk.ws")
 
 #: Bytes that may wait behind a full socket buffer before a sender waits for the flusher.
 BEHIND_LIMIT = 256 * 1024
-#: How long the flusher waits for more frames before its thread ends (a burst's pauses).
-LINGER = 0.002
 #: How long a connection being released lets its flusher finish before cutting it.
 FINISH_WAIT = 1.0
 #: Messages written less than BURST_GAP_NS apart, BURST_LENGTH times in a row, are a
@@ -49,7 +47,6 @@ FINISH_WAIT = 1.0
 BURST_GAP_NS = 20_000
 BURST_LENGTH = 32
 _monotonic_ns = time.monotonic_ns
-_PAYLOAD, _SAVED = operator.itemgetter(1), operator.itemgetter(2)
 #: What ``try_send`` did: wrote (or left behind) the message, or found its write failed.
 SENT, FAILED = 1, 2
 _STALLED = "the server stopped reading: a write made no progress before its deadline"
@@ -109,7 +106,7 @@ class Writer:
         # The messages behind: (opcode, payload, bytes saved, where its frame ends).
         self._behind_messages: list[tuple[int, bytes, int, int]] = []
         self._flusher: threading.Thread | None = None
-        self._parked = False  # the flusher waits for frames (LINGER)
+        self._parked = False  # the flusher waits for frames (flusher.LINGER)
         self._burst = 0  # messages written in a row, each soon after the one before
         self._last_write = 0  # when the last one was (time.monotonic_ns())
         self._room: threading.Condition | None = None  # made when a thread first waits
@@ -217,7 +214,7 @@ class Writer:
         left = send_now(sock, frame) if now_ok else frame
         if left is None:
             return -1
-        self._start_flusher(sock, left)
+        start_flusher(self, sock, left)
         return len(left)
 
     def full(self) -> bool:
@@ -299,85 +296,12 @@ class Writer:
         finally:
             self.lock.release()
 
-    # -- the flusher ------------------------------------------------------------------
-
-    def _start_flusher(self, sock: Stream, left: bytes | memoryview) -> None:
-        """Leave ``left`` behind and start the thread that writes what is behind."""
-        self.behind = bytearray(left)
-        self._behind_messages = []
-        thread = threading.Thread(
-            target=self._flush_behind, args=(sock,), name="pushsdk-ws-writer", daemon=True
-        )
-        self._flusher = thread
-        start_without_signals(thread)
+    # -- the flusher (``_ws.flusher``) ------------------------------------------------
 
     def _wake_flusher(self) -> None:
         """Wake the lingering flusher for the frame just left behind (lock held)."""
         self._parked = False
         self._condition().notify_all()
-
-    def _flush_behind(self, sock: Stream) -> None:
-        """Write what is behind, chunk by chunk, until nothing is (the flusher thread).
-
-        It lingers LINGER seconds for more before it ends, so that a burst that pauses
-        does not pay for a thread and its first system calls again. The first write
-        may carry nothing but what a TLS stream kept back itself.
-        """
-        lock, room = self.lock, self._condition()
-        wrote = False
-        while True:
-            with lock:
-                data = self.behind
-                if wrote and data is not None and not data:  # the burst may go on: linger
-                    self._parked = True
-                    room.wait(LINGER)
-                    self._parked = False
-                    data = self.behind
-                if data is None or (wrote and not data):
-                    self.behind = None
-                    self._flusher = None
-                    room.notify_all()
-                    return
-                messages = self._behind_messages
-                self.behind = bytearray()
-                self._behind_messages = []
-                room.notify_all()
-            written, error = write_counted(sock, data)
-            done = messages if error is None else [m for m in messages if m[3] <= written]
-            payload_bytes = sum(map(len, map(_PAYLOAD, done)))  # C loops: the GIL is shared
-            bytes_saved = sum(map(_SAVED, done))
-            with lock:
-                self.messages += len(done)
-                self.payload_bytes += payload_bytes
-                self.bytes_saved += bytes_saved
-                if error is not None:
-                    self._fail_behind(sock, error, messages, written)
-                    room.notify_all()
-                    return
-            wrote = True
-
-    def _fail_behind(
-        self,
-        sock: Stream,
-        exc: OSError,
-        in_flight: list[tuple[int, bytes, int, int]],
-        written: int,
-    ) -> None:
-        """The flusher's write failed (lock held): requeue what did not go out, then cut.
-
-        A message whose frame went out whole is not requeued (never a duplicate); one
-        cut short, and every one still behind, go back to the queue's head, in order.
-        """
-        unsent = [(op, payload) for op, payload, _, end in in_flight if end > written]
-        unsent += [(op, payload) for op, payload, _, _ in self._behind_messages]
-        if unsent:
-            _logger.info("send failed, %d messages kept for the next connection", len(unsent))
-            self.queued().extendleft(reversed(unsent))
-        self._behind_messages = []
-        self.behind = None
-        self._flusher = None
-        if self.sock is sock:
-            self.cut(sock, write_failure(exc))
 
     def finish(self, sock: Stream) -> None:
         """Let the flusher write what is behind (for FINISH_WAIT at most), then stop it.
