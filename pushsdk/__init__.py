@@ -18,6 +18,7 @@ from .errors import (
     ProtocolError,
     ProxyError,
     PushError,
+    Remedy,
     SendBufferFull,
 )
 from .message import Message
@@ -40,6 +41,7 @@ __all__ = [
     "ProxyError",
     "PushError",
     "ReadyState",
+    "Remedy",
     "SSEClient",
     "SendBufferFull",
     "Stats",

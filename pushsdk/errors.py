@@ -12,11 +12,17 @@
      └── CallbackError       a user callback raised (the original is ``__cause__``)
 
 Bad arguments are ``ValueError`` or ``TypeError``, raised where they are passed.
+
+An error that pushsdk knows the fix for ends its message with advice for a Python
+caller (``advice``) and may name the fix as data (``remedy``), so that a tool can
+give the same advice in its own words (an option of a command, a setting in a window).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 from requests.structures import CaseInsensitiveDict
 
@@ -28,12 +34,44 @@ __all__ = [
     "ProtocolError",
     "ProxyError",
     "PushError",
+    "Remedy",
     "SendBufferFull",
 ]
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """What would fix a failure, as data, for tools that advise in their own words.
+
+    Attributes:
+        kind: ``"trust-issuer"``: the server's certificate was issued by a CA not
+            trusted here; trust that CA (``verify=``), or skip verification.
+            ``"open-as-sse"``: a ``ws://`` or ``wss://`` URL answered with an event
+            stream; open ``url`` with ``SSEClient`` instead.
+        url: for ``"open-as-sse"``, the URL to open: the same one over ``http://`` or
+            ``https://``; empty otherwise.
+    """
+
+    kind: Literal["trust-issuer", "open-as-sse"]
+    url: str = ""
+
+
 class PushError(Exception):
-    """Base class of every error pushsdk reports."""
+    """Base class of every error pushsdk reports.
+
+    Attributes:
+        advice: the end of the message that says what to do, in a Python caller's
+            terms (``"; pass verify='/path/to/ca.pem' ..."``), or ``""``.
+            ``str(error).removesuffix(error.advice)`` is the message without it.
+        remedy: the fix as data (see ``Remedy``), when pushsdk knows it; else None.
+    """
+
+    def __init__(self, *args: object, advice: str = "", remedy: Remedy | None = None) -> None:
+        if advice:
+            args = (f"{args[0] if args else ''}{advice}", *args[1:])
+        super().__init__(*args)
+        self.advice = advice
+        self.remedy = remedy
 
 
 class ConnectError(PushError):
@@ -57,8 +95,10 @@ class HandshakeError(ConnectError):
         status: int,
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
+        advice: str = "",
+        remedy: Remedy | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, advice=advice, remedy=remedy)
         self.status = status
         self.headers: Mapping[str, str] = CaseInsensitiveDict(headers or {})
         self.body = body
@@ -77,8 +117,16 @@ class ProxyError(ConnectError):
             that rejected the credentials); None if it was unreachable or broke off.
     """
 
-    def __init__(self, message: str, *, proxy: str, status: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        proxy: str,
+        status: int | None = None,
+        advice: str = "",
+        remedy: Remedy | None = None,
+    ) -> None:
+        super().__init__(message, advice=advice, remedy=remedy)
         self.proxy = proxy
         self.status = status
 

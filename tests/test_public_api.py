@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import pushsdk
-from pushsdk import HandshakeError, Message, ProtocolError, PushError
+from pushsdk import HandshakeError, Message, ProtocolError, PushError, Remedy
 
 
 def test_exported_members_are_exactly_all() -> None:
@@ -72,6 +72,12 @@ def test_errors_form_one_tree() -> None:
     error = HandshakeError("nope", status=401, headers={"X": "1"}, body=b"denied")
     assert (error.status, dict(error.headers), error.body) == (401, {"X": "1"}, b"denied")
     assert ProtocolError("bad", close_code=1002).close_code == 1002
+    advised = HandshakeError(
+        "sse", status=200, advice=", use SSEClient", remedy=Remedy("open-as-sse", url="http://x/")
+    )
+    assert str(advised) == "sse, use SSEClient" and advised.remedy is not None
+    assert (advised.advice, advised.remedy.url) == (", use SSEClient", "http://x/")
+    assert (PushError("plain").advice, PushError("plain").remedy) == ("", None)
 
 
 def test_sdk_never_imports_qt() -> None:

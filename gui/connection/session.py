@@ -56,9 +56,8 @@ class Session:
             push(make_record(self.close_text(code, reason), direction=system, event="close"))
 
         def on_error(client: Any, error: Exception) -> None:
-            url = str(getattr(client, "url", ""))
-            self.last_error = f"{type(error).__name__}: {error_message(error, url)}"
-            push(make_record(error_text(error, url), direction=system, event="error"))
+            self.last_error = f"{type(error).__name__}: {error_message(error)}"
+            push(make_record(error_text(error), direction=system, event="error"))
 
         def on_reconnect(client: Any, attempt: int, delay: float) -> None:
             self.reconnect_deadline = time.monotonic() + delay
@@ -106,9 +105,9 @@ def open_text(client: Any) -> str:
     return "connected" + (f" ({'; '.join(details)})" if details else "")
 
 
-def error_text(error: Exception, url: str = "") -> str:
+def error_text(error: Exception) -> str:
     """The error row: the error, then a failed handshake's status, headers and body."""
-    text = f"{type(error).__name__}: {error_message(error, url)}"
+    text = f"{type(error).__name__}: {error_message(error)}"
     if not isinstance(error, HandshakeError):
         return text
     lines = [text, "", f"HTTP {error.status}"]

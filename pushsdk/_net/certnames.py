@@ -3,7 +3,7 @@
 After a certificate failure, OpenSSL says only *that* the name or the issuer is
 wrong; ``ssl`` decodes a certificate only once it was verified. So that the error
 can say *which* names and *which* issuer, the client fetches the certificate once
-more without verifying it (``_net.tlshint``) and reads it here: a minimal DER walk, no
+more without verifying it (``_net.certprobe``) and reads it here: a minimal DER walk, no
 I/O, that gives up (returns nothing) on anything it does not expect.
 """
 

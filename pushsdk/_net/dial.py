@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import ConnectError, ProxyError
 from .proxy import MAX_CONNECT_REPLY, Proxy, connect_request, parse_connect_reply, refusal
 from .tls import Stream, start_tls
+from .tlsadvice import tls_hint
 
 __all__ = ["dial", "remaining", "socks_handshake", "tcp_connect"]
 
@@ -79,8 +80,12 @@ def dial(
                 sock, proxy_context or ssl.create_default_context(), proxy.host, deadline
             )
         except ssl.SSLError as exc:
+            hint = tls_hint(exc, proxy.host)
             raise ProxyError(
-                f"TLS failure with proxy {proxy.display}: {exc}", proxy=proxy.display
+                f"TLS failure with proxy {proxy.display}: {exc}",
+                proxy=proxy.display,
+                advice=hint.advice,
+                remedy=hint.remedy,
             ) from exc
         register(stream)
     http_tunnel(stream, proxy, host, port, deadline)

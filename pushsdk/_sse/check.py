@@ -18,7 +18,7 @@ import urllib3.exceptions
 
 from .._net.certnames import CertNames
 from .._net.proxy import Proxy, refusal
-from .._net.tlshint import tls_hint, wants_names
+from .._net.tlsadvice import TLSHint, tls_hint, wants_names
 from .._redact import body_snippet, is_secret, redact_url
 from ..errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
 from .body import response_socket
@@ -187,12 +187,17 @@ def connect_error(
     if isinstance(exc, requests.exceptions.SSLError):
         host = urlsplit(url).hostname or ""
         cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
-        hint = "" if cause is None else tls_hint(cause, host, names)
+        hint = TLSHint() if cause is None else tls_hint(cause, host, names)
         if cause is not None and cause.reason:  # as WSClient says it: the hint has the rest
             reason = cause.reason
+        advice = hint.advice
         if any(_plain_text_peer(e) for e in chain):
-            hint += "; if it is plain HTTP, use an http:// URL"
-        return ConnectError(f"TLS failure connecting to {where}: {reason}{hint}")
+            advice += "; if it is plain HTTP, use an http:// URL"
+        return ConnectError(
+            f"TLS failure connecting to {where}: {reason}{hint.detail}",
+            advice=advice,
+            remedy=hint.remedy,
+        )
     return ConnectError(f"cannot connect to {where}: {reason}")  # as WSClient says it
 
 
@@ -205,7 +210,14 @@ def _proxy_error(chain: list[BaseException], proxy: Proxy) -> ProxyError:
     socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
     reason = socket_errors[-1] if socket_errors else chain[-1]
     shown = reason.strerror if isinstance(reason, OSError) and reason.strerror else reason
-    return ProxyError(f"cannot reach proxy {proxy.display}: {shown}", proxy=proxy.display)
+    tls = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
+    hint = TLSHint() if tls is None else tls_hint(tls, proxy.host)
+    return ProxyError(
+        f"cannot reach proxy {proxy.display}: {shown}",
+        proxy=proxy.display,
+        advice=hint.advice,
+        remedy=hint.remedy,
+    )
 
 
 def connect_timed_out(url: str, seconds: float) -> ConnectError:

@@ -15,9 +15,9 @@ from typing import Any
 import requests
 from requests.structures import CaseInsensitiveDict
 
+from .._net.certprobe import fetch_url_names
 from .._net.proxy import proxy_for, refusal
 from .._net.tlsconfig import CertArg, TLSConfig
-from .._net.tlshint import fetch_url_names
 from ..errors import ConnectError, HandshakeError, PushError
 from .body import response_socket
 from .check import (

@@ -16,10 +16,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._net.certprobe import fetch_names
 from .._net.dial import dial
 from .._net.proxy import Proxy
 from .._net.tls import Stream, start_tls
-from .._net.tlshint import fetch_names, tls_hint, wants_names
+from .._net.tlsadvice import tls_hint, wants_names
 from ..errors import ConnectError, HandshakeError
 from .deflate import Negotiated
 from .handshake import handshake
@@ -116,9 +117,14 @@ def open_connection(
                 interrupted=interrupted,
             )
         hint = tls_hint(exc, server_hostname or host, names)
+        advice = hint.advice
         if exc.reason == "WRONG_VERSION_NUMBER":
-            hint += "; if it is a plain-text WebSocket server, use a ws:// URL"
-        raise ConnectError(f"TLS failure with {host}:{port}: {exc.reason or exc}{hint}") from exc
+            advice += "; if it is a plain-text WebSocket server, use a ws:// URL"
+        raise ConnectError(
+            f"TLS failure with {host}:{port}: {exc.reason or exc}{hint.detail}",
+            advice=advice,
+            remedy=hint.remedy,
+        ) from exc
     except TimeoutError as exc:
         detail = f": {exc}" if str(exc) else ""
         raise ConnectError(f"timed out after {timeout} s (open_timeout){detail}") from exc

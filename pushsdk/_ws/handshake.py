@@ -27,12 +27,12 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import websocket
 
 from .._redact import body_snippet, is_secret, redact_url
-from ..errors import ConnectError, HandshakeError
+from ..errors import ConnectError, HandshakeError, Remedy
 from .deflate import OFFER, ExtensionError, Negotiated, negotiate
 
 __all__ = [
@@ -306,6 +306,8 @@ def _refused(bounded: _Bounded, url: str, request_headers: Mapping[str, str]) ->
     content_type = headers.get("content-type", "")
     media_type = content_type.split(";", 1)[0].strip().lower()
     secrets = _secrets(url, request_headers)
+    advice = ""
+    remedy: Remedy | None = None
     if status in _REDIRECTS:
         location = redact_url(headers.get("location", "(no Location)"))
         message = (
@@ -315,15 +317,25 @@ def _refused(bounded: _Bounded, url: str, request_headers: Mapping[str, str]) ->
     elif 200 <= status < 300 and media_type == "text/event-stream":
         message = (
             f"server answered HTTP {status} with Content-Type text/event-stream: this is a "
-            "Server-Sent Events endpoint, use SSEClient with an http:// or https:// URL"
+            "Server-Sent Events endpoint"
         )
+        advice = ", use SSEClient with an http:// or https:// URL"
+        remedy = Remedy("open-as-sse", url=_http_twin(url))
     else:
         message = f"server answered the handshake with HTTP {status} instead of 101"
         if content_type:
             message += f" (Content-Type: {content_type})"
         if body:
             message += f": {body_snippet(body, secrets)}"
-    return HandshakeError(message, status=status, headers=headers, body=body)
+    return HandshakeError(
+        message, status=status, headers=headers, body=body, advice=advice, remedy=remedy
+    )
+
+
+def _http_twin(url: str) -> str:
+    """``url`` over http:// (ws://) or https:// (wss://), where an event stream is read."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(scheme="https" if parts.scheme == "wss" else "http"))
 
 
 def _secrets(url: str, headers: Mapping[str, str]) -> list[str]:

@@ -368,7 +368,7 @@ class _Run:
 
     def _describe(self, error: PushError) -> str:
         # A refused handshake's message already carries the start of its body.
-        return self.redact(error_text(error, self.options.url, self.options.cacert))
+        return self.redact(error_text(error, self.options.cacert))
 
 
 def _close_text(code: int | None, reason: str) -> str:

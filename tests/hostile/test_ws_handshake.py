@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from pushsdk import Backoff, ConnectError, HandshakeError, WSClient
+from pushsdk import Backoff, ConnectError, HandshakeError, Remedy, WSClient
 from pushsdk._ws.handshake import MAX_BODY, MAX_HEAD_BYTES, MAX_HEAD_LINES
 from tests.ending import run_to_end
 from tests.faults.scripted import read_request, response
@@ -137,6 +137,10 @@ def test_an_event_stream_endpoint_says_to_use_sseclient(hostile: Hostile) -> Non
     (error,) = errors
     assert isinstance(error, HandshakeError), repr(error)
     assert "Server-Sent Events endpoint, use SSEClient" in str(error), error
+    # The fix as data: the same URL over http(s)://, for tools that word it their way.
+    twin = ("https" if hostile.secure else "http") + url[url.index(":") :]
+    assert error.remedy == Remedy("open-as-sse", url=twin)
+    assert str(error).removesuffix(error.advice).endswith("Server-Sent Events endpoint")
     assert error.status == 200 and error.body == b"data: hello\n\n"
 
 

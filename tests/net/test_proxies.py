@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from pushsdk import Backoff, ProxyError, SSEClient, WSClient
+from pushsdk import Backoff, ProxyError, Remedy, SSEClient, WSClient
 from pushsdk._net.proxy import Proxy, parse_proxy, proxy_for
 from tests.ending import run_to_end
-from tests.net.conftest import Target, first_message
+from tests.net.conftest import SYSTEM_BUNDLE, Target, first_message
 from tests.net.pproxy_server import PASSWORD, QUOTED, WAIT, PProxy, free_port
 
 #: (listener, scheme, credentials, host name the proxy is asked for)
@@ -233,6 +233,26 @@ def test_an_unreachable_proxy_is_a_proxy_error_naming_it(
     assert errors and all(isinstance(e, ProxyError) and e.status is None for e in errors)
     assert "127.0.0.1" in str(errors[0]) and "hunter2" not in str(errors[0])
     assert len(errors) == 2  # retried
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_an_untrusted_https_proxy_says_how_to_trust_it(
+    cls: type[WSClient] | type[SSEClient],
+    servers: dict[str, Target],
+    pproxy: PProxy,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The proxy's certificate is verified like a server's, and advised about alike."""
+    monkeypatch.setenv("SSL_CERT_FILE", SYSTEM_BUNDLE)  # the test CA is not trusted
+    target = servers["ws" if cls is WSClient else "http"]
+    proxy = pproxy.url("tls", "https")
+    errors = run_to_end(
+        cls(target.url, proxy=proxy, reconnect=Backoff(initial=0.01, max_attempts=1))
+    )
+    error = errors[0]
+    assert isinstance(error, ProxyError), repr(error)
+    assert error.remedy == Remedy("trust-issuer")
+    assert error.advice.startswith("; pass verify=") and str(error).endswith(error.advice)
 
 
 @pytest.mark.parametrize("cls", [WSClient, SSEClient])

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import trustme
 
-from pushsdk import ConnectError, SSEClient, WSClient
+from pushsdk import ConnectError, Remedy, SSEClient, WSClient
 from tests.ending import run_to_end
 from tests.net.conftest import SYSTEM_BUNDLE, Target, first_message, say_hello, server_context
 from tests.servers.sse_server import SSEServer
@@ -47,6 +47,10 @@ def test_an_unknown_ca_is_fatal_and_says_what_to_do(
     assert "issued by 'pushsdk test CA'" in str(error)
     assert "verify=" in str(error) and "truststore=True" in str(error)
     assert str(error).count("unable to get local issuer certificate") == 1, error  # once
+    # The advice is the message's end, and the fix is data for tools to word their way.
+    assert error.remedy == Remedy("trust-issuer")
+    assert error.advice.startswith("; pass verify=") and str(error).endswith(error.advice)
+    assert "issued by 'pushsdk test CA'" in str(error).removesuffix(error.advice)
 
 
 @pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
@@ -82,6 +86,9 @@ def test_a_certificate_for_another_host_names_both_names(
     (error,) = run_to_end(cls(url, verify=ca_file))
     assert "not valid for 'localhost'" in str(error)
     assert "it is for other.example" in str(error)
+    # Only trust has a remedy as data: this advice reads the same in any tool.
+    assert error.advice == "; connect with a name the certificate was issued for"
+    assert str(error).endswith(error.advice) and error.remedy is None
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,11 @@
-"""TLS failures that say what to do: which names, which issuer, which option.
+"""The names of a certificate that failed verification, for its error message.
 
 OpenSSL reports a certificate for another host or from an unknown CA without naming
 the certificate's names or its issuer, and ``ssl`` will not decode a certificate
 that failed. Such a failure ends the client (retrying cannot fix it), so once, just
 before, ``fetch_names`` opens the same route again (the same proxy), takes the
 certificate without verifying it and reads its names (``_net.certnames``); nothing is
-sent over that connection.
+sent over that connection. ``tlsadvice`` words the failure with them.
 """
 
 from __future__ import annotations
@@ -23,21 +23,10 @@ from .dial import dial
 from .proxy import Proxy
 from .tls import Stream, start_tls
 
-__all__ = ["fetch_names", "fetch_url_names", "tls_hint", "wants_names"]
+__all__ = ["fetch_names", "fetch_url_names"]
 
 #: The longest the second look at a refused certificate may take.
 _PROBE_TIME = 2.0
-#: OpenSSL's verify codes (X509_V_ERR_*) of an issuer that is not trusted here.
-_UNTRUSTED_ISSUER = frozenset({18, 19, 20, 21})
-#: X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
-_NAME_MISMATCH = frozenset({62, 64})
-
-
-def wants_names(exc: BaseException) -> bool:
-    """Whether the certificate's names would tell more about ``exc`` (a name or issuer)."""
-    return isinstance(exc, ssl.SSLCertVerificationError) and (
-        exc.verify_code in _NAME_MISMATCH or exc.verify_code in _UNTRUSTED_ISSUER
-    )
 
 
 def fetch_names(
@@ -100,26 +89,3 @@ def fetch_url_names(
         register=register_stream,
         interrupted=interrupted,
     )
-
-
-def tls_hint(exc: BaseException, host: str, names: CertNames | None = None) -> str:
-    """What to do about a TLS failure, as a clause to append to its message."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        code = exc.verify_code
-        if code in _NAME_MISMATCH:
-            issued_for = "" if names is None else f" (it is for {', '.join(names.hosts)})"
-            return (
-                f": the certificate is not valid for {host!r}, the name the URL uses"
-                f"{issued_for}; connect with a name the certificate was issued for"
-            )
-        if code in _UNTRUSTED_ISSUER:
-            issuer = "a CA" if names is None else f"{names.issuer!r}"
-            return (
-                f": {exc.verify_message}: the certificate of {host!r} was issued by {issuer}, "
-                "which is not trusted here; pass verify='/path/to/ca.pem' (or set "
-                "SSL_CERT_FILE), or truststore=True to use the operating system's trust store"
-            )
-        return f": {exc.verify_message}"
-    if isinstance(exc, ssl.SSLError) and exc.reason == "WRONG_VERSION_NUMBER":
-        return f": {host} does not speak TLS"
-    return ""
