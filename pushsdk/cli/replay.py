@@ -25,9 +25,10 @@ examples:
   pushsdk replay events.jsonl --as-fast-as-possible
 
 The first line on stdout is the URL to connect to. A WebSocket client gets the
-whole recording on each connection, then a close (1000); an SSE client resumes
-after its Last-Event-ID and gets 204 No Content (stop reconnecting) once it has
-everything.
+whole recording on each connection, then a close (1000); a client that
+reconnects gets it again, so use `pushsdk --no-reconnect URL` for one pass. An
+SSE client resumes after its Last-Event-ID and gets 204 No Content (stop
+reconnecting) once it has everything, so `pushsdk URL` ends after one pass.
 """
 
 EXIT_ERROR = 1
@@ -95,7 +96,7 @@ def main(argv: Sequence[str]) -> int:
             port=args.port,
             speed=speed,
             loop=args.loop,
-            announce=lambda url: _announce(url, summary(recording.entries), protocol),
+            announce=lambda url: _announce(url, summary(recording.entries), protocol, args.loop),
         )
     except OSError as exc:
         _error(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}")
@@ -105,11 +106,14 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
-def _announce(url: str, count: int, protocol: str) -> None:
+def _announce(url: str, count: int, protocol: str, loop: bool) -> None:
     sys.stdout.write(url + "\n")
     sys.stdout.flush()
     kind = "a WebSocket" if protocol == "ws" else "an SSE"
     sys.stderr.write(f"* replaying {count} messages as {kind} endpoint on {url}\n")
+    if protocol == "ws" and not loop:
+        # A WebSocket close cannot say "do not come back": every close is retried.
+        sys.stderr.write(f"* for one pass: pushsdk --no-reconnect {url}\n")
     sys.stderr.flush()
 
 

@@ -19,6 +19,10 @@ __all__ = ["serve"]
 
 #: The close reason a WebSocket client gets after the last message.
 END_REASON = "end of recording"
+#: The id an SSE replay ends with when the recording's own last id cannot say "all
+#: played" (no ids, or the last id repeated): sent in an event with no data (the
+#: client dispatches nothing but keeps the id), so its reconnect gets 204.
+END_ID = "pushsdk-replay-end"
 
 
 class _Replay:
@@ -51,8 +55,7 @@ class _Replay:
         drain = asyncio.ensure_future(self._drain(ws))
         try:
             for wait, step in self.plan.schedule(0, self.speed, loop=self.loop):
-                if wait:
-                    await asyncio.sleep(wait)
+                await asyncio.sleep(wait)  # even 0: lets the drain see a close while looping
                 if ws.closed:
                     break
                 if isinstance(step.data, bytes):
@@ -75,12 +78,18 @@ class _Replay:
                 if message.type in (WSMsgType.CLOSE, WSMsgType.ERROR):
                     break
 
+    def _played(self, last_id: str) -> bool:
+        """Whether a client whose last event ID is ``last_id`` has had every event."""
+        if last_id == END_ID:
+            return True
+        return bool(last_id) and self.plan.resume_index(last_id) >= len(self.plan.steps)
+
     async def event_stream(self, request: web.Request) -> web.StreamResponse:
         await request.read()  # a POST stream's body
         last_id = request.headers.get("Last-Event-ID", "")
-        start = self.plan.resume_index(last_id)
-        if start >= len(self.plan.steps) and last_id and not self.loop:
+        if not self.loop and self._played(last_id):
             return web.Response(status=204)  # all played: EventSource stops reconnecting
+        start = self.plan.resume_index(last_id)
         response = web.StreamResponse(
             headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
         )
@@ -92,6 +101,8 @@ class _Replay:
                     await asyncio.sleep(wait)
                 data, current = sse_event(step, current)
                 await response.write(data)
+            if not self.loop and not self._played(current):
+                await response.write(f"id: {END_ID}\n\n".encode())
             await response.write_eof()
         except (ConnectionError, RuntimeError):
             pass

@@ -293,7 +293,7 @@ class _Run:
         """The client ended for good by itself: exit 0 or 1, saying why."""
         failure = self.state.failure
         if _no_more_events(failure):
-            self.console.status("the server has no more events (HTTP 204)")
+            self.console.status("stream ended: the server has no more events (HTTP 204 No Content)")
             return self._stop(EXIT_OK)
         if failure is not None:
             return self._fail(self._describe(failure))

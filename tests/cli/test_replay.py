@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from websockets.sync.server import ServerConnection
 
 from pushsdk import HandshakeError, Message, SSEClient, WSClient
@@ -198,3 +199,53 @@ def test_monitor_export_without_header_needs_or_infers_protocol(
     assert url.startswith("http://127.0.0.1:")
     server.interrupt()
     assert server.wait() == 130
+
+
+def _recording(path: Path, protocol: str, ids: list[str | None]) -> list[str]:
+    """A recording of ``len(ids)`` messages with these SSE ids; their texts."""
+    start = 1_700_000_000.0
+    entries = [Entry(start, "system", "open", None, "connected")]
+    entries += [Entry(start + n / 100, "in", "message", id, f"m{n}") for n, id in enumerate(ids)]
+    write_jsonl(entries, path, Header(protocol, "http://example.com/stream"))
+    return [f"m{n}" for n in range(len(ids))]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [[None, None, None], ["1", "2", "2"], ["1", "2", None], ["1", "2", "3"]],
+    ids=["no ids", "last id repeated", "last id reset", "ids"],
+)
+def test_sse_replay_ends_after_one_pass(
+    cli: Commands, tmp_path: Path, ids: list[str | None]
+) -> None:
+    """Whatever its ids, a client that follows the rules gets the replay once, then 204."""
+    path = tmp_path / "sse.jsonl"
+    texts = _recording(path, "sse", ids)
+    _, url = replay(cli, path, "--as-fast-as-possible")
+    # --timeout: a replay that starts over ends the run with the messages twice.
+    command = cli(url, "-v", "--timeout", "8")
+    assert command.wait() == 0
+    assert command.lines == texts
+    assert "stream ended: the server has no more events (HTTP 204 No Content)" in command.stderr
+    assert [m for _, _, m in collect_with_sdk(SSEClient(url))] == texts
+
+
+def test_ws_replay_ends_after_one_pass_with_no_reconnect(cli: Commands, tmp_path: Path) -> None:
+    """A WebSocket close cannot say "final": the replay names --no-reconnect for one pass."""
+    path = tmp_path / "ws.jsonl"
+    texts = _recording(path, "ws", [None, None])
+    server, url = replay(cli, path, "--as-fast-as-possible")
+    assert f"* for one pass: pushsdk --no-reconnect {url}" in server.wait_status("for one pass")
+    command = cli(url, "-v", "--no-reconnect")
+    assert command.wait() == 0
+    assert command.lines == texts
+    assert "closed: code 1000 end of recording" in command.stderr
+
+
+@pytest.mark.parametrize("protocol", ["ws", "sse"])
+def test_loop_keeps_looping_without_ids(cli: Commands, tmp_path: Path, protocol: str) -> None:
+    path = tmp_path / "loop.jsonl"
+    _recording(path, protocol, [None, None])
+    _, url = replay(cli, path, "--loop", "--as-fast-as-possible")
+    command = cli.run(url, "--count", "5", "--no-reconnect")
+    assert command.lines == ["m0", "m1"] * 2 + ["m0"]
