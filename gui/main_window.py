@@ -275,10 +275,12 @@ class MainWindow(QMainWindow):
     def _restore_columns(self, tab: ConnectionTab) -> None:
         state = self.settings.bytes_value("log/columns")
         if state is not None:
-            tab.view.horizontalHeader().restoreState(state)
+            tab.view.restore_columns(state)
 
     def _save_columns(self, tab: ConnectionTab) -> None:
-        self.settings.set_bytes_value("log/columns", tab.view.horizontalHeader().saveState())
+        """The widths the user set; widths that follow the window are not kept."""
+        if not tab.view.columns_fitted:
+            self.settings.set_bytes_value("log/columns", tab.view.horizontalHeader().saveState())
 
     def save_settings(self) -> None:
         self.settings.set_bytes_value("window/geometry", QByteArray(self.saveGeometry()))

@@ -43,6 +43,7 @@ from .views.export_dialog import ask_export
 from .views.filter_bar import TOGGLE_STYLE, FilterBar
 from .views.llm_view import LlmView
 from .views.log_view import LogView
+from .views.main_splitter import MainSplitter
 from .views.row_menu import RowMenu, copy_text, row_text
 from .views.status_panel import StatusPanel
 
@@ -125,8 +126,6 @@ class ConnectionTab(QWidget):
         tools.setSpacing(4)
         tools.addWidget(self.filter_bar, 1)
         tools.addSpacing(8)
-        tools.addWidget(self.shown_label)
-        tools.addSpacing(8)
         for button in (self.pause_button, self.follow_button, self.clear_button):
             button.setStyleSheet(TOGGLE_STYLE)  # on the buttons only: the table keeps Fusion
             tools.addWidget(button)
@@ -138,15 +137,12 @@ class ConnectionTab(QWidget):
         self.log_splitter.setStretchFactor(1, 0)
         self.log_splitter.setSizes([560, 90])
         self.log_splitter.setChildrenCollapsible(False)
-        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.main_splitter.addWidget(self.log_splitter)
-        self.main_splitter.addWidget(self.side_tabs)
-        self.main_splitter.setStretchFactor(0, 3)
-        self.main_splitter.setStretchFactor(1, 2)
         # The detail pane starts wide enough for a whole hex-dump line.
         fixed = QFontMetrics(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         detail_width = fixed.horizontalAdvance("0" * (_HEX_LINE + 2)) + 40
-        self.main_splitter.setSizes([max(1260 - detail_width, 600), detail_width])
+        self.main_splitter = MainSplitter(
+            self.log_splitter, self.side_tabs, (max(1260 - detail_width, 600), detail_width)
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -155,6 +151,9 @@ class ConnectionTab(QWidget):
         layout.addWidget(self.status_panel)
         layout.addLayout(tools)
         layout.addWidget(self.main_splitter, 1)
+        # Below the log, as a browser's devtools count requests: nothing follows the
+        # counts, so nothing moves as they grow.
+        layout.addWidget(self.shown_label)
 
         self.bar.connect_requested.connect(self.connect_to)
         self.bar.disconnect_requested.connect(self.close_connection)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QByteArray,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFontDatabase, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QToolButton, QWidget
 
-from ..models.log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_TIME
+from ..models.log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_PREVIEW, COL_SIZE, COL_TIME
 
-__all__ = ["LogView"]
+__all__ = ["PREVIEW_SHARE", "WIDTHS", "LogView"]
 
 ROW_HEIGHT = 20
-_WIDTHS = {COL_TIME: 96, COL_DIRECTION: 64, COL_EVENT: 90, COL_ID: 56, COL_SIZE: 64}
+#: The columns before the preview, as wide windows show them.
+WIDTHS = {COL_TIME: 96, COL_DIRECTION: 64, COL_EVENT: 90, COL_ID: 56, COL_SIZE: 64}
+#: The share of the log's width the preview keeps while the other columns can narrow.
+PREVIEW_SHARE = 0.4
+#: The text each column still shows whole at its narrowest (longer text is elided).
+_NARROW_TEXT = {COL_TIME: "00:00:00.000", COL_DIRECTION: "▲ out", COL_EVENT: "message",
+                COL_ID: "000", COL_SIZE: "00,000"}  # fmt: skip
 
 
 class LogView(QTableView):
@@ -26,6 +39,11 @@ class LogView(QTableView):
 
     While not following, a "Latest (N new)" button floats over the bottom right
     corner once rows arrive; it turns following back on.
+
+    The columns before the preview keep their ``WIDTHS`` while the preview gets at
+    least ``PREVIEW_SHARE`` of the width; in a narrower log they narrow (down to
+    their ``_NARROW_TEXT``, eliding longer cells) to leave the preview that share.
+    Once the user resizes one (or a saved layout is restored), they stay as set.
     """
 
     follow_changed = Signal(bool)
@@ -65,6 +83,9 @@ class LogView(QTableView):
         horizontal.setHighlightSections(False)
         horizontal.setStretchLastSection(True)
         horizontal.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self._fit_columns = True  # until the user sizes a column
+        self._fitting = False
+        horizontal.sectionResized.connect(self._section_resized)
         bar = self.verticalScrollBar()
         bar.rangeChanged.connect(self._range_changed)
         bar.actionTriggered.connect(self._scrolled_by_user)
@@ -73,11 +94,47 @@ class LogView(QTableView):
         super().setModel(model)
         if model is None:
             return
-        for column, width in _WIDTHS.items():
-            self.setColumnWidth(column, width)
+        self._fit()
         model.rowsRemoved.connect(self._rows_removed)
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self._forget_new)
+
+    def restore_columns(self, state: QByteArray) -> None:
+        """Column widths a user set (saved ``horizontalHeader().saveState()``)."""
+        self._fitting = True
+        try:
+            self.horizontalHeader().restoreState(state)
+        finally:
+            self._fitting = False
+        self._fit_columns = all(self.columnWidth(c) == w for c, w in WIDTHS.items())
+        self._fit()
+
+    @property
+    def columns_fitted(self) -> bool:
+        """Whether the widths still follow the log's width (the user set none)."""
+        return self._fit_columns
+
+    def _fit(self) -> None:
+        """Narrow the columns before the preview as far as the preview's share needs."""
+        if not self._fit_columns or self.model() is None:
+            return
+        metrics = self.fontMetrics()
+        narrow = {
+            c: min(metrics.horizontalAdvance(t) + 12, WIDTHS[c]) for c, t in _NARROW_TEXT.items()
+        }
+        full, least = sum(WIDTHS.values()), sum(narrow.values())
+        room = self.viewport().width() * (1 - PREVIEW_SHARE)  # for the columns before it
+        part = min(max((room - least) / (full - least), 0.0), 1.0) if full > least else 1.0
+        self._fitting = True
+        try:
+            for column, width in WIDTHS.items():
+                self.setColumnWidth(column, round(narrow[column] + part * (width - narrow[column])))
+        finally:
+            self._fitting = False
+
+    def _section_resized(self, column: int, old: int, new: int) -> None:
+        if not self._fitting and column != COL_PREVIEW:
+            self._fit_columns = False  # the user dragged a column edge
 
     @property
     def follow_tail(self) -> bool:
@@ -142,6 +199,7 @@ class LogView(QTableView):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._fit()
         self._place_latest()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor
 
 from pushsdk import ConnectError
 from pushsdk_monitor.connection.controller import Counters
 from pushsdk_monitor.formats.payload_format import hex_dump
 from pushsdk_monitor.main_window import MainWindow
+from pushsdk_monitor.models.log_model import (
+    COL_DIRECTION,
+    COL_EVENT,
+    COL_ID,
+    COL_PREVIEW,
+    COL_SIZE,
+    COL_TIME,
+)
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.tab import TITLE_CHARS, tab_title
+from pushsdk_monitor.views.log_view import PREVIEW_SHARE
+from pushsdk_monitor.views.main_splitter import DETAIL_MIN_WIDTH, LOG_MIN_WIDTH
 
 WAIT_MS = 5000
 LONG_HOST = "a" * 60 + ".b" * 40 + ".example.com"
@@ -153,4 +165,82 @@ def test_evicted_and_dropped_counts_do_not_widen_the_window(qtbot, settings, fak
     assert window.width() == 1000
     label = tab.shown_label
     assert label.heightForWidth(label.width()) <= label.height()  # every line shown
+    window.close()
+
+
+def _window(qtbot, settings, factory, width: int) -> MainWindow:
+    window = MainWindow(settings, factory=factory)
+    qtbot.addWidget(window)
+    window.resize(width, 700)
+    window.show()
+    return window
+
+
+@pytest.mark.parametrize("width", [960, 1600])
+def test_the_preview_keeps_a_share_of_a_narrow_window(
+    qtbot, settings, fake_factory, width: int
+) -> None:
+    window = _window(qtbot, settings, fake_factory, width)
+    tab = window.new_tab("ws://fake.test/feed")
+    qtbot.waitUntil(lambda: window.width() == width, timeout=WAIT_MS)
+    qtbot.wait(20)  # a layout pass
+    view = tab.view
+    log, detail = tab.main_splitter.sizes()
+    fixed = [view.columnWidth(c) for c in (COL_TIME, COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE)]
+    preview = view.columnWidth(COL_PREVIEW)
+    if width == 1600:  # wide: the layout as it always was
+        assert fixed == [96, 64, 90, 56, 64]
+        assert abs(log - detail) < 0.1 * width  # about half each
+    else:  # narrow: the detail pane gives way first, then the columns narrow
+        assert log == LOG_MIN_WIDTH and detail >= DETAIL_MIN_WIDTH
+        assert preview >= PREVIEW_SHARE * view.viewport().width() - 1
+        assert preview >= 240
+        assert fixed[0] == 96  # the time is never cut
+    assert preview + sum(fixed) <= view.viewport().width()  # no horizontal scrolling
+    window.close()
+
+
+def test_columns_and_split_the_user_set_stay(qtbot, settings, fake_factory) -> None:
+    window = _window(qtbot, settings, fake_factory, 1600)
+    tab = window.new_tab("ws://fake.test/feed")
+    qtbot.waitUntil(lambda: window.width() == 1600, timeout=WAIT_MS)
+    tab.view.setColumnWidth(COL_EVENT, 150)
+    tab.main_splitter.moveSplitter(1100, 1)  # as a drag does
+    split = tab.main_splitter.sizes()
+    window.resize(960, 700)
+    qtbot.waitUntil(lambda: window.width() == 960, timeout=WAIT_MS)
+    assert tab.view.columnWidth(COL_EVENT) == 150
+    assert tab.main_splitter.sizes() != split  # the window shrank...
+    assert tab.main_splitter.sizes()[0] > LOG_MIN_WIDTH  # ...as a QSplitter shrinks
+    window.close()
+
+
+def test_filter_buttons_stay_put_as_the_count_grows(qtbot, settings, fake_factory) -> None:
+    window = _window(qtbot, settings, fake_factory, 960)
+    tab = window.new_tab("ws://fake.test/feed", connect=True)
+    qtbot.waitUntil(lambda: tab.controller.model.rowCount() == 1, timeout=WAIT_MS)
+    buttons = [
+        tab.filter_bar.text_edit,
+        tab.filter_bar.exclude_button,
+        *tab.filter_bar.direction_buttons.values(),
+        tab.filter_bar.events_button,
+        tab.pause_button,
+        tab.clear_button,
+    ]
+
+    def places() -> list[QRect]:
+        qtbot.wait(20)  # a layout pass
+        return [b.geometry().translated(b.mapTo(window, QPoint(0, 0))) for b in buttons]
+
+    def fill(count: int) -> None:
+        before = tab.controller.model.rowCount()
+        fake_factory.last.do(lambda c: [c.message(f"m{i}") for i in range(count)])
+        qtbot.waitUntil(lambda: tab.controller.model.rowCount() == before + count, timeout=WAIT_MS)
+
+    fill(8)
+    assert tab.shown_label.text() == "9 of 9 shown"
+    first = places()
+    fill(99_991)
+    assert tab.shown_label.text() == "100,000 of 100,000 shown"
+    assert places() == first
     window.close()
