@@ -196,11 +196,19 @@ class ConnectionTab(QWidget):
         """
         if options is None:
             options = self.bar.options()
+        given, url = url.strip(), self.bar.complete(url)
         self.bar.set_url(url)
         try:
             self.controller.connect_to(url, options)
         except (ValueError, TypeError) as exc:
-            self.status_panel.show_note(f"Cannot connect: {exc}", error=True)
+            note = f"Cannot connect: {exc}"
+            if url != given:  # no scheme, and no host:port/path either
+                self.bar.set_url(given)
+                note = (
+                    f"Cannot connect: {given!r} is not a URL ({exc}). Type host:port/path,"
+                    " e.g. localhost:8080/feed, or a URL with ws://, wss://, http:// or https://"
+                )
+            self.status_panel.show_note(note, error=True)
             self.bar.set_url_error(True)
             return False
         self.status_panel.show_note("")
@@ -218,7 +226,7 @@ class ConnectionTab(QWidget):
     def state(self) -> TabState:
         """What a restart restores: the request being edited, the history, whether live."""
         return TabState(
-            self.bar.url,
+            self.bar.complete(self.bar.url) if self.bar.transport else self.bar.url,
             self.bar.options(),
             tuple(self.composer.history),
             self.controller.connected,
@@ -260,10 +268,7 @@ class ConnectionTab(QWidget):
     # -- slots --------------------------------------------------------------------
 
     def _url_edited(self, url: str) -> None:
-        try:
-            websocket = transport_for_url(url) is Transport.WEBSOCKET
-        except ValueError:
-            websocket = True
+        websocket = self.bar.transport is not Transport.SSE
         self.composer.setVisible(websocket)
         # An SSE tab sends nothing: no Out toggle, no out counters.
         self.filter_bar.direction_buttons[Direction.OUT].setVisible(websocket)

@@ -30,6 +30,7 @@ __all__ = [
     "create_client",
     "reconnects_by_default",
     "transport_for_url",
+    "with_default_scheme",
 ]
 
 #: The shortest period of a repeated message: a monitor is not a load generator.
@@ -62,11 +63,24 @@ def transport_for_url(url: str) -> Transport:
     host = parts.hostname
     if not host:
         raise ValueError("URL has no host")
+    try:
+        parts.port  # noqa: B018 - raises for a port that is not a number in range
+    except ValueError:
+        raise ValueError("URL port must be a number within 0-65535") from None
     if any(c.isspace() for c in parts.netloc):
         raise ValueError("URL host contains a space")
     if not host.startswith("[") and any(len(label) > _MAX_LABEL for label in host.split(".")):
         raise ValueError(f"URL host has a part longer than {_MAX_LABEL} characters")
     return transport
+
+
+def with_default_scheme(url: str, transport: Transport) -> str:
+    """``host:port/path`` with the plain scheme of ``transport`` (``ws://`` or
+    ``http://``), as wscat, websocat and curl assume one; a URL with a scheme is kept."""
+    url = url.strip()
+    if not url or "://" in url:
+        return url
+    return ("ws://" if transport is Transport.WEBSOCKET else "http://") + url
 
 
 def reconnects_by_default(transport: Transport, method: str = "GET") -> bool:

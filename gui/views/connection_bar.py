@@ -17,7 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..connection.clients import ConnectOptions, Transport, reconnects_by_default, transport_for_url
+from ..connection.clients import (
+    ConnectOptions,
+    Transport,
+    reconnects_by_default,
+    transport_for_url,
+    with_default_scheme,
+)
 from ..formats.headers import is_secret_header, mask
 from .request_dialog import RequestDialog
 
@@ -29,6 +35,11 @@ _URL_ERROR_STYLE = _URL_STYLE + " QComboBox { border: 1px solid #b3261e; }"
 
 class ConnectionBar(QWidget):
     """Collects a URL and ConnectOptions; emits what the user asks for.
+
+    A URL typed without a scheme (``localhost:8080/feed``) speaks the tab's kind:
+    the transport of the last URL with a scheme shown in this bar (typed, picked
+    from the history, restored), WebSocket in a new tab. ``complete`` adds
+    ``ws://`` or ``http://`` accordingly.
 
     Signals:
         connect_requested(url, ConnectOptions)
@@ -44,6 +55,7 @@ class ConnectionBar(QWidget):
         self._connected = False
         self._reconnect_for: tuple[Transport, str] | None = None  # what the default was set for
         self._risky_reconnect = False  # a reconnect would repeat a request (SSE POST)
+        self._kind = Transport.WEBSOCKET  # what a URL without a scheme speaks
 
         self.url_combo = QComboBox()
         self.url_combo.setEditable(True)
@@ -58,7 +70,7 @@ class ConnectionBar(QWidget):
         self.url_combo.setStyleSheet(_URL_STYLE)
         url_edit = self.url_combo.lineEdit()
         assert url_edit is not None  # the combo is editable
-        url_edit.setPlaceholderText("ws://host/path  or  https://host/stream")
+        url_edit.setPlaceholderText("host:port/path  or  wss://host/path  or  https://host/stream")
         url_edit.returnPressed.connect(self._on_connect_clicked)
         # Suggest recent URLs in a pop-up, never by completing the text in place:
         # "ws://" + Enter must not connect to whichever recent URL starts so.
@@ -122,6 +134,18 @@ class ConnectionBar(QWidget):
     @property
     def url(self) -> str:
         return self.url_combo.currentText().strip()
+
+    def complete(self, url: str) -> str:
+        """``url`` with the scheme of the tab's kind if it has none."""
+        return with_default_scheme(url, self._kind)
+
+    @property
+    def transport(self) -> Transport | None:
+        """What the URL in the field speaks (None: it is not a usable URL)."""
+        try:
+            return transport_for_url(self.complete(self.url))
+        except ValueError:
+            return None
 
     def set_url(self, url: str) -> None:
         self.url_combo.setEditText(url)
@@ -192,9 +216,19 @@ class ConnectionBar(QWidget):
 
     def _update_transport(self, text: str) -> None:
         try:
-            transport: Transport | None = transport_for_url(text)
+            transport: Transport | None = transport_for_url(self.complete(text))
         except ValueError:
             transport = None
+        assumed = transport is not None and "://" not in text
+        if transport is not None and not assumed:
+            self._kind = transport  # the tab's kind follows the last scheme given
+        self.transport_label.setToolTip(
+            f"No scheme: {'ws' if transport is Transport.WEBSOCKET else 'http'}:// is assumed"
+            " (this tab's kind); type wss://, https://, ws:// or http:// to choose"
+            if assumed
+            else "The protocol the URL's scheme selects: ws:// and wss:// WebSocket,"
+            " http:// and https:// SSE"
+        )
         names = {Transport.WEBSOCKET: "WebSocket", Transport.SSE: "SSE", None: "—"}
         colours = {Transport.WEBSOCKET: "#5b3cc4", Transport.SSE: "#0b7285", None: "#888"}
         self.transport_label.setText(names[transport])
@@ -209,10 +243,7 @@ class ConnectionBar(QWidget):
 
     def _update_reconnect_default(self) -> None:
         """Auto-reconnect follows the protocol and method: off for SSE POST (say why)."""
-        try:
-            transport = transport_for_url(self.url)
-        except ValueError:
-            transport = Transport.WEBSOCKET
+        transport = self.transport or Transport.WEBSOCKET
         method = self.method_combo.currentText()
         if self._reconnect_for == (transport, method):
             return  # typing in the URL keeps the user's choice
@@ -248,11 +279,7 @@ class ConnectionBar(QWidget):
         )
 
     def _edit_request(self) -> None:
-        try:
-            sse = transport_for_url(self.url) is Transport.SSE
-        except ValueError:
-            sse = False
-        dialog = RequestDialog(self._extra, sse=sse, parent=self)
+        dialog = RequestDialog(self._extra, sse=self.transport is Transport.SSE, parent=self)
         if dialog.exec():
             self._extra = dialog.options
             self._update_request_button()
