@@ -9,6 +9,7 @@ event stream with the original ids and event names that honours
 from __future__ import annotations
 
 import argparse
+import ssl
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +24,7 @@ examples:
   pushsdk replay feed.jsonl --port 8766             then connect to ws://127.0.0.1:8766/
   pushsdk replay feed.jsonl --speed 10 --loop       ten times faster, forever
   pushsdk replay events.jsonl --as-fast-as-possible
+  pushsdk replay feed.jsonl --cert server.pem --key server-key.pem   wss:// or https://
 
 The first line on stdout is the URL to connect to. A WebSocket client gets the
 whole recording on each connection, then a close (1000); a client that
@@ -61,6 +63,14 @@ def build_parser() -> argparse.ArgumentParser:
     timing.add_argument("--as-fast-as-possible", action="store_true", help="send without any delay")
     parser.add_argument("--loop", action="store_true", help="start again after the end")
     parser.add_argument(
+        "--cert",
+        metavar="FILE",
+        help="serve over TLS (wss://, https://) with this PEM certificate chain",
+    )
+    parser.add_argument(
+        "--key", metavar="FILE", help="the PEM private key of --cert (if not in that file)"
+    )
+    parser.add_argument(
         "--protocol",
         choices=("ws", "sse"),
         help="serve as this protocol (for a recording whose header does not say)",
@@ -77,6 +87,13 @@ def main(argv: Sequence[str]) -> int:
         recording = read_recording(args.file)
     except (OSError, RecordingError) as exc:
         _error(str(exc) if isinstance(exc, RecordingError) else f"{args.file}: {exc.strerror}")
+        return EXIT_ERROR
+    if args.key and not args.cert:
+        parser.error("--key needs --cert")
+    try:
+        tls = _tls_context(args.cert, args.key)
+    except (OSError, ssl.SSLError) as exc:
+        _error(f"cannot use --cert {args.cert}: {getattr(exc, 'strerror', None) or exc}")
         return EXIT_ERROR
     protocol = args.protocol or infer_protocol(recording)
     if protocol is None:
@@ -96,6 +113,7 @@ def main(argv: Sequence[str]) -> int:
             port=args.port,
             speed=speed,
             loop=args.loop,
+            tls=tls,
             announce=lambda url: _announce(url, summary(recording.entries), protocol, args.loop),
         )
     except OSError as exc:
@@ -104,6 +122,20 @@ def main(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     return 0
+
+
+def _tls_context(cert: str | None, key: str | None) -> ssl.SSLContext | None:
+    """A server context for ``--cert``/``--key``; None: serve plain.
+
+    Raises:
+        OSError: a file cannot be read.
+        ssl.SSLError: not a PEM certificate, or a key that does not match.
+    """
+    if cert is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def _announce(url: str, count: int, protocol: str, loop: bool) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 from collections.abc import Callable
 
 from aiohttp import WSMsgType, web
@@ -117,8 +118,10 @@ def serve(
     speed: float | None,
     loop: bool,
     announce: Callable[[str], None],
+    tls: ssl.SSLContext | None = None,
 ) -> None:
-    """Serve ``plan`` until interrupted; ``announce(url)`` once listening.
+    """Serve ``plan`` until interrupted (over TLS with ``tls``); ``announce(url)`` once
+    listening.
 
     Raises:
         OSError: the address cannot be bound.
@@ -132,10 +135,11 @@ def serve(
         runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, host, port)
+            site = web.TCPSite(runner, host, port, ssl_context=tls)
             await site.start()
             bound = runner.addresses[0][1]
             scheme = "ws" if plan.protocol == "ws" else "http"
+            scheme += "s" if tls is not None else ""
             announce(f"{scheme}://{host}:{bound}/")
             await asyncio.Event().wait()
         finally:

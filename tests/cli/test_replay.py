@@ -7,9 +7,11 @@ from __future__ import annotations
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import trustme
 from websockets.sync.server import ServerConnection
 
 from pushsdk import HandshakeError, Message, SSEClient, WSClient
@@ -201,6 +203,25 @@ def test_monitor_export_without_header_needs_or_infers_protocol(
     assert server.wait() == 130
 
 
+@dataclass(frozen=True)
+class Trust:
+    """How to serve a replay (``--cert``) and how a client trusts it."""
+
+    serve: list[str]
+    client: list[str]
+    verify: bool | str
+
+
+@pytest.fixture(params=["plain", "tls"])
+def trust(request: pytest.FixtureRequest, ws_ca: trustme.CA, tmp_path: Path) -> Trust:
+    if request.param == "plain":
+        return Trust([], [], True)
+    cert, ca = tmp_path / "server.pem", tmp_path / "ca.pem"
+    ws_ca.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(cert))
+    ws_ca.cert_pem.write_to_path(str(ca))
+    return Trust(["--cert", str(cert)], ["--cacert", str(ca)], str(ca))
+
+
 def _recording(path: Path, protocol: str, ids: list[str | None]) -> list[str]:
     """A recording of ``len(ids)`` messages with these SSE ids; their texts."""
     start = 1_700_000_000.0
@@ -210,42 +231,72 @@ def _recording(path: Path, protocol: str, ids: list[str | None]) -> list[str]:
     return [f"m{n}" for n in range(len(ids))]
 
 
+NO_IDS: list[str | None] = [None, None, None]
+
+
+# The ids are the replay's logic; the wire is the same for each: TLS once.
 @pytest.mark.parametrize(
-    "ids",
-    [[None, None, None], ["1", "2", "2"], ["1", "2", None], ["1", "2", "3"]],
-    ids=["no ids", "last id repeated", "last id reset", "ids"],
+    ("ids", "trust"),
+    [
+        (NO_IDS, "plain"),
+        (["1", "2", "2"], "plain"),
+        (["1", "2", None], "plain"),
+        (["1", "2", "3"], "plain"),
+        (NO_IDS, "tls"),
+    ],
+    ids=["no ids", "last id repeated", "last id reset", "ids", "no ids over TLS"],
+    indirect=["trust"],
 )
 def test_sse_replay_ends_after_one_pass(
-    cli: Commands, tmp_path: Path, ids: list[str | None]
+    cli: Commands, tmp_path: Path, ids: list[str | None], trust: Trust
 ) -> None:
     """Whatever its ids, a client that follows the rules gets the replay once, then 204."""
     path = tmp_path / "sse.jsonl"
     texts = _recording(path, "sse", ids)
-    _, url = replay(cli, path, "--as-fast-as-possible")
+    _, url = replay(cli, path, "--as-fast-as-possible", *trust.serve)
+    assert url.startswith("https://" if trust.serve else "http://")
     # --timeout: a replay that starts over ends the run with the messages twice.
-    command = cli(url, "-v", "--timeout", "8")
+    command = cli(url, "-v", "--timeout", "8", *trust.client)
+    sdk = collect_with_sdk(SSEClient(url, verify=trust.verify))  # meanwhile
+    assert [m for _, _, m in sdk] == texts
     assert command.wait() == 0
     assert command.lines == texts
     assert "stream ended: the server has no more events (HTTP 204 No Content)" in command.stderr
-    assert [m for _, _, m in collect_with_sdk(SSEClient(url))] == texts
 
 
-def test_ws_replay_ends_after_one_pass_with_no_reconnect(cli: Commands, tmp_path: Path) -> None:
+def test_ws_replay_ends_after_one_pass_with_no_reconnect(
+    cli: Commands, tmp_path: Path, trust: Trust
+) -> None:
     """A WebSocket close cannot say "final": the replay names --no-reconnect for one pass."""
     path = tmp_path / "ws.jsonl"
     texts = _recording(path, "ws", [None, None])
-    server, url = replay(cli, path, "--as-fast-as-possible")
+    server, url = replay(cli, path, "--as-fast-as-possible", *trust.serve)
+    assert url.startswith("wss://" if trust.serve else "ws://")
     assert f"* for one pass: pushsdk --no-reconnect {url}" in server.wait_status("for one pass")
-    command = cli(url, "-v", "--no-reconnect")
+    command = cli(url, "-v", "--no-reconnect", *trust.client)
     assert command.wait() == 0
     assert command.lines == texts
     assert "closed: code 1000 end of recording" in command.stderr
 
 
 @pytest.mark.parametrize("protocol", ["ws", "sse"])
-def test_loop_keeps_looping_without_ids(cli: Commands, tmp_path: Path, protocol: str) -> None:
+def test_loop_keeps_looping_without_ids(
+    cli: Commands, tmp_path: Path, protocol: str, trust: Trust
+) -> None:
     path = tmp_path / "loop.jsonl"
     _recording(path, protocol, [None, None])
-    _, url = replay(cli, path, "--loop", "--as-fast-as-possible")
-    command = cli.run(url, "--count", "5", "--no-reconnect")
+    _, url = replay(cli, path, "--loop", "--as-fast-as-possible", *trust.serve)
+    command = cli.run(url, "--count", "5", "--no-reconnect", *trust.client)
     assert command.lines == ["m0", "m1"] * 2 + ["m0"]
+
+
+def test_a_bad_certificate_is_one_line(cli: Commands, tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    _recording(path, "ws", [None])
+    not_pem = tmp_path / "not.pem"
+    not_pem.write_text("not a certificate\n")
+    command = cli.run("replay", str(path), "--cert", str(not_pem))
+    assert command.proc.returncode == 1
+    assert len(command.errors) == 1
+    assert command.errors[0].startswith(f"pushsdk replay: cannot use --cert {not_pem}: ")
+    assert cli.run("replay", str(path), "--key", str(not_pem)).proc.returncode == 2
