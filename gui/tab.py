@@ -204,9 +204,9 @@ class ConnectionTab(QWidget):
             note = f"Cannot connect: {exc}"
             if url != given:  # no scheme, and no host:port/path either
                 self.bar.set_url(given)
-                note = (
-                    f"Cannot connect: {given!r} is not a URL ({exc}). Type host:port/path,"
-                    " e.g. localhost:8080/feed, or a URL with ws://, wss://, http:// or https://"
+                note = (  # what to type first: a narrow window elides the end
+                    f"Cannot connect to {given!r}: type host:port/path or a ws://, wss://,"
+                    f" http:// or https:// URL ({exc})"
                 )
             self.status_panel.show_note(note, error=True)
             self.bar.set_url_error(True)

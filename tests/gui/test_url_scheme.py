@@ -96,8 +96,8 @@ def test_garbage_is_refused_saying_what_to_type(
     type_url(qtbot, tab, typed)
     note = tab.status_panel.note_label.full_text
     assert note == (
-        f"Cannot connect: {typed!r} is not a URL ({why}). Type host:port/path, e.g."
-        " localhost:8080/feed, or a URL with ws://, wss://, http:// or https://"
+        f"Cannot connect to {typed!r}: type host:port/path or a ws://, wss://, http:// or"
+        f" https:// URL ({why})"
     )
     assert tab.bar.url == typed  # left as typed, to correct
     assert "b3261e" in tab.bar.url_combo.styleSheet()  # outlined in red
