@@ -279,6 +279,7 @@ def test_ws_replay_ends_after_one_pass_with_no_reconnect(
     assert "closed: code 1000 end of recording" in command.stderr
 
 
+@pytest.mark.parametrize("trust", ["plain"], indirect=True)  # the one-pass tests cover TLS
 @pytest.mark.parametrize("protocol", ["ws", "sse"])
 def test_loop_keeps_looping_without_ids(
     cli: Commands, tmp_path: Path, protocol: str, trust: Trust
