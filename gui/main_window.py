@@ -78,6 +78,9 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Filter…", "Ctrl+F", self._focus_filter)
         self.capacity_action = self._action("Log &capacity…", "", self._ask_capacity)
         quit_action = self._action("&Quit", "Ctrl+Q", self.close)
+        # As in browsers (Ctrl+Tab and Ctrl+Shift+Tab also work: QTabWidget's own).
+        self._action("Next tab", "Ctrl+PgDown", lambda: self._switch_tab(1))
+        self._action("Previous tab", "Ctrl+PgUp", lambda: self._switch_tab(-1))
         for action in (
             self.new_action,
             self.open_action,
@@ -115,6 +118,12 @@ class MainWindow(QMainWindow):
         return action
 
     # -- tabs ---------------------------------------------------------------------
+
+    def _switch_tab(self, step: int) -> None:
+        """Show the next (1) or previous (-1) tab, wrapping around."""
+        count = self.tabs.count()
+        if count:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
 
     def tab(self, index: int) -> ConnectionTab:
         widget = self.tabs.widget(index)

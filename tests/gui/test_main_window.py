@@ -41,6 +41,27 @@ def test_ctrl_t_opens_and_ctrl_w_closes_tabs(qtbot, settings, fake_factory: Fake
     window.close()
 
 
+def test_ctrl_page_down_and_up_switch_tabs_around(
+    qtbot, settings, fake_factory: FakeFactory
+) -> None:
+    window = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    for _ in range(3):
+        window.new_tab()
+    window.tabs.setCurrentIndex(0)
+    window.tab(0).filter_bar.text_edit.setFocus()  # from a text box too
+    control = Qt.KeyboardModifier.ControlModifier
+    seen = []
+    for key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageDown, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+        qtbot.keyClick(QApplication.focusWidget() or window, key, control)
+        seen.append(window.tabs.currentIndex())
+    assert seen == [1, 2, 0, 2]  # wraps around both ways
+    window.close()
+
+
 def test_window_geometry_and_column_widths_are_kept(qtbot, settings) -> None:
     window = MainWindow(settings)
     qtbot.addWidget(window)
