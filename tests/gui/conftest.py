@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from pushsdk_monitor.connection.closers import wait_for_closers
+from pushsdk_monitor.main_window import MainWindow
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from tests.gui.fakes import FakeFactory
@@ -55,3 +57,27 @@ def tab(qtbot, settings: MonitorSettings, fake_factory: FakeFactory) -> Iterator
     widget.show()
     yield widget
     widget.shutdown()
+
+
+@pytest.fixture
+def window(qtbot, settings: MonitorSettings) -> Iterator[MainWindow]:
+    """The main window, shown, its tabs making real clients."""
+    widget = MainWindow(settings)
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    widget.close()
+
+
+@pytest.fixture
+def fake_window(
+    qtbot, settings: MonitorSettings, fake_factory: FakeFactory
+) -> Iterator[MainWindow]:
+    """The main window, shown and active (keys reach it), its tabs making fake clients."""
+    widget = MainWindow(settings, factory=fake_factory)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+    yield widget
+    widget.close()

@@ -124,14 +124,9 @@ def test_hosts_no_resolver_accepts_are_refused_before_connecting(
 
 
 def test_enter_connects_and_a_second_enter_does_not_disconnect(
-    qtbot, settings, fake_factory
+    qtbot, fake_window: MainWindow, fake_factory
 ) -> None:
-    window = MainWindow(settings, factory=fake_factory)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    tab = window.new_tab()
+    tab = fake_window.new_tab()
     edit = tab.bar.url_combo.lineEdit()
     assert edit is not None
     qtbot.keyClicks(edit, URL)
@@ -143,7 +138,6 @@ def test_enter_connects_and_a_second_enter_does_not_disconnect(
     qtbot.keyClick(focus, Qt.Key.Key_Return)
     assert tab.controller.connected
     assert len(fake_factory.clients) == 1
-    window.close()
 
 
 def test_enter_in_the_event_key_field_connects(qtbot, tab, fake_factory) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from pushsdk_monitor.demo_server import DemoServer
-from pushsdk_monitor.main_window import MainWindow
 from pushsdk_monitor.models.records import Direction
-from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 
 WAIT_MS = 10_000
@@ -22,15 +19,6 @@ WAIT_MS = 10_000
 needs_sse = pytest.mark.skipif(
     importlib.util.find_spec("pushsdk.sse") is None, reason="pushsdk.sse not written yet"
 )
-
-
-@pytest.fixture
-def window(qtbot, settings: MonitorSettings) -> Iterator[MainWindow]:
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
 
 
 def previews(tab: ConnectionTab, direction: Direction | None = None) -> list[str]:

@@ -19,12 +19,10 @@ def reopen(settings: MonitorSettings) -> MonitorSettings:
     return MonitorSettings(QSettings(qsettings.fileName(), qsettings.format()))
 
 
-def test_ctrl_t_opens_and_ctrl_w_closes_tabs(qtbot, settings, fake_factory: FakeFactory) -> None:
-    window = MainWindow(settings, factory=fake_factory)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+def test_ctrl_t_opens_and_ctrl_w_closes_tabs(
+    qtbot, fake_window: MainWindow, fake_factory: FakeFactory
+) -> None:
+    window = fake_window
     assert window.tabs.count() == 0
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
@@ -38,17 +36,10 @@ def test_ctrl_t_opens_and_ctrl_w_closes_tabs(qtbot, settings, fake_factory: Fake
     qtbot.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1
     assert fake_factory.last.closed.wait(5)  # closed in the background
-    window.close()
 
 
-def test_ctrl_page_down_and_up_switch_tabs_around(
-    qtbot, settings, fake_factory: FakeFactory
-) -> None:
-    window = MainWindow(settings, factory=fake_factory)
-    qtbot.addWidget(window)
-    window.show()
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+def test_ctrl_page_down_and_up_switch_tabs_around(qtbot, fake_window: MainWindow) -> None:
+    window = fake_window
     for _ in range(3):
         window.new_tab()
     window.tabs.setCurrentIndex(0)
@@ -59,7 +50,6 @@ def test_ctrl_page_down_and_up_switch_tabs_around(
         qtbot.keyClick(QApplication.focusWidget() or window, key, control)
         seen.append(window.tabs.currentIndex())
     assert seen == [1, 2, 0, 2]  # wraps around both ways
-    window.close()
 
 
 def test_window_geometry_and_column_widths_are_kept(qtbot, settings) -> None:

@@ -4,36 +4,13 @@ with what to type."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt
 
 from pushsdk_monitor.demo_server import DemoServer
-from pushsdk_monitor.main_window import MainWindow
-from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def window(qtbot, settings: MonitorSettings) -> Iterator[MainWindow]:
-    window = MainWindow(settings)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
-
-
-@pytest.fixture
-def fake_window(qtbot, settings: MonitorSettings, fake_factory) -> Iterator[MainWindow]:
-    """A window whose tabs make fake clients: nothing leaves the process."""
-    window = MainWindow(settings, factory=fake_factory)
-    qtbot.addWidget(window)
-    window.show()
-    yield window
-    window.close()
 
 
 def type_url(qtbot, tab: ConnectionTab, text: str) -> None:
