@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from requests.structures import CaseInsensitiveDict
 
@@ -72,6 +72,16 @@ class PushError(Exception):
         super().__init__(*args)
         self.advice = advice
         self.remedy = remedy
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt without __init__ (subclasses take keyword-only arguments), so that
+        # pickle and copy work: errors cross process pools and log queues.
+        return _rebuild, (type(self), self.args), self.__dict__
+
+
+def _rebuild(cls: type[PushError], args: tuple[object, ...]) -> PushError:
+    """``cls`` with ``args``, its attributes set afterwards from the pickled state."""
+    return cls.__new__(cls, *args)
 
 
 class ConnectError(PushError):

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 import importlib.resources
+import pickle
 import subprocess
 import sys
 import weakref
@@ -78,6 +80,28 @@ def test_errors_form_one_tree() -> None:
     assert str(advised) == "sse, use SSEClient" and advised.remedy is not None
     assert (advised.advice, advised.remedy.url) == (", use SSEClient", "http://x/")
     assert (PushError("plain").advice, PushError("plain").remedy) == ("", None)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        pushsdk.HandshakeError("no", status=401, headers={"X": "1"}, body=b"denied"),
+        pushsdk.HandshakeError(
+            "sse", status=200, advice=", use SSEClient", remedy=Remedy("open-as-sse", "http://x/")
+        ),
+        pushsdk.ProxyError("refused", proxy="http://proxy:3128", status=407),
+        pushsdk.ProtocolError("bad frame", close_code=1002),
+        pushsdk.ConnectError("untrusted", advice="; pass verify=", remedy=Remedy("trust-issuer")),
+        pushsdk.CallbackError("on_message raised"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_errors_survive_pickle_and_copy(error: PushError) -> None:
+    """Errors cross process pools and log queues: every attribute comes back."""
+    for again in (pickle.loads(pickle.dumps(error)), copy.copy(error)):
+        assert type(again) is type(error)
+        assert str(again) == str(error) and again.args == error.args
+        assert vars(again) == vars(error)
 
 
 def test_sdk_never_imports_qt() -> None:
