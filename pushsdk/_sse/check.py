@@ -183,7 +183,10 @@ def connect_error(
         return ConnectError(f"timed out connecting to {where}")
     socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
     last = socket_errors[-1] if socket_errors else None
-    reason = type(exc).__name__ if last is None else getattr(last, "strerror", None) or str(last)
+    if last is None:  # http.client's (RemoteDisconnected: closed without an answer)
+        reason = str(chain[-1]) or type(exc).__name__
+    else:
+        reason = getattr(last, "strerror", None) or str(last)
     if isinstance(exc, requests.exceptions.SSLError):
         host = urlsplit(url).hostname or ""
         cause = next((e for e in chain if isinstance(e, ssl.SSLError)), None)

@@ -32,7 +32,7 @@ examples:
                                                          subscribe on every (re)connect
   pushsdk ws://host/ws --interval 30 --send ping         send "ping" every 30 s
   pushsdk https://host/events --jsonl | jq .data         SSE, one JSON object per message
-  pushsdk https://api.example.com/v1/chat -H 'Authorization: Bearer $TOKEN' \\
+  pushsdk https://api.example.com/v1/chat -H "Authorization: Bearer $TOKEN" \\
       --json '{"prompt": "Hi", "stream": true}' --until '[DONE]'
                                                          an LLM-style POST stream
   pushsdk http://host/stream --record trades.jsonl      record, then serve it back with:

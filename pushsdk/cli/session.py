@@ -303,13 +303,15 @@ class _Run:
         return self._stop(EXIT_OK)
 
     def _timed_out(self) -> int:
+        if self.state.opened:
+            return self._stop(EXIT_OK)
         failure = self.state.failure
-        if not self.state.opened and failure is not None:
-            timeout = self.options.timeout
-            return self._fail(
-                f"no connection within --timeout {timeout:g} s: " + self._describe(failure)
-            )
-        return self._stop(EXIT_OK)
+        why = (
+            self._describe(failure)
+            if failure is not None
+            else "still connecting (the server has not answered the handshake)"
+        )
+        return self._fail(f"no connection within --timeout {self.options.timeout:g} s: {why}")
 
     def _fail(self, text: str) -> int:
         """Stop, then say why: the error is the last line, after the status lines of the close."""

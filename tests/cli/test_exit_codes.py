@@ -16,6 +16,7 @@ import pytest
 from pushsdk.cli import main
 from pushsdk.cli.options import build_parser
 from tests.cli.harness import WAIT, Commands, close_code
+from tests.faults.tcp import TCPServer, recv_all
 from tests.servers.sse_server import SSEConn, SSEServer
 from tests.servers.ws_server import WSServer
 
@@ -45,6 +46,20 @@ def test_sse_401_is_one_line_with_status_and_body(
     assert command.proc.returncode == 1
     assert command.errors == [
         "pushsdk: server answered HTTP 401 Status: '<html> <p>Login first</p>'"
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["ws", "wss", "http", "https"])
+def test_timeout_against_a_server_that_never_answers_is_a_failure(
+    cli: Commands, scheme: str
+) -> None:
+    """Accepted, then silence (no TLS handshake, no response): never connected, exit 1."""
+    with TCPServer(recv_all) as server:  # reads until the client goes, says nothing
+        command = cli.run(server.url(scheme, "/feed"), "--timeout", "0.5")
+    assert command.proc.returncode == 1
+    assert command.errors == [
+        "pushsdk: no connection within --timeout 0.5 s: still connecting "
+        "(the server has not answered the handshake)"
     ]
 
 

@@ -69,6 +69,31 @@ def test_a_4xx_shows_the_start_of_its_body_without_our_secrets(
     assert error.body == body
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_server_that_closes_without_an_answer_is_named_so(
+    scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """Not "ConnectionError" (the exception's class): what happened, in words."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    hostile_ca.issue_cert("127.0.0.1").configure_cert(context)
+
+    def handler(sock: socket.socket) -> None:
+        if scheme == "https":
+            sock = context.wrap_socket(sock, server_side=True)
+        read_request(sock)
+        sock.close()  # no status line at all
+
+    server = TCPServer(handler).start()
+    servers.append(server)
+    bundle = tmp_path / "ca.pem"
+    hostile_ca.cert_pem.write_to_path(str(bundle))
+    (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=False))
+    assert isinstance(error, ConnectError)
+    assert str(error) == (
+        f"cannot connect to {server.url(scheme)}: Remote end closed connection without response"
+    )
+
+
 def test_https_to_a_plain_text_server_says_so_and_is_not_retried(
     servers: list[TCPServer],
 ) -> None:
