@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,31 @@ def servers() -> Iterator[list[TCPServer]]:
         server.stop()
 
 
+def _serve(
+    scheme: str,
+    answer: Callable[[socket.socket], object],
+    servers: list[TCPServer],
+    ca: trustme.CA,
+    tmp_path: Path,
+) -> tuple[TCPServer, Path]:
+    """A server that reads one request (over TLS for https) and then ``answer``s it;
+    and the CA bundle that trusts its certificate."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(context)
+
+    def handler(sock: socket.socket) -> None:
+        if scheme == "https":
+            sock = context.wrap_socket(sock, server_side=True)
+        read_request(sock)
+        answer(sock)
+
+    server = TCPServer(handler).start()
+    servers.append(server)
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))
+    return server, bundle
+
+
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_4xx_shows_the_start_of_its_body_without_our_secrets(
     scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
@@ -41,20 +66,12 @@ def test_a_4xx_shows_the_start_of_its_body_without_our_secrets(
         {"Content-Type": "application/json", "Content-Length": str(len(body))},
         body,
     )
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    hostile_ca.issue_cert("127.0.0.1").configure_cert(context)
 
-    def handler(sock: socket.socket) -> None:
-        if scheme == "https":
-            sock = context.wrap_socket(sock, server_side=True)
-        read_request(sock)
+    def reply(sock: socket.socket) -> None:
         sock.sendall(answer)
         recv_all(sock)
 
-    server = TCPServer(handler).start()
-    servers.append(server)
-    bundle = tmp_path / "ca.pem"
-    hostile_ca.cert_pem.write_to_path(str(bundle))
+    server, bundle = _serve(scheme, reply, servers, hostile_ca, tmp_path)
     client = SSEClient(
         server.url(scheme) + "?key=abcd1234",
         headers={"Authorization": "Bearer s3cr3t-t0ken"},
@@ -74,19 +91,7 @@ def test_a_server_that_closes_without_an_answer_is_named_so(
     scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
 ) -> None:
     """Not "ConnectionError" (the exception's class): what happened, in words."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    hostile_ca.issue_cert("127.0.0.1").configure_cert(context)
-
-    def handler(sock: socket.socket) -> None:
-        if scheme == "https":
-            sock = context.wrap_socket(sock, server_side=True)
-        read_request(sock)
-        sock.close()  # no status line at all
-
-    server = TCPServer(handler).start()
-    servers.append(server)
-    bundle = tmp_path / "ca.pem"
-    hostile_ca.cert_pem.write_to_path(str(bundle))
+    server, bundle = _serve(scheme, socket.socket.close, servers, hostile_ca, tmp_path)
     (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=False))
     assert isinstance(error, ConnectError)
     assert str(error) == (
