@@ -33,8 +33,12 @@ def start_without_signals(thread: threading.Thread) -> None:
     if not hasattr(signal, "pthread_sigmask"):  # Windows: no per-thread masks
         thread.start()
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ASYNC_SIGNALS)
+    # The mask as it is, read apart: blocking returns the old mask only if no handler
+    # raises (``pthread_sigmask`` runs pending handlers, e.g. Ctrl+C's, before it
+    # returns), and a KeyboardInterrupt there must not leave the signals blocked.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, ())
     try:
+        signal.pthread_sigmask(signal.SIG_BLOCK, ASYNC_SIGNALS)
         thread.start()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)

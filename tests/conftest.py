@@ -1,4 +1,5 @@
-"""Shared fixtures: real servers on loopback, and a check that no client thread leaks.
+"""Shared fixtures: real servers on loopback, and checks that no client thread leaks
+and no signal stays blocked.
 
 Server fixtures live in tests/servers/ (one module per kind of server) and are
 re-exported here so every test directory can use them.
@@ -6,6 +7,7 @@ re-exported here so every test directory can use them.
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -44,3 +46,15 @@ def no_client_thread_left() -> Iterator[None]:
             thread.join(max(deadline - time.monotonic(), 0))
         leaked = {t for t in leaked if t.is_alive()}
     assert not leaked, f"client threads left running: {sorted(t.name for t in leaked)}"
+
+
+@pytest.fixture(autouse=True)
+def signal_mask_kept() -> Iterator[None]:
+    """Fail a test that leaves signals blocked in the main thread (Ctrl+C would hang)."""
+    if not hasattr(signal, "pthread_sigmask"):  # Windows: no masks
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    yield
+    after = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert after == before, f"the main thread's signal mask changed: {before} -> {after}"

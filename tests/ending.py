@@ -1,7 +1,11 @@
-"""Waiting for a client to end in tests that check how it ended by other means."""
+"""Waiting for a client to end in tests that check how it ended by other means, and
+saying what still runs when one did not."""
 
 from __future__ import annotations
 
+import sys
+import threading
+import traceback
 from typing import Any
 
 from pushsdk import Client, PushError, ReadyState
@@ -28,3 +32,13 @@ def run_to_end(client: Client[Any], timeout: float = WAIT) -> list[PushError]:
     assert finished, f"client did not end within {timeout} s: {errors!r}"
     assert client.ready_state is ReadyState.CLOSED
     return errors
+
+
+def thread_stacks() -> str:
+    """Every thread's stack: the message for a test that finds a thread still running."""
+    frames = sys._current_frames()
+    return "\n".join(
+        f"--- {thread.name}\n" + "".join(traceback.format_stack(frames[thread.ident]))
+        for thread in threading.enumerate()
+        if thread.ident in frames
+    )

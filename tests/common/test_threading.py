@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Iterable
 
 import pytest
 
 from pushsdk import CallbackError, Message
+from pushsdk._signals import start_without_signals
 from tests.common.peers import Peer, Serve, messages
 from tests.common.recorder import Recorder, close_and_check
 
@@ -186,3 +188,30 @@ def test_the_client_thread_leaves_ctrl_c_to_the_main_thread(peer: Peer) -> None:
     finally:
         client.close()
     assert {signal.SIGINT, signal.SIGTERM} <= masks[0]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks (Windows)")
+def test_a_ctrl_c_as_a_thread_starts_leaves_no_signal_blocked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """CPython runs a pending Ctrl+C handler inside ``pthread_sigmask``, after the mask
+    changed. Raised while a client's thread starts (``start()``, ``run_forever()``'s
+    helpers), that KeyboardInterrupt must not leave the caller's signals blocked:
+    every later Ctrl+C would then wait, unseen, for ever."""
+    real = signal.pthread_sigmask
+    before = real(signal.SIG_BLOCK, [])
+
+    def ctrl_c_pending(how: int, mask: Iterable[int]) -> set[int]:
+        previous = real(how, mask)
+        if how == signal.SIG_BLOCK and signal.SIGINT in set(mask):
+            raise KeyboardInterrupt  # what the pending handler raises as the call returns
+        return previous
+
+    monkeypatch.setattr(signal, "pthread_sigmask", ctrl_c_pending)
+    thread = threading.Thread(target=lambda: None)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            start_without_signals(thread)
+        assert real(signal.SIG_BLOCK, []) == before
+    finally:
+        real(signal.SIG_SETMASK, before)  # a failure must not break Ctrl+C for later tests

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from pushsdk import Backoff, ConnectionClosed, ReadyState, SendBufferFull, WSClient
+from tests.ending import thread_stacks
 from tests.servers.raw_ws import RawConnection, RawWSServer
 from tests.servers.ws_server import WSServer
 from tests.ws.recorder import WAIT, Recorder
@@ -145,7 +146,7 @@ def test_close_does_not_hang_behind_a_stuck_send(raw_ws_server: RawWSServer) -> 
     client.close(timeout=1.0)
     assert time.monotonic() - started < 4.0
     sender.join(WAIT)
-    assert not sender.is_alive()
+    assert not sender.is_alive(), thread_stacks()
     assert isinstance(outcome[0], ConnectionClosed)
     assert client.ready_state is ReadyState.CLOSED
 
