@@ -42,6 +42,8 @@ SSLOPT_KEYS = frozenset(
         "context",
     }
 )
+#: The last stage of an attempt, as a timeout there names it.
+_UPGRADING = "waiting for the server's answer to the WebSocket upgrade"
 
 
 def open_connection(
@@ -77,6 +79,8 @@ def open_connection(
     host = parts.hostname or ""
     secure = parts.scheme == "wss"
     port = parts.port or (443 if secure else 80)
+    via = "" if proxy is None else f" through proxy {proxy.display}"
+    stage = f"connecting to {host}:{port}{via}"  # where a timeout found the attempt
     try:
         stream = dial(
             host,
@@ -88,10 +92,12 @@ def open_connection(
             interrupted=interrupted,
         )
         if secure:
+            stage = f"in the TLS handshake with {host}:{port}"
             stream = start_tls(
                 stream, context or ssl.create_default_context(), server_hostname or host, deadline
             )
             register(stream)
+        stage = _UPGRADING
         subprotocol, deflate = handshake(
             stream,
             url,
@@ -126,12 +132,12 @@ def open_connection(
             remedy=hint.remedy,
         ) from exc
     except TimeoutError as exc:
-        detail = f": {exc}" if str(exc) else ""
-        raise ConnectError(f"timed out after {timeout} s (open_timeout){detail}") from exc
+        if stage == _UPGRADING and str(exc):  # how much of the answer had arrived
+            stage += f" ({exc})"
+        raise ConnectError(f"timed out after {timeout} s (open_timeout) {stage}") from exc
     except OSError as exc:
         if interrupted():
             raise ConnectError("connect interrupted by close()") from exc
-        via = "" if proxy is None else f" through proxy {proxy.display}"
         raise ConnectError(f"cannot connect to {host}:{port}{via}: {exc.strerror or exc}") from exc
 
 
