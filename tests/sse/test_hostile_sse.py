@@ -7,6 +7,8 @@ deadline, grow memory past a bound, or make it fetch the same thing forever.
 from __future__ import annotations
 
 import time
+import tracemalloc
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -117,6 +119,38 @@ def test_endless_line_discarded_with_bounded_memory(
     assert len(recorder.wait("error")) == 1
     assert client.last_event_id == "9"
     assert len(sse.requests) == 1
+
+
+def test_a_gzip_bomb_is_inflated_a_read_at_a_time(
+    server: tuple[SSEServer, dict[str, Any]], make_client: MakeClient, recorder: Recorder
+) -> None:
+    """64 KiB of gzip that inflates to 64 MiB, in one chunk: each read inflates only what
+    it asks for (urllib3 2.6 and later; 2.2 inflated a whole read at once, 64 MiB here),
+    so the client holds a read's worth, not the bomb's size."""
+    sse, options = server
+    packer = zlib.compressobj(9, wbits=31)
+    bomb = packer.compress(b"data: ")
+    for _ in range(64):
+        bomb += packer.compress(b"x" * (1 << 20))
+    bomb += packer.compress(b"\n\ndata: after\n\n") + packer.flush(zlib.Z_SYNC_FLUSH)
+
+    def handler(conn: SSEConn) -> None:
+        conn.start(headers={"Content-Encoding": "gzip"})
+        conn.send(bomb)
+        conn.stall()
+
+    sse.handler = handler
+    client = make_client(sse.url, max_event_size=1 << 20, **options)
+    tracemalloc.start()
+    try:
+        client.start()
+        assert recorder.wait("message")[0].data == "after"
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(bomb) < 128 << 10
+    assert peak < 16 << 20, f"{peak / (1 << 20):.0f} MiB held at once"
+    assert len(recorder.wait("error")) == 1  # the 64 MiB line, skipped
 
 
 # -- a retry: field of any length ----------------------------------------------------------
