@@ -181,6 +181,9 @@ def connect_error(
         return _proxy_error(chain, proxy)
     if isinstance(exc, requests.Timeout):
         return ConnectError(f"timed out connecting to {where}")
+    malformed = next((e for e in chain if _malformed_answer(e)), None)
+    if malformed is not None:
+        return ConnectError(f"{where} answered with invalid HTTP: {_describe(malformed)}")
     socket_errors = [e for e in chain if type(e).__module__ in ("builtins", "socket", "ssl")]
     last = socket_errors[-1] if socket_errors else None
     if last is None:  # http.client's (RemoteDisconnected: closed without an answer)
@@ -202,6 +205,19 @@ def connect_error(
             remedy=hint.remedy,
         )
     return ConnectError(f"cannot connect to {where}: {reason}")  # as WSClient says it
+
+
+def _malformed_answer(exc: BaseException) -> bool:
+    """Whether http.client refused the answer's head (not: closed without an answer)."""
+    return isinstance(exc, http.client.HTTPException) and not isinstance(exc, ConnectionError)
+
+
+def _describe(exc: BaseException) -> str:
+    """What was wrong with the head, in http.client's words (a bad status line quoted)."""
+    if isinstance(exc, http.client.BadStatusLine):
+        line = str(exc.args[0]) if exc.args else ""
+        return f"bad status line {line.strip()[:200]!r}"
+    return str(exc)
 
 
 def _proxy_error(chain: list[BaseException], proxy: Proxy) -> ProxyError:

@@ -99,6 +99,38 @@ def test_a_server_that_closes_without_an_answer_is_named_so(
     )
 
 
+INVALID_HEADS = {
+    "status": (b"HTTP/1.1 2OO OK\r\n\r\n", "bad status line 'HTTP/1.1 2OO OK'"),
+    "lines": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 150 + b"\r\n",
+        "got more than 100 headers",
+    ),
+    "line": (
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+        "got more than 65536 bytes when reading header line",
+    ),
+}
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("kind", INVALID_HEADS)
+def test_an_invalid_answer_head_says_what_is_wrong(
+    kind: str, scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """What http.client found wrong, not a Python error's text ("invalid literal for
+    int()"), and not "cannot connect": the server did answer."""
+    head, reason = INVALID_HEADS[kind]
+
+    def reply(sock: socket.socket) -> None:
+        sock.sendall(head)
+        recv_all(sock)
+
+    server, bundle = _serve(scheme, reply, servers, hostile_ca, tmp_path)
+    (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=False))
+    assert isinstance(error, ConnectError)
+    assert str(error) == f"{server.url(scheme)} answered with invalid HTTP: {reason}"
+
+
 def test_https_to_a_plain_text_server_says_so_and_is_not_retried(
     servers: list[TCPServer],
 ) -> None:
