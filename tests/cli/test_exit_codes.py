@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from pushsdk.cli import main
-from pushsdk.cli.options import build_parser
+from pushsdk.cli.parser import build_parser
 from tests.cli.harness import WAIT, Commands, close_code
 from tests.faults.tcp import TCPServer, recv_all
 from tests.servers.sse_server import SSEConn, SSEServer
