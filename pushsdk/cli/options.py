@@ -53,6 +53,7 @@ class Options:
     insecure: bool = False
     cacert: str | None = None
     compression: bool | None = None
+    connect_timeout: float | None = None
     read_timeout: float | None = None
     reconnect: bool | None = None  # None: the SDK's default for the request
     sends: tuple[Send, ...] = ()
@@ -115,6 +116,7 @@ def parse_options(argv: Sequence[str], parser: argparse.ArgumentParser) -> Optio
         insecure=args.insecure,
         cacert=args.cacert,
         compression=None if args.compression is None else args.compression == "on",
+        connect_timeout=args.connect_timeout,
         read_timeout=args.read_timeout,
         reconnect=args.reconnect,
         sends=tuple(getattr(args, "sends", None) or ()),

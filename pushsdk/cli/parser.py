@@ -7,12 +7,19 @@ Only the syntax lives here (what each option is called, takes and says in
 from __future__ import annotations
 
 import argparse
+import inspect
 from typing import Any
 
 from .. import __version__
+from ..ws import WSClient
 from .options import Send
 
 __all__ = ["EXAMPLES", "build_parser"]
+
+#: How long the clients retry a first connection by default (said in --help).
+_FIRST_CONNECT_BUDGET: float = (
+    inspect.signature(WSClient).parameters["first_connect_timeout"].default
+)
 
 EXAMPLES = """\
 examples:
@@ -178,6 +185,12 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
         help="permessage-deflate (WebSocket), when this pushsdk version supports it",
     )
     request.add_argument(
+        "--connect-timeout",
+        metavar="S",
+        type=_interval,
+        help="seconds one connection attempt may take: TCP, TLS, proxy and handshake (default: 10)",
+    )
+    request.add_argument(
         "--read-timeout",
         metavar="S",
         type=_seconds,
@@ -205,6 +218,12 @@ def build_parser(prog: str = "pushsdk") -> argparse.ArgumentParser:
     stop.add_argument(
         "--count", metavar="N", type=_positive_int, help="exit after N messages (0 status)"
     )
-    stop.add_argument("--timeout", metavar="S", type=_seconds, help="exit after S seconds")
+    stop.add_argument(
+        "--timeout",
+        metavar="S",
+        type=_seconds,
+        help="exit after S seconds; until then, keep trying to connect (without it: give up "
+        f"after {_FIRST_CONNECT_BUDGET:g} s without a connection)",
+    )
     stop.add_argument("--until", metavar="TEXT", help="exit after the message equal to TEXT")
     return parser
