@@ -22,18 +22,28 @@ __all__ = ["credentials_hint", "error_text", "gave_up_text"]
 #: The SDK's words for an attempt cut at its deadline (WebSocket, then SSE).
 _WS_TIMEOUT = re.compile(r"timed out after ([0-9.]+) s \(open_timeout\)")
 _SSE_TIMEOUT = re.compile(r"timed out connecting to (\S+) \(connect_timeout ([0-9.]+) s\)")
+#: What a 2xx answer of the wrong kind means (a web page, JSON, ...).
+_NOT_AN_ENDPOINT = {
+    "ws": "this URL is not a WebSocket endpoint: check its path",
+    "sse": "this URL is not a Server-Sent Events stream: check its path "
+    "(and -X/-d/--json if it streams only when asked with a body)",
+}
 #: What to type to send a token, as in ``--help``.
 BEARER = '-H "Authorization: Bearer $TOKEN"'
 BASIC = '-H "Authorization: Basic $(printf %s USER:PASSWORD | base64)"'
 
 
 def error_text(
-    error: BaseException, cacert: str | None = None, header_names: Iterable[str] = ()
+    error: BaseException,
+    cacert: str | None = None,
+    header_names: Iterable[str] = (),
+    protocol: str = "",
 ) -> str:
     """``error``'s message, its advice given as options of this command.
 
     ``cacert``: the ``--cacert`` file given, if any (then it is the wrong one).
     ``header_names``: the ``-H`` headers sent (a refused one is named).
+    ``protocol``: ``"ws"`` or ``"sse"``, what the URL was opened as.
     """
     text = str(error) or type(error).__name__
     text = _WS_TIMEOUT.sub(lambda m: f"timed out after {float(m[1]):g} s (--connect-timeout)", text)
@@ -45,6 +55,8 @@ def error_text(
         return f"{text}; {credentials_hint(error, header_names)}"
     remedy = error.remedy if isinstance(error, PushError) else None
     if remedy is None:
+        if isinstance(error, HandshakeError) and 200 <= error.status < 300:
+            return f"{text}; {_NOT_AN_ENDPOINT.get(protocol, 'check the URL')}"
         return text
     text = text.removesuffix(error.advice) if isinstance(error, PushError) else text
     if remedy.kind == "open-as-sse":

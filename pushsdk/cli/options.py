@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import re
+import ssl
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -133,8 +134,8 @@ def parse_options(argv: Sequence[str], parser: argparse.ArgumentParser) -> Optio
         quiet=args.quiet,
     )
     _check_protocol_options(options, args)
-    if options.cacert is not None and not os.path.isfile(options.cacert):
-        raise UsageError(f"--cacert: no such file: {options.cacert}")
+    if options.cacert is not None:
+        _check_cacert(options.cacert)
     if options.insecure and options.cacert is not None:
         raise UsageError("give --insecure or --cacert, not both")
     return options
@@ -145,12 +146,29 @@ def _headers(lines: Sequence[str]) -> dict[str, str]:
     for line in lines:
         name, colon, value = line.partition(":")
         name = name.strip()
-        if not colon or not _TOKEN.fullmatch(name):
-            raise UsageError(f"-H takes 'Name: value', got {name or line!r}")
+        if not colon:  # not the line itself: "Authorization Bearer s3cret" holds a secret
+            words = line.split(maxsplit=1)
+            got = f"{words[0]!r}... without a colon" if words else "an empty one"
+            raise UsageError(f"-H takes 'Name: value', got {got}")
+        if not _TOKEN.fullmatch(name):
+            raise UsageError(f"-H takes 'Name: value', got the name {name!r}")
         if "\r" in value or "\n" in value:
             raise UsageError(f"-H {name}: a header value cannot contain a line break")
         headers[name] = value.strip()
     return headers
+
+
+def _check_cacert(path: str) -> None:
+    """Refuse a file that holds no CA certificate: every attempt would fail on it."""
+    if not os.path.isfile(path):
+        raise UsageError(f"--cacert: no such file: {path}")
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError) as exc:
+        raise UsageError(
+            f"--cacert {path}: not a CA bundle ({getattr(exc, 'reason', None) or exc}); "
+            "give the PEM file of the CA that issued the server's certificate"
+        ) from None
 
 
 def _read_data(data: str) -> bytes:

@@ -157,8 +157,8 @@ class _Run:
         except OSError:
             self.console.error(self.recorder.failure)
             return EXIT_ERROR
-        self.console.status(f"connecting to {self.redact.url(options.url)}")
-        try:
+        try:  # from here on, Ctrl+C is "interrupted: closing", whenever it lands
+            self.console.status(f"connecting to {self.redact.url(options.url)}")
             client.start()
             self.watcher = threading.Thread(
                 target=self._watch, name="pushsdk-cli-wait", daemon=True
@@ -368,7 +368,8 @@ class _Run:
 
     def _describe(self, error: PushError) -> str:
         # A refused handshake's message already carries the start of its body.
-        return self.redact(error_text(error, self.options.cacert, self.options.headers))
+        options = self.options
+        return self.redact(error_text(error, options.cacert, options.headers, options.protocol))
 
 
 def _close_text(code: int | None, reason: str) -> str:
