@@ -69,7 +69,7 @@ def test_an_attempt_cut_at_its_deadline_names_connect_timeout(cli: Commands, sch
     )
     assert retries and all(line.startswith(f"* {cut}") for line in retries)
     assert re.fullmatch(
-        rf"pushsdk: no connection within --timeout 1\.5 s \(\d attempts\): {re.escape(cut)}.*",
+        rf"pushsdk: no connection within --timeout 1\.5 s( \(\d+ attempts\))?: {re.escape(cut)}.*",
         last,
     )
     assert "open_timeout" not in command.stderr and "connect_timeout" not in command.stderr
