@@ -13,7 +13,14 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
-__all__ = ["check_field_value", "check_headers", "check_host", "check_tokens", "check_url"]
+__all__ = [
+    "check_field_value",
+    "check_headers",
+    "check_host",
+    "check_port",
+    "check_tokens",
+    "check_url",
+]
 
 #: A header name, HTTP method or subprotocol is a token (RFC 9110, 5.6.2).
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
@@ -36,9 +43,9 @@ def check_url(name: str, url: object, schemes: tuple[str, ...]) -> None:
         raise TypeError(f"{name} must be a str, got {type(url).__name__}")
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
         raise ValueError(f"{name} is not a valid URL: {exc}") from None
+    check_port(name, parts.netloc)
     if parts.scheme not in schemes or not parts.hostname:
         wanted = " or ".join(f"{s}://" for s in schemes)
         article = "an" if wanted[0] in "aeiouh" else "a"
@@ -48,6 +55,24 @@ def check_url(name: str, url: object, schemes: tuple[str, ...]) -> None:
             message += f": use {other} for a {parts.scheme}:// URL"
         raise ValueError(message)
     check_host(name, parts.hostname)
+
+
+def check_port(name: str, netloc: str) -> None:
+    """Raise unless the port in ``netloc`` (``user@host:port``), if any, is 1 to 65535.
+
+    Said in words: urllib's "Port out of range 0-65535" lets port 0 through, which
+    cannot be connected to, and names no argument.
+    """
+    host_port = netloc.rpartition("@")[2]
+    if host_port.startswith("["):  # [IPv6]:port
+        host_port = host_port.partition("]")[2]
+    _, colon, port = host_port.rpartition(":")
+    if not colon or not port:  # no port, or "host:": the scheme's default
+        return
+    if not (port.isascii() and port.isdigit()):
+        raise ValueError(f"{name} has a port that is not a number: {port!r}")
+    if not 1 <= int(port) <= 65535:
+        raise ValueError(f"{name}: port {int(port)} is out of range (1-65535)")
 
 
 def check_host(name: str, host: str) -> None:

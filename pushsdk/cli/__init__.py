@@ -12,7 +12,8 @@ import sys
 from collections.abc import Sequence
 
 from .console import Console
-from .options import UsageError, build_parser, parse_options
+from .options import UsageError, parse_options
+from .parser import build_parser
 from .session import EXIT_INTERRUPTED, EXIT_USAGE, run
 
 __all__ = ["main"]

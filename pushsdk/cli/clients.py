@@ -38,9 +38,21 @@ def build_client(options: Options, callbacks: dict[str, Any]) -> WSClient | SSEC
     return SSEClient(options.url, **callbacks, **sse_arguments(options))
 
 
+def _connect_arguments(options: Options, params: dict[str, inspect.Parameter]) -> dict[str, Any]:
+    """How long the first connection is retried: until ``--timeout`` if given."""
+    if options.timeout is not None and "first_connect_timeout" in params:
+        return {"first_connect_timeout": None}  # the run's deadline bounds it
+    return {}
+
+
 def ws_arguments(options: Options) -> dict[str, Any]:
     params = _parameters(WSClient)
-    kwargs: dict[str, Any] = {"headers": dict(options.headers)}
+    kwargs: dict[str, Any] = {
+        "headers": dict(options.headers),
+        **_connect_arguments(options, params),
+    }
+    if options.connect_timeout is not None:
+        kwargs["open_timeout"] = options.connect_timeout
     if options.reconnect is False:
         kwargs["reconnect"] = False
     if options.subprotocols:
@@ -67,7 +79,13 @@ def ws_arguments(options: Options) -> dict[str, Any]:
 
 def sse_arguments(options: Options) -> dict[str, Any]:
     params = _parameters(SSEClient)
-    kwargs: dict[str, Any] = {"headers": dict(options.headers), "method": options.method}
+    kwargs: dict[str, Any] = {
+        "headers": dict(options.headers),
+        "method": options.method,
+        **_connect_arguments(options, params),
+    }
+    if options.connect_timeout is not None:
+        kwargs["connect_timeout"] = options.connect_timeout
     if options.reconnect is not None:
         kwargs["reconnect"] = options.reconnect
     elif options.method != "GET" and params["reconnect"].default is True:

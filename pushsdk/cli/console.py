@@ -5,7 +5,8 @@ object per message with ``--jsonl``; it is written as UTF-8 whatever the locale,
 and flushed whenever no more messages are waiting, so that ``| jq`` sees each one
 at once. On a terminal, messages of a named event get a coloured prefix, and
 stderr gets status lines (connecting, open, reconnecting, closed); without a
-terminal, stderr stays silent except for the one line of a fatal error. Text a
+terminal, stderr says only what went wrong: each failure the run retries after
+(why, and when the next try is), and the one line of a fatal error. Text a
 server chose (close reasons, error bodies, event names) reaches stderr and labels
 without control characters, so it cannot drive the terminal; message data on
 stdout is written as it came, as cat and curl do.
@@ -90,6 +91,7 @@ class Console:
         self._err_color = _use_color(color, err_tty)
         self._label_events = out_tty and not jsonl
         self.show_status = not quiet and (verbose or err_tty)
+        self.quiet = quiet
         self._pending = False
 
     # -- stdout ------------------------------------------------------------------
@@ -118,6 +120,11 @@ class Console:
         """A status line (shown on a terminal, or with --verbose)."""
         if self.show_status:
             self._write_err(self._paint(self._err_color, color, f"* {printable(text)}"))
+
+    def problem(self, text: str) -> None:
+        """A failure the run goes on after (a retry): shown unless --quiet, terminal or not."""
+        if not self.quiet:
+            self._write_err(self._paint(self._err_color, "red", f"* {printable(text)}"))
 
     def error(self, text: str) -> None:
         """The one line of a fatal error (always shown)."""

@@ -15,18 +15,20 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 
+from .._retry import is_transient
 from .._signals import start_without_signals
 from ..errors import CallbackError, ConnectionClosed, HandshakeError, PushError, SendBufferFull
 from ..message import Message
-from ..recording import Entry, Header, RecordingWriter
+from ..recording import Entry, Header
 from ..sse import SSEClient
 from ..ws import WSClient
-from .advice import error_text
+from .advice import error_text, gave_up_text
 from .clients import build_client
 from .console import Console
 from .options import Options, UsageError
+from .recorder import Recorder
 from .secrets import Redactor
 from .stdin import StdinReader, should_read_stdin
 
@@ -46,7 +48,6 @@ CLOSE_TIMEOUT = 2.0
 SIGNAL_CHECK = 0.25
 #: WebSocket close codes that end a run cleanly (None: SSE end of stream).
 CLEAN_CLOSE_CODES = (None, 1000, 1001, 1005)
-#: Characters of a failed handshake's body shown in the error line.
 
 
 @dataclass
@@ -62,7 +63,10 @@ class _State:
     opened: bool = False
     failure: PushError | None = None
     last_close: tuple[int | None, str] | None = None
-    last_error: str = ""
+    #: The error of the last failure, not yet said (a retry line or the fatal line says it).
+    unsaid_error: str = ""
+    #: Failed attempts since the last open (or since the start).
+    attempts: int = 0
     periodic: list[_Periodic] = field(default_factory=list)
 
 
@@ -74,12 +78,12 @@ class _Run:
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue(QUEUE_LIMIT)
         self.stopping = threading.Event()
         self.state = _State()
-        self.writer: RecordingWriter | None = None
+        self.recorder = Recorder(options.record)
         self.stdin: StdinReader | None = None
         self.watcher: threading.Thread | None = None
         self.client: WSClient | SSEClient | None = None
         self.printing = True
-        self.record_failure = ""
+        self.started = time.monotonic()
 
     # -- callbacks (client thread, stdin thread) ------------------------------------
 
@@ -148,22 +152,13 @@ class _Run:
             raise UsageError(self.redact(str(exc))) from None
         client.on("*", self.on_message)
         self.client = client
-        if options.record is not None:
-            header = Header(options.protocol, self.redact.url(options.url), time.time())
-            try:
-                file: IO[str] = open(options.record, "w", encoding="utf-8", newline="\n")  # noqa: SIM115
-            except OSError as exc:
-                self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
-                return EXIT_ERROR
-            try:
-                self.writer = RecordingWriter(file, header)
-            except OSError as exc:  # e.g. a full disk: the header could not be flushed
-                with contextlib.suppress(OSError):
-                    file.close()  # now, or the finalizer tries the flush again at exit
-                self.console.error(f"cannot write {options.record}: {exc.strerror or exc}")
-                return EXIT_ERROR
-        self.console.status(f"connecting to {self.redact.url(options.url)}")
         try:
+            self.recorder.open(Header(options.protocol, self.redact.url(options.url), time.time()))
+        except OSError:
+            self.console.error(self.recorder.failure)
+            return EXIT_ERROR
+        try:  # from here on, Ctrl+C is "interrupted: closing", whenever it lands
+            self.console.status(f"connecting to {self.redact.url(options.url)}")
             client.start()
             self.watcher = threading.Thread(
                 target=self._watch, name="pushsdk-cli-wait", daemon=True
@@ -205,8 +200,8 @@ class _Run:
             code = self._handle(item)
             if code is not None:
                 return code
-            if self.record_failure:
-                return self._fail(self.record_failure)
+            if self.recorder.failure:
+                return self._fail(self.recorder.failure)
             if events.empty():
                 try:
                     self.console.flush()
@@ -223,7 +218,9 @@ class _Run:
         return None
 
     def _message(self, message: Message[str | bytes]) -> int | None:
-        self._record(Entry(message.received_at, "in", message.event, message.id, message.data))
+        self.recorder.write(
+            Entry(message.received_at, "in", message.event, message.id, message.data)
+        )
         options = self.options
         if not self.printing or (options.events and message.event not in options.events):
             return None
@@ -244,10 +241,11 @@ class _Run:
         if kind == "open":
             state.opened = True
             state.failure = None
-            state.last_error = ""
+            state.unsaid_error = ""
+            state.attempts = 0
             subprotocol = getattr(self.client, "subprotocol", None)
             status(f"open{f' (subprotocol {subprotocol})' if subprotocol else ''}", "green")
-            self._record(Entry(item[1], "system", "open", None, "connected"))
+            self.recorder.system(item[1], "open", "connected")
             now = time.monotonic()
             state.periodic = [
                 _Periodic(s.text, s.interval, now + s.interval)
@@ -260,26 +258,33 @@ class _Run:
             state.last_close = (code, reason)
             text = _close_text(code, self.redact(reason))
             status(f"closed: {text}" if text else "closed", "yellow")
-            self._record(Entry(when, "system", "close", None, text or "closed"))
+            self.recorder.system(when, "close", text or "closed")
         elif kind == "error":
             _, when, error = item
-            if not isinstance(error, CallbackError):
-                state.failure = error
             if _no_more_events(error):
+                state.failure = error
                 return  # not an error: how a server says "stop reconnecting"
-            text = f"{type(error).__name__}: {self._describe(error)}"
-            if text != state.last_error:  # a server down for long: say it once
+            text = self._describe(error)
+            if isinstance(error, CallbackError):
                 status(f"error: {text}", "red")
-            state.last_error = text
-            self._record(Entry(when, "system", "error", None, text))
+            else:
+                state.failure = error
+                state.attempts += 1
+                if state.unsaid_error:  # two in a row: say the first now
+                    self.console.problem(state.unsaid_error)
+                state.unsaid_error = text
+            self.recorder.system(when, "error", f"{type(error).__name__}: {text}")
         elif kind == "reconnect":
             _, when, attempt, delay = item
-            status(f"reconnecting in {delay:.1f} s (attempt {attempt})", "yellow")
-            self._record(
-                Entry(when, "system", "reconnect", None, f"attempt {attempt} in {delay:.1f} s")
-            )
+            if state.unsaid_error:  # a failure: said whether stderr is a terminal or not
+                retrying = f"retrying in {delay:.1f} s (attempt {attempt})"
+                self.console.problem(f"{state.unsaid_error}; {retrying}")
+                state.unsaid_error = ""
+            else:  # after a clean close, which its status line said
+                status(f"reconnecting in {delay:.1f} s (attempt {attempt})", "yellow")
+            self.recorder.system(when, "reconnect", f"attempt {attempt} in {delay:.1f} s")
         elif kind == "out":
-            self._record(Entry(item[1], "out", "message", None, item[2]))
+            self.recorder.write(Entry(item[1], "out", "message", None, item[2]))
         elif kind == "warning":
             status(item[1], "yellow")
 
@@ -296,7 +301,7 @@ class _Run:
             self.console.status("stream ended: the server has no more events (HTTP 204 No Content)")
             return self._stop(EXIT_OK)
         if failure is not None:
-            return self._fail(self._describe(failure))
+            return self._fail(self._why_not_connected(failure, None))
         last = self.state.last_close
         if last is not None and last[0] not in CLEAN_CLOSE_CODES:
             return self._fail(f"closed by the server: {_close_text(*last)}")
@@ -306,12 +311,19 @@ class _Run:
         if self.state.opened:
             return self._stop(EXIT_OK)
         failure = self.state.failure
-        why = (
-            self._describe(failure)
-            if failure is not None
-            else "still connecting (the server has not answered the handshake)"
-        )
-        return self._fail(f"no connection within --timeout {self.options.timeout:g} s: {why}")
+        if failure is None:
+            why = "still connecting (the server has not answered the handshake)"
+            return self._fail(f"no connection within --timeout {self.options.timeout:g} s: {why}")
+        return self._fail(self._why_not_connected(failure, self.options.timeout))
+
+    def _why_not_connected(self, failure: PushError, run_timeout: float | None) -> str:
+        """The fatal line of a run that failed: with the figures if it gave up retrying."""
+        state, text = self.state, self._describe(failure)
+        if run_timeout is None and (
+            state.opened or state.attempts < 2 or not is_transient(failure)
+        ):
+            return text  # one attempt (or a fatal answer): its error says it all
+        return gave_up_text(text, time.monotonic() - self.started, state.attempts, run_timeout)
 
     def _fail(self, text: str) -> int:
         """Stop, then say why: the error is the last line, after the status lines of the close."""
@@ -351,26 +363,13 @@ class _Run:
         except KeyboardInterrupt:
             code = EXIT_INTERRUPTED  # a second Ctrl+C: stop waiting
         finally:
-            if self.writer is not None:
-                with contextlib.suppress(OSError):
-                    self.writer.close()
+            self.recorder.close()
         return code
-
-    def _record(self, entry: Entry) -> None:
-        writer = self.writer
-        if writer is None:
-            return
-        try:
-            writer.write(entry)
-        except OSError as exc:  # a full disk: say so and end, rather than lose it quietly
-            self.writer = None
-            self.record_failure = f"cannot write {self.options.record}: {exc.strerror or exc}"
-            with contextlib.suppress(OSError):
-                writer.close()
 
     def _describe(self, error: PushError) -> str:
         # A refused handshake's message already carries the start of its body.
-        return self.redact(error_text(error, self.options.cacert))
+        options = self.options
+        return self.redact(error_text(error, options.cacert, options.headers, options.protocol))
 
 
 def _close_text(code: int | None, reason: str) -> str:

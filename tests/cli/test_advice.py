@@ -90,7 +90,7 @@ def test_the_fatal_error_is_the_last_line_after_the_status_lines(cli: Commands) 
     assert command.proc.returncode == 1
     assert command.errors[0] == "* connecting to ws://127.0.0.1:9/"
     assert "* closed: code 1006" in command.errors
-    assert command.errors[-1].startswith("pushsdk: no connection within --timeout 0.3 s: ")
+    assert command.errors[-1].startswith("pushsdk: no connection within --timeout 0.3 s")
 
 
 def test_insecure_is_quiet_about_what_it_was_asked_for(

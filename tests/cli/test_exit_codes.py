@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from pushsdk.cli import main
-from pushsdk.cli.options import build_parser
+from pushsdk.cli.parser import build_parser
 from tests.cli.harness import WAIT, Commands, close_code
 from tests.faults.tcp import TCPServer, recv_all
 from tests.servers.sse_server import SSEConn, SSEServer
@@ -33,7 +33,8 @@ def test_ws_401_is_one_line_with_status_and_body(
     assert command.lines == []
     assert command.errors == [
         "pushsdk: server answered the handshake with HTTP 401 instead of 101: "
-        """'{"error": "invalid token"}'"""
+        """'{"error": "invalid token"}'; """
+        'send credentials with -H "Authorization: Bearer $TOKEN"'
     ]
 
 
@@ -45,7 +46,8 @@ def test_sse_401_is_one_line_with_status_and_body(
     command = cli.run(server.url, *trust)
     assert command.proc.returncode == 1
     assert command.errors == [
-        "pushsdk: server answered HTTP 401 Status: '<html> <p>Login first</p>'"
+        "pushsdk: server answered HTTP 401 Status: '<html> <p>Login first</p>'; "
+        'send credentials with -H "Authorization: Bearer $TOKEN"'
     ]
 
 
@@ -200,7 +202,7 @@ def test_ctrl_c_closes_cleanly_and_exits_130(
 
 def test_ctrl_c_while_reconnecting_exits_130(cli: Commands) -> None:
     command = cli("ws://127.0.0.1:9/", "-v")
-    command.wait_status("reconnecting in")
+    command.wait_status("retrying in")
     command.interrupt()
     assert command.wait() == 130
     assert "Traceback" not in command.stderr

@@ -6,7 +6,8 @@ import pytest
 
 from pushsdk.cli.clients import sse_arguments
 from pushsdk.cli.console import format_data, printable
-from pushsdk.cli.options import Send, build_parser, parse_options
+from pushsdk.cli.options import Send, parse_options
+from pushsdk.cli.parser import build_parser
 from pushsdk.cli.replay_plan import Plan, Step, infer_protocol, make_plan, sse_event
 from pushsdk.cli.secrets import Redactor, redact_url
 from pushsdk.recording import Entry, Header, Recording
