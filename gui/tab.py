@@ -237,6 +237,10 @@ class ConnectionTab(QWidget):
         """Offer the LLM view (SSE tabs); the side shows just the message otherwise."""
         self.side_tabs.setTabVisible(1, available)
         self.side_tabs.tabBar().setVisible(available)
+        # A hidden tab bar (the tab widget's focus proxy) cannot take the focus, and Tab
+        # stopped at the control before it: the tab widget takes none then.
+        policy = Qt.FocusPolicy.TabFocus if available else Qt.FocusPolicy.NoFocus
+        self.side_tabs.setFocusPolicy(policy)
         if not available:
             self.side_tabs.setCurrentIndex(0)
 
