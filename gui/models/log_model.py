@@ -15,7 +15,15 @@ from PySide6.QtGui import QBrush, QColor
 
 from .records import Delivery, Direction, LogRecord
 
-__all__ = ["COLUMNS", "DEFAULT_CAPACITY", "DISPLAY_ROLE", "RECORD_ROLE", "LogModel", "record_data"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_CAPACITY",
+    "DISPLAY_ROLE",
+    "RECORD_ROLE",
+    "LogModel",
+    "record_data",
+    "size_text",
+]
 
 #: Rows a tab keeps: 5 s of a 20,000 msg/s stream. Per 100,000 rows it costs 42 MiB
 #: with 50-byte messages, 148 MiB with 1 KB ones (scripts/monitor_memory.py).
@@ -56,6 +64,19 @@ _ROLES = frozenset({_DISPLAY, _FOREGROUND, _BACKGROUND_ROLE, _ALIGNMENT, _RECORD
 Index = QModelIndex | QPersistentModelIndex
 
 
+def size_text(size: int) -> str:
+    """A size short enough for the Size column to show whole (never "1,048,5…").
+
+    Exact bytes below 100,000, then KiB, then MiB; the detail pane gives the exact count.
+    """
+    if size < 100_000:
+        return f"{size:,}"
+    if size < 1000 * 1024:
+        return f"{size // 1024} KiB"
+    mib = size / (1024 * 1024)
+    return f"{mib:.1f} MiB" if mib < 9.95 else f"{mib:.0f} MiB"
+
+
 def _cell(record: LogRecord, column: int) -> str:
     if column == COL_PREVIEW:
         return record.preview
@@ -71,7 +92,7 @@ def _cell(record: LogRecord, column: int) -> str:
         return record.event
     if column == COL_ID:
         return record.id
-    return "" if record.direction is Direction.SYSTEM else f"{record.size:,}"
+    return "" if record.direction is Direction.SYSTEM else size_text(record.size)
 
 
 def record_data(record: LogRecord, column: int, role: int) -> Any:

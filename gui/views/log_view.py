@@ -24,7 +24,7 @@ WIDTHS = {COL_TIME: 96, COL_DIRECTION: 64, COL_EVENT: 90, COL_ID: 56, COL_SIZE: 
 PREVIEW_SHARE = 0.4
 #: The text each column still shows whole at its narrowest (longer text is elided).
 _NARROW_TEXT = {COL_TIME: "00:00:00.000", COL_DIRECTION: "▲ out", COL_EVENT: "message",
-                COL_ID: "000", COL_SIZE: "00,000"}  # fmt: skip
+                COL_ID: "000", COL_SIZE: "999 KiB"}  # fmt: skip
 
 
 class LogView(QTableView):
