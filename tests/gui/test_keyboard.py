@@ -109,3 +109,22 @@ def test_tab_goes_round_every_control_and_back(qtbot, tab, fake_factory, url: st
     assert tab.detail.tabs.tabBar() in visited
     assert tab.view in visited
     assert (tab.composer.encoding_combo in visited) is url.startswith("ws")
+
+
+def test_home_and_end_in_the_log_pick_the_first_and_last_row(qtbot, tab, fake_factory) -> None:
+    """Tabbing into the log marks its first row without selecting it; Home there selected
+    nothing (the detail pane stayed empty) and End went to the row's last cell."""
+    open_tab(qtbot, tab, fake_factory)
+    fake_factory.last.do(lambda c: [c.message(f"m{i}") for i in range(3)])
+    proxy = tab.controller.proxy
+    qtbot.waitUntil(lambda: proxy.rowCount() == 4, timeout=WAIT_MS)
+    tab.clear_button.setFocus()  # the control before the log
+    qtbot.waitUntil(tab.clear_button.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(tab.clear_button, Qt.Key.Key_Tab)
+    assert tab.view.hasFocus()
+    assert tab.detail.record is None
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home)
+    assert tab.detail.record is proxy.record(0)
+    qtbot.keyClick(tab.view, Qt.Key.Key_End)
+    assert tab.detail.record is proxy.record(3)
+    assert tab.detail.record.payload == "m2"
