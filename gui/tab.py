@@ -29,7 +29,7 @@ from .formats.commands import command_for
 from .formats.payload_format import hex_dump
 from .log_export import export_log, export_log_with_dialog
 from .log_selection import LogSelection
-from .models.log_model import DEFAULT_CAPACITY
+from .models.log_model import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES
 from .models.records import Direction, LogRecord
 from .sessions.serialize import TabState
 from .settings import MonitorSettings
@@ -42,7 +42,7 @@ from .views.llm_view import LlmView
 from .views.log_view import LogView
 from .views.main_splitter import MainSplitter
 from .views.row_menu import RowMenu
-from .views.status_panel import StatusPanel
+from .views.status_panel import StatusPanel, format_bytes
 
 __all__ = ["ConnectionTab"]
 
@@ -69,11 +69,14 @@ class ConnectionTab(QWidget):
         *,
         factory: ClientFactory = create_client,
         capacity: int = DEFAULT_CAPACITY,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.controller = TabController(factory, capacity=capacity, parent=self)
+        self.controller = TabController(
+            factory, capacity=capacity, max_bytes=max_bytes, parent=self
+        )
         controller = self.controller
         self._to_remember: tuple[str, ConnectOptions] | None = None  # once it opens
 
@@ -88,7 +91,8 @@ class ConnectionTab(QWidget):
         self.shown_label = QLabel()
         self.shown_label.setWordWrap(True)  # evicted and dropped counts must not widen the window
         self.shown_label.setToolTip(
-            f"The log keeps the newest {capacity:,} rows; older ones are evicted"
+            f"The log keeps the newest {capacity:,} rows and at most"
+            f" {format_bytes(max_bytes)} of messages; older ones are evicted"
             " (File > Log capacity). Dropped: messages that came faster than the window"
             " could show them, or beyond capacity while paused."
         )

@@ -144,21 +144,37 @@ class RecordBuffer:
     """A bounded, thread-safe hand-off from SDK threads to the GUI thread.
 
     SDK callbacks ``push``; the GUI timer ``drain``s. When the GUI falls more than
-    ``limit`` records behind, the oldest pending ones are dropped and counted.
+    ``limit`` records or ``max_bytes`` of payload behind, the oldest pending ones are
+    dropped and counted (the newest is always kept).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
         if limit < 1:
             raise ValueError(f"limit must be at least 1, got {limit}")
         self._lock = threading.Lock()
-        self._pending: deque[LogRecord] = deque(maxlen=limit)
+        self._pending: deque[LogRecord] = deque()
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._pushed = 0
         self._drained = 0
+        self._lost_in = self._lost_in_bytes = 0  # received messages dropped, their bytes
 
     def push(self, record: LogRecord) -> None:
         with self._lock:
-            self._pending.append(record)
+            pending = self._pending
+            pending.append(record)
+            self._bytes += record.size
             self._pushed += 1
+            max_bytes = self._max_bytes
+            while len(pending) > self._limit or (
+                max_bytes is not None and self._bytes > max_bytes and len(pending) > 1
+            ):
+                lost = pending.popleft()
+                self._bytes -= lost.size
+                if lost.direction is Direction.IN:
+                    self._lost_in += 1
+                    self._lost_in_bytes += lost.size
 
     def replace(self, old: LogRecord, new: LogRecord) -> bool:
         """Put ``new`` in place of ``old`` if it is still pending; return whether it was."""
@@ -167,6 +183,7 @@ class RecordBuffer:
             for index in range(len(pending) - 1, -1, -1):  # the one asked about is recent
                 if pending[index] is old:
                     pending[index] = new
+                    self._bytes += new.size - old.size
                     return True
         return False
 
@@ -175,12 +192,19 @@ class RecordBuffer:
         with self._lock:
             records = list(self._pending)
             self._pending.clear()
+            self._bytes = 0
             self._drained += len(records)
         return records
 
     @property
     def pushed(self) -> int:
         return self._pushed
+
+    @property
+    def lost_received(self) -> tuple[int, int]:
+        """Received messages dropped so far, and their payload bytes (for the counters)."""
+        with self._lock:
+            return self._lost_in, self._lost_in_bytes
 
     @property
     def dropped(self) -> int:

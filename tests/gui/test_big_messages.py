@@ -62,3 +62,40 @@ def test_a_1_mib_message_shows_its_size_whole(
         assert "1,048,576 bytes" in tab.detail.header.text()
     finally:
         tab.shutdown()
+
+
+@pytest.mark.parametrize("paused", [False, True], ids=["live", "paused"])
+def test_big_messages_stay_within_the_byte_budget(
+    qtbot, settings: MonitorSettings, server: WSServer, ws_ca_file: str, paused: bool
+) -> None:
+    """Ten 1 MiB messages into a log that keeps 3.5 MiB: the oldest are evicted or
+    dropped, so memory is bounded by bytes and not only by rows (100,000 rows of 1 MiB
+    were 100 GiB); the counters still count all ten."""
+
+    def send_ten(conn) -> None:  # type: ignore[no-untyped-def]
+        for i in range(10):
+            conn.send(f"{i}:" + "x" * (MIB - 2))
+        conn.recv()
+
+    server.handler = send_ten
+    budget = 3 * MIB + MIB // 2
+    tab = ConnectionTab(settings, factory=create_client, capacity=1000, max_bytes=budget)
+    qtbot.addWidget(tab)
+    tab.show()
+    trust = {"ca_file": ws_ca_file} if server.url.startswith("wss") else {}
+    controller = tab.controller
+    tab.pause_button.setChecked(paused)
+    try:
+        assert tab.connect_to(server.url, ConnectOptions(**trust))
+        qtbot.waitUntil(lambda: controller.counters.messages_in == 10, timeout=WAIT_MS)
+        assert controller.counters.bytes_in == 10 * MIB
+        tab.pause_button.setChecked(False)
+        model = controller.model
+        qtbot.waitUntil(lambda: not controller.held, timeout=WAIT_MS)
+        kept = [str(r.payload)[:2] for r in model.records() if r.direction is Direction.IN]
+        assert kept == ["7:", "8:", "9:"]
+        assert model.payload_bytes <= budget
+        assert model.evicted + controller.dropped >= 7
+        assert "evicted" in tab.shown_label.text() or "dropped" in tab.shown_label.text()
+    finally:
+        tab.shutdown()
