@@ -223,11 +223,12 @@ class LogModel(RecordTable):
         if not records:
             return
         self.appended += len(records)
-        start = newest_within(records, self._capacity, self._max_bytes)
-        if start:
+        added = sum(record.size for record in records)
+        if len(records) > self._capacity or added > self._max_bytes:  # rare: a loop in Python
+            start = newest_within(records, self._capacity, self._max_bytes)
             self.evicted += start
             records = records[start:]
-        added = sum(record.size for record in records)
+            added = sum(record.size for record in records)
         rows = self._rows
         overflow = max(len(rows) + len(records) - self._capacity, 0)
         removed = sum(rows[row].size for row in range(overflow))
