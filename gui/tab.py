@@ -239,6 +239,7 @@ class ConnectionTab(QWidget):
 
     def set_llm_available(self, available: bool) -> None:
         """Offer the LLM view (SSE tabs); the side shows just the message otherwise."""
+        self.llm_view.set_active(available)
         self.side_tabs.setTabVisible(1, available)
         self.side_tabs.tabBar().setVisible(available)
         # A hidden tab bar (the tab widget's focus proxy) cannot take the focus, and Tab

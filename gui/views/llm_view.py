@@ -106,10 +106,21 @@ class LlmView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+        self._active = True
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self.reset)
         self._feed_rows(0, model.rowCount() - 1)
         self.refresh()
+
+    def set_active(self, active: bool) -> None:
+        """Follow the stream (an SSE tab) or not: a WebSocket tab hides the view, and
+        parsing each of its messages as JSON would only cost the window time."""
+        if active == self._active:
+            return
+        self._active = active
+        if active:  # catch up with the rows that came meanwhile
+            self.reset()
+            self._feed_rows(0, self._model.rowCount() - 1)
 
     @property
     def state(self) -> LlmState:
@@ -126,7 +137,8 @@ class LlmView(QWidget):
     def _rows_inserted(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
-        self._feed_rows(first, last)
+        if self._active:
+            self._feed_rows(first, last)
 
     def _feed_rows(self, first: int, last: int) -> None:
         model = self._model

@@ -179,3 +179,17 @@ def test_a_closed_connection_without_llm_events_stops_waiting(qtbot, model_and_v
     model, view = model_and_view
     model.append([opened(1.0), make_record("closed", direction=Direction.SYSTEM, event="close")])
     qtbot.waitUntil(lambda: view.status_label.text().startswith("Connection closed"))
+
+
+def test_a_websocket_tab_does_not_parse_its_messages_for_the_hidden_view(
+    qtbot, tab, fake_factory
+) -> None:
+    """The LLM view was fed every message of every tab: at 20,000 msg/s a WebSocket tab
+    parsed each one as JSON for a view it hides. It follows SSE tabs only."""
+    assert tab.connect_to("ws://fake.test/feed")
+    fake_factory.last.do(lambda c: [c.message(chunk(w)) for w in ("a", "b")])
+    qtbot.waitUntil(lambda: tab.controller.model.rowCount() == 3, timeout=WAIT_MS)
+    assert tab.llm_view.state.events == 0
+    tab.bar.set_url("http://fake.test/v1/chat")  # offered again: it catches up
+    assert tab.llm_view.state.events == 2
+    qtbot.waitUntil(lambda: tab.llm_view.text_view.toPlainText() == "ab", timeout=WAIT_MS)
