@@ -19,7 +19,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from ..models.filter_proxy import FilterProxy
 from ..models.log_model import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, LogModel
 from ..models.rate import RateSeries
-from ..models.records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
+from ..models.records import (
+    BoundedRecords,
+    Delivery,
+    Direction,
+    LogRecord,
+    RecordBuffer,
+    format_time,
+    make_record,
+)
 from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
 from .closers import close_in_background
 from .session import Session
@@ -112,9 +120,7 @@ class TabController(QObject):
         self._url = ""
         self._options = ConnectOptions()
         self._paused = False
-        self._held: deque[LogRecord] = deque()  # while paused: capacity, max_bytes
-        self._held_bytes = 0
-        self._held_dropped = 0
+        self._held = BoundedRecords(capacity, max_bytes)  # while paused
         self._lost_seen = (0, 0)  # the buffer's lost_received counted in so far
         self._events: set[str] = set()
         self._in = self._bytes_in = self._out = self._bytes_out = 0
@@ -267,11 +273,7 @@ class TabController(QObject):
 
     def _replace(self, old: LogRecord, new: LogRecord) -> None:
         if not self.model.replace(old, new):
-            for index, held in enumerate(self._held):
-                if held is old:
-                    self._held[index] = new
-                    self._held_bytes += new.size - old.size
-                    break
+            self._held.replace(old, new)
         self.record_replaced.emit(old, new)
 
     # -- display state ---------------------------------------------------------
@@ -294,11 +296,10 @@ class TabController(QObject):
     @property
     def dropped(self) -> int:
         """Records lost before reaching the model (the GUI or a pause fell too far behind)."""
-        return self._buffer.dropped + self._held_dropped
+        return self._buffer.dropped + self._held.dropped
 
     def clear(self) -> None:
         self._held.clear()
-        self._held_bytes = 0
         self.model.clear()
 
     @property
@@ -357,12 +358,10 @@ class TabController(QObject):
             self.rate.advance(now)
         if self._paused:
             if records:
-                self._hold(records)
+                self._held.extend(records)  # the newest, within the log's rows and bytes
         else:
             if self._held:
-                records = [*self._held, *records]
-                self._held.clear()
-                self._held_bytes = 0
+                records = [*self._held.take(), *records]
             if records:
                 self.about_to_flush.emit()
                 self.model.append(records)
@@ -372,15 +371,6 @@ class TabController(QObject):
         if client is not None and _state_name(client) == "CLOSED":
             self._release()  # it ended by itself (e.g. HTTP 404, reconnect off)
         self.updated.emit()
-
-    def _hold(self, records: list[LogRecord]) -> None:
-        """Keep ``records`` back (paused): the newest, within the log's rows and bytes."""
-        held, model = self._held, self.model
-        held.extend(records)
-        self._held_bytes += sum(record.size for record in records)
-        while len(held) > model.capacity or (self._held_bytes > model.max_bytes and len(held) > 1):
-            self._held_bytes -= held.popleft().size
-            self._held_dropped += 1
 
     def _count(self, records: list[LogRecord], lost: tuple[int, int], now: float) -> None:
         """Count ``records`` and ``lost`` (received messages dropped, their bytes)."""
