@@ -98,7 +98,7 @@ def request_from_args(args: argparse.Namespace) -> tuple[list[str], ConnectOptio
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the monitor; return the process exit code."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)  # options between URLs too, as curl takes them
     if args.after < 0:
         parser.error("--after must not be negative")
     try:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QFontDatabase, QFontMetrics, QKeySequence
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QFontDatabase, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -28,43 +26,28 @@ from .connection.clients import (
 )
 from .connection.controller import TabController
 from .formats.commands import command_for
-from .formats.export import export_csv, export_jsonl
 from .formats.payload_format import hex_dump
-from .models.filter_proxy import LogFilter
-from .models.log_model import DEFAULT_CAPACITY
+from .log_export import export_log, export_log_with_dialog
+from .log_selection import LogSelection
+from .models.log_model import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES
 from .models.records import Direction, LogRecord
 from .sessions.serialize import TabState
 from .settings import MonitorSettings
+from .tab_title import tab_title
 from .views.composer import Composer
 from .views.connection_bar import ConnectionBar
 from .views.detail_pane import DetailPane
-from .views.elided_label import elide_middle
-from .views.export_dialog import ask_export
 from .views.filter_bar import TOGGLE_STYLE, FilterBar
 from .views.llm_view import LlmView
 from .views.log_view import LogView
 from .views.main_splitter import MainSplitter
-from .views.row_menu import RowMenu, copy_text, row_text
-from .views.status_panel import StatusPanel
+from .views.row_menu import RowMenu
+from .views.status_panel import StatusPanel, format_bytes
 
-__all__ = ["ConnectionTab", "tab_title"]
+__all__ = ["ConnectionTab"]
 
-#: Characters of a tab title; longer host names are shortened in the middle.
-TITLE_CHARS = 32
-#: Milliseconds a note about something done (an export) stays.
-NOTE_MS = 10_000
 #: Characters of one hex-dump line (offset, 16 bytes, ASCII column).
 _HEX_LINE = len(hex_dump(bytes(16)))
-
-
-def tab_title(url: str) -> str:
-    """A short tab title: host, port and the end of the path, at most TITLE_CHARS."""
-    if not url:
-        return "New tab"
-    parts = urlsplit(url)
-    path = parts.path.rstrip("/").rsplit("/", 1)[-1]
-    title = f"{parts.netloc}/{path}" if path else parts.netloc or url
-    return elide_middle(title, TITLE_CHARS)
 
 
 def _button(text: str, tip: str, checkable: bool = False) -> QToolButton:
@@ -86,14 +69,16 @@ class ConnectionTab(QWidget):
         *,
         factory: ClientFactory = create_client,
         capacity: int = DEFAULT_CAPACITY,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.controller = TabController(factory, capacity=capacity, parent=self)
+        self.controller = TabController(
+            factory, capacity=capacity, max_bytes=max_bytes, parent=self
+        )
         controller = self.controller
         self._to_remember: tuple[str, ConnectOptions] | None = None  # once it opens
-        self._filtering = False
 
         self.bar = ConnectionBar()
         self.bar.set_recent(settings.recent_urls())
@@ -106,13 +91,15 @@ class ConnectionTab(QWidget):
         self.shown_label = QLabel()
         self.shown_label.setWordWrap(True)  # evicted and dropped counts must not widen the window
         self.shown_label.setToolTip(
-            f"The log keeps the newest {capacity:,} rows; older ones are evicted"
+            f"The log keeps the newest {capacity:,} rows and at most"
+            f" {format_bytes(max_bytes)} of messages; older ones are evicted"
             " (File > Log capacity). Dropped: messages that came faster than the window"
             " could show them, or beyond capacity while paused."
         )
         self.view = LogView()
         self.view.setModel(controller.proxy)
         self.detail = DetailPane()
+        self.selection = LogSelection(self.view, controller.proxy, self.detail, self)
         self.llm_view = LlmView(controller.model)
         # The detail pane, and for SSE the stream assembled as an LLM answer.
         self.side_tabs = QTabWidget()
@@ -158,7 +145,7 @@ class ConnectionTab(QWidget):
         self.bar.connect_requested.connect(self.connect_to)
         self.bar.disconnect_requested.connect(self.close_connection)
         self.bar.url_combo.currentTextChanged.connect(self._url_edited)
-        self.filter_bar.filter_changed.connect(self._apply_filter)
+        self.filter_bar.filter_changed.connect(self.selection.apply_filter)
         controller.events_seen.connect(self.filter_bar.add_events)
         controller.about_to_flush.connect(self.view.before_append)
         controller.flushed.connect(self.view.after_append)
@@ -166,19 +153,13 @@ class ConnectionTab(QWidget):
         self.pause_button.toggled.connect(controller.set_paused)
         self.follow_button.toggled.connect(self.view.set_follow_tail)
         self.view.follow_changed.connect(self.follow_button.setChecked)
-        controller.record_replaced.connect(self._record_replaced)
+        controller.record_replaced.connect(self.selection.record_replaced)
         self.bar.url_combo.textActivated.connect(self._recent_picked)
         self.clear_button.clicked.connect(controller.clear)
         self.clear_button.clicked.connect(lambda: self.detail.show_record(None))
-        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.composer.send_requested.connect(self._send)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._row_menu_requested)
-        copy = QAction("Copy text", self.view)
-        copy.setShortcut(QKeySequence.StandardKey.Copy)
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.triggered.connect(self._copy_selected)
-        self.view.addAction(copy)
         self._url_edited(self.bar.url)
 
     # -- actions ------------------------------------------------------------------
@@ -240,30 +221,11 @@ class ConnectionTab(QWidget):
         self.controller.shutdown()
 
     def export(self, path: str | Path, *, csv: bool | None = None, all_rows: bool = False) -> int:
-        """Write the rows the filter shows (or ``all_rows``); return how many.
-
-        ``csv``: the format; None picks CSV for a ``.csv`` name, else JSON Lines.
-        """
-        controller = self.controller
-        records = controller.model.records() if all_rows else controller.proxy.records()
-        if csv is None:
-            csv = str(path).lower().endswith(".csv")
-        return export_csv(records, path) if csv else export_jsonl(records, path)
+        """Write the rows the filter shows (or ``all_rows``); return how many."""
+        return export_log(self.controller, path, csv=csv, all_rows=all_rows)
 
     def export_dialog(self) -> None:
-        shown, total = self.controller.proxy.rowCount(), self.controller.model.rowCount()
-        choice = ask_export(self, shown, total)
-        if choice is None:
-            return
-        try:
-            count = self.export(choice.path, csv=choice.suffix == ".csv", all_rows=choice.all_rows)
-        except OSError as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
-            return
-        which = "" if choice.all_rows or shown == total else " shown (filter on)"
-        self.status_panel.show_note(
-            f"Exported {count:,}{which} rows to {choice.path}", timeout_ms=NOTE_MS
-        )
+        export_log_with_dialog(self, self.controller, self.status_panel)
 
     # -- slots --------------------------------------------------------------------
 
@@ -277,8 +239,13 @@ class ConnectionTab(QWidget):
 
     def set_llm_available(self, available: bool) -> None:
         """Offer the LLM view (SSE tabs); the side shows just the message otherwise."""
+        self.llm_view.set_active(available)
         self.side_tabs.setTabVisible(1, available)
         self.side_tabs.tabBar().setVisible(available)
+        # A hidden tab bar (the tab widget's focus proxy) cannot take the focus, and Tab
+        # stopped at the control before it: the tab widget takes none then.
+        policy = Qt.FocusPolicy.TabFocus if available else Qt.FocusPolicy.NoFocus
+        self.side_tabs.setFocusPolicy(policy)
         if not available:
             self.side_tabs.setCurrentIndex(0)
 
@@ -287,28 +254,6 @@ class ConnectionTab(QWidget):
         options = self.settings.connect_options(url)
         if options is not None:
             self.bar.apply_options(options)
-
-    def _apply_filter(self, spec: LogFilter) -> None:
-        picked = self.detail.record
-        self._filtering = True
-        try:
-            self.controller.proxy.set_filter(spec)
-            self._select(picked)
-        finally:
-            self._filtering = False
-
-    def _select(self, record: LogRecord | None) -> None:
-        """Select ``record``'s row if the filter shows it, else nothing (the pane keeps it)."""
-        selection = self.view.selectionModel()
-        row = self.controller.proxy.row_of(record) if record is not None else None
-        if row is None:
-            selection.clearSelection()
-            return
-        selection.select(
-            self.controller.proxy.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
 
     def _refresh(self) -> None:
         controller = self.controller
@@ -342,13 +287,6 @@ class ConnectionTab(QWidget):
         if self.shown_label.text() != text:
             self.shown_label.setText(text)
 
-    def _selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
-        if self._filtering:
-            return  # the user's pick stays; _apply_filter selects it again if shown
-        rows = self.view.selectionModel().selectedRows()
-        if rows:  # with none (the row was evicted or filtered out) keep showing it
-            self.detail.show_record(self.controller.proxy.record(rows[0].row()))
-
     def row_menu(self, record: LogRecord) -> RowMenu:
         """The right-click menu of ``record``'s row."""
         url, options = self.controller.url or self.bar.url, self.controller.options
@@ -368,13 +306,7 @@ class ConnectionTab(QWidget):
 
     def resend(self, record: LogRecord) -> None:
         """Put ``record``'s payload in the composer (binary as hex), ready to send."""
-        payload = record.payload
-        encoding = "Hex" if isinstance(payload, bytes) else "Text"
-        self.composer.encoding_combo.setCurrentText(encoding)
-        self.composer.editor.setPlainText(
-            payload.hex(" ") if isinstance(payload, bytes) else payload
-        )
-        self.composer.editor.setFocus()
+        self.composer.edit(record.payload)
 
     def _row_menu_requested(self, pos: QPoint) -> None:
         index = self.view.indexAt(pos)
@@ -387,15 +319,6 @@ class ConnectionTab(QWidget):
         menu = self.row_menu(self.controller.proxy.record(index.row()))
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.view.viewport().mapToGlobal(pos))
-
-    def _copy_selected(self) -> None:
-        rows = self.view.selectionModel().selectedRows()
-        if rows:
-            copy_text(row_text(self.controller.proxy.record(rows[0].row())))
-
-    def _record_replaced(self, old: LogRecord, new: LogRecord) -> None:
-        if self.detail.record is old:
-            self.detail.show_record(new)
 
     def _send(self, payload: str | bytes) -> None:
         error = self.controller.send(payload)

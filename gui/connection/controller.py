@@ -17,9 +17,17 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..models.filter_proxy import FilterProxy
-from ..models.log_model import DEFAULT_CAPACITY, LogModel
+from ..models.log_model import DEFAULT_CAPACITY, DEFAULT_MAX_BYTES, LogModel
 from ..models.rate import RateSeries
-from ..models.records import Delivery, Direction, LogRecord, RecordBuffer, format_time, make_record
+from ..models.records import (
+    BoundedRecords,
+    Delivery,
+    Direction,
+    LogRecord,
+    RecordBuffer,
+    format_time,
+    make_record,
+)
 from .clients import ClientFactory, ConnectOptions, PushClient, transport_for_url
 from .closers import close_in_background
 from .session import Session
@@ -97,22 +105,23 @@ class TabController(QObject):
         factory: ClientFactory,
         *,
         capacity: int = DEFAULT_CAPACITY,
+        max_bytes: int = DEFAULT_MAX_BYTES,
         interval_ms: int = FLUSH_INTERVAL_MS,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._factory = factory
-        self.model = LogModel(capacity, self)
+        self.model = LogModel(capacity, self, max_bytes=max_bytes)
         self.proxy = FilterProxy(self.model, self)
         self.rate = RateSeries(60)
-        self._buffer = RecordBuffer(capacity)
+        self._buffer = RecordBuffer(capacity, max_bytes)
         self._client: PushClient | None = None
         self._session: Session | None = None
         self._url = ""
         self._options = ConnectOptions()
         self._paused = False
-        self._held: deque[LogRecord] = deque(maxlen=capacity)
-        self._held_dropped = 0
+        self._held = BoundedRecords(capacity, max_bytes)  # while paused
+        self._lost_seen = (0, 0)  # the buffer's lost_received counted in so far
         self._events: set[str] = set()
         self._in = self._bytes_in = self._out = self._bytes_out = 0
         self._reconnects_before = 0  # reconnects of earlier sessions
@@ -264,10 +273,7 @@ class TabController(QObject):
 
     def _replace(self, old: LogRecord, new: LogRecord) -> None:
         if not self.model.replace(old, new):
-            for index, held in enumerate(self._held):
-                if held is old:
-                    self._held[index] = new
-                    break
+            self._held.replace(old, new)
         self.record_replaced.emit(old, new)
 
     # -- display state ---------------------------------------------------------
@@ -277,7 +283,8 @@ class TabController(QObject):
         return self._paused
 
     def set_paused(self, paused: bool) -> None:
-        """While paused rows are held back (up to capacity) and counters keep going."""
+        """While paused rows are held back (up to the log's rows and bytes) and counters
+        keep going."""
         self._paused = paused
         if not paused:
             self.flush()
@@ -289,7 +296,7 @@ class TabController(QObject):
     @property
     def dropped(self) -> int:
         """Records lost before reaching the model (the GUI or a pause fell too far behind)."""
-        return self._buffer.dropped + self._held_dropped
+        return self._buffer.dropped + self._held.dropped
 
     def clear(self) -> None:
         self._held.clear()
@@ -339,22 +346,22 @@ class TabController(QObject):
     def flush(self) -> None:
         """Move pending records into the model (GUI thread, on the timer)."""
         now = time.monotonic()
-        dropped_before = self._buffer.dropped
         records = self._buffer.drain()
-        lost = self._buffer.dropped - dropped_before
-        if records or lost:
+        # Messages the buffer dropped since the last flush (received all the same).
+        lost_in, lost_bytes = self._buffer.lost_received
+        seen_in, seen_bytes = self._lost_seen
+        self._lost_seen = (lost_in, lost_bytes)
+        lost = (lost_in - seen_in, lost_bytes - seen_bytes)
+        if records or lost[0]:
             self._count(records, lost, now)
         else:
             self.rate.advance(now)
         if self._paused:
             if records:
-                overflow = len(self._held) + len(records) - (self._held.maxlen or 0)
-                self._held_dropped += max(overflow, 0)
-                self._held.extend(records)
+                self._held.extend(records)  # the newest, within the log's rows and bytes
         else:
             if self._held:
-                records = [*self._held, *records]
-                self._held.clear()
+                records = [*self._held.take(), *records]
             if records:
                 self.about_to_flush.emit()
                 self.model.append(records)
@@ -365,8 +372,10 @@ class TabController(QObject):
             self._release()  # it ended by itself (e.g. HTTP 404, reconnect off)
         self.updated.emit()
 
-    def _count(self, records: list[LogRecord], lost: int, now: float) -> None:
-        received = lost
+    def _count(self, records: list[LogRecord], lost: tuple[int, int], now: float) -> None:
+        """Count ``records`` and ``lost`` (received messages dropped, their bytes)."""
+        received = lost[0]
+        self._bytes_in += lost[1]
         new_events: set[str] = set()
         events = self._events
         for record in records:

@@ -31,6 +31,7 @@ class Session:
         self.attempt = 0
         self.last_error = ""
         self.user_closed = False
+        self.connected = False  #: a connection is open (between on_open and on_close)
         self.close_sent: tuple[int, str] = (1000, "")  #: the code and reason of a Disconnect
 
     def callbacks(self) -> Callbacks:
@@ -39,6 +40,7 @@ class Session:
 
         def on_open(client: Any) -> None:
             self.opens += 1
+            self.connected = True
             self.reconnect_deadline = None
             self.attempt = 0
             self.last_error = ""  # the error that a reconnect has just repaired
@@ -54,6 +56,7 @@ class Session:
 
         def on_close(client: Any, code: int | None, reason: str) -> None:
             push(make_record(self.close_text(code, reason), direction=system, event="close"))
+            self.connected = False
 
         def on_error(client: Any, error: Exception) -> None:
             self.last_error = f"{type(error).__name__}: {error_message(error)}"
@@ -78,12 +81,15 @@ class Session:
         return Callbacks(on_open, on_close, on_error, on_reconnect, on_any)
 
     def close_text(self, code: int | None, reason: str) -> str:
-        """The close row's text: a user's Disconnect says so, not the SDK's 1006."""
+        """The close row's text: a user's Disconnect says so, not the SDK's 1006; nor
+        does the end of a client that never got (back) a connection."""
         if self.user_closed:
             code_, why = self.close_sent
             if code_ == 1000 and not why:
                 return "disconnected by you"
             return f"disconnected by you with code {code_} {why}".strip()
+        if not self.connected:  # the SDK's last word after a failure: 1006 (SSE: None)
+            return "ended with no connection open"
         if code is None:
             return reason or "stream ended"
         return f"code {code} {reason}".strip()

@@ -51,6 +51,7 @@ class LlmState:
         tokens_per_second: tokens over the time from the first to the latest delta
             (0.0 until two deltas are apart).
         done: the stream said it ended (``[DONE]``, ``message_stop``, ...).
+        closed: the connection closed; before ``done``, the answer was cut off.
         api: "openai-chat", "openai-responses", "anthropic" or "" (nothing seen yet).
         model: the model the stream names, "" if none.
         finish_reason: why it stopped, as the stream says it ("stop", "end_turn", ...).
@@ -65,6 +66,7 @@ class LlmState:
     tokens_per_second: float = 0.0
     time_to_first_token: float | None = None
     done: bool = False
+    closed: bool = False
     api: str = ""
     model: str = ""
     finish_reason: str = ""
@@ -96,6 +98,7 @@ class LlmAssembler:
         self._first_delta: float | None = None
         self._last_delta: float | None = None
         self._done = False
+        self._closed = False
         self._api = ""
         self._model = ""
         self._finish = ""
@@ -135,6 +138,10 @@ class LlmAssembler:
             return False
         return True
 
+    def close(self) -> None:
+        """The connection closed: nothing more comes for this answer."""
+        self._closed = True
+
     @property
     def state(self) -> LlmState:
         tokens = self._usage if self._usage is not None else self._deltas
@@ -158,6 +165,7 @@ class LlmAssembler:
             tokens_per_second=rate,
             time_to_first_token=first,
             done=self._done,
+            closed=self._closed,
             api=self._api,
             model=self._model,
             finish_reason=self._finish,

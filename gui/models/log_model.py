@@ -15,11 +15,24 @@ from PySide6.QtGui import QBrush, QColor
 
 from .records import Delivery, Direction, LogRecord
 
-__all__ = ["COLUMNS", "DEFAULT_CAPACITY", "DISPLAY_ROLE", "RECORD_ROLE", "LogModel", "record_data"]
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_CAPACITY",
+    "DEFAULT_MAX_BYTES",
+    "DISPLAY_ROLE",
+    "RECORD_ROLE",
+    "LogModel",
+    "newest_within",
+    "record_data",
+    "size_text",
+]
 
 #: Rows a tab keeps: 5 s of a 20,000 msg/s stream. Per 100,000 rows it costs 42 MiB
 #: with 50-byte messages, 148 MiB with 1 KB ones (scripts/monitor_memory.py).
 DEFAULT_CAPACITY = 100_000
+#: Payload bytes a tab keeps in its log (and as much again while paused or behind):
+#: rows alone bound nothing when each message is 1 MiB (100,000 rows: 100 GiB).
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 COLUMNS = ("Time", "Dir", "Event", "Id", "Size", "Preview")
 COL_TIME, COL_DIRECTION, COL_EVENT, COL_ID, COL_SIZE, COL_PREVIEW = range(len(COLUMNS))
 #: Item data role returning the row's LogRecord.
@@ -56,6 +69,19 @@ _ROLES = frozenset({_DISPLAY, _FOREGROUND, _BACKGROUND_ROLE, _ALIGNMENT, _RECORD
 Index = QModelIndex | QPersistentModelIndex
 
 
+def size_text(size: int) -> str:
+    """A size short enough for the Size column to show whole (never "1,048,5…").
+
+    Exact bytes below 100,000, then KiB, then MiB; the detail pane gives the exact count.
+    """
+    if size < 100_000:
+        return f"{size:,}"
+    if size < 1000 * 1024:
+        return f"{size // 1024} KiB"
+    mib = size / (1024 * 1024)
+    return f"{mib:.1f} MiB" if mib < 9.95 else f"{mib:.0f} MiB"
+
+
 def _cell(record: LogRecord, column: int) -> str:
     if column == COL_PREVIEW:
         return record.preview
@@ -71,7 +97,7 @@ def _cell(record: LogRecord, column: int) -> str:
         return record.event
     if column == COL_ID:
         return record.id
-    return "" if record.direction is Direction.SYSTEM else f"{record.size:,}"
+    return "" if record.direction is Direction.SYSTEM else size_text(record.size)
 
 
 def record_data(record: LogRecord, column: int, role: int) -> Any:
@@ -138,14 +164,39 @@ class RecordTable(QAbstractTableModel):
         return record_data(self._rows[row], index.column(), role)
 
 
-class LogModel(RecordTable):
-    """At most ``capacity`` records, oldest first; the oldest are evicted when full."""
+def newest_within(records: Sequence[LogRecord], rows: int, max_bytes: int) -> int:
+    """The index of the first of ``records`` to keep: the newest ones that fit in ``rows``
+    and ``max_bytes`` of payload (always the newest one, however big)."""
+    start = len(records)
+    oldest = max(start - rows, 0)
+    total = 0
+    while start > oldest:
+        total += records[start - 1].size
+        if total > max_bytes and start < len(records):
+            break
+        start -= 1
+    return start
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY, parent: Any = None) -> None:
+
+class LogModel(RecordTable):
+    """At most ``capacity`` records and ``max_bytes`` of payload, oldest first; the
+    oldest are evicted when full."""
+
+    def __init__(
+        self,
+        capacity: int = DEFAULT_CAPACITY,
+        parent: Any = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         super().__init__(parent)
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
+        if max_bytes < 1:
+            raise ValueError(f"max_bytes must be at least 1, got {max_bytes}")
         self._capacity = capacity
+        self._max_bytes = max_bytes
+        self._bytes = 0  # payload bytes of the rows
         self.appended = 0  #: records ever appended
         self.evicted = 0  #: records dropped to stay within capacity
         self.cleared = 0  #: records removed by clear()
@@ -154,22 +205,40 @@ class LogModel(RecordTable):
     def capacity(self) -> int:
         return self._capacity
 
+    @property
+    def max_bytes(self) -> int:
+        return self._max_bytes
+
+    @property
+    def payload_bytes(self) -> int:
+        """Payload bytes of the rows held."""
+        return self._bytes
+
     def rows(self, start: int, stop: int) -> list[LogRecord]:
         """The records of rows ``start`` to ``stop - 1``."""
         return self._rows[start:stop]
 
     def append(self, records: Sequence[LogRecord]) -> None:
-        """Append a batch, evicting the oldest rows beyond capacity."""
+        """Append a batch, evicting the oldest rows beyond capacity or ``max_bytes``."""
         if not records:
             return
         self.appended += len(records)
-        if len(records) > self._capacity:
-            self.evicted += len(records) - self._capacity
-            records = records[-self._capacity :]
-        overflow = len(self._rows) + len(records) - self._capacity
+        added = sum(record.size for record in records)
+        if len(records) > self._capacity or added > self._max_bytes:  # rare: a loop in Python
+            start = newest_within(records, self._capacity, self._max_bytes)
+            self.evicted += start
+            records = records[start:]
+            added = sum(record.size for record in records)
+        rows = self._rows
+        overflow = max(len(rows) + len(records) - self._capacity, 0)
+        removed = sum(rows[row].size for row in range(overflow))
+        while overflow < len(rows) and self._bytes - removed + added > self._max_bytes:
+            removed += rows[overflow].size
+            overflow += 1
+        self._bytes += added - removed
         if overflow > 0:
             self.beginRemoveRows(QModelIndex(), 0, overflow - 1)
-            del self._rows[:overflow]
+            del rows[:overflow]
             self.evicted += overflow
             self.endRemoveRows()
         first = len(self._rows)
@@ -183,6 +252,7 @@ class LogModel(RecordTable):
         if row is None:
             return False
         self._rows[row] = new
+        self._bytes += new.size - old.size
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         return True
 
@@ -192,6 +262,7 @@ class LogModel(RecordTable):
         self.beginResetModel()
         self.cleared += len(self._rows)
         self._rows.clear()
+        self._bytes = 0
         self.endResetModel()
 
     # -- QAbstractTableModel ------------------------------------------------------------

@@ -14,6 +14,7 @@ from enum import Enum
 
 __all__ = [
     "PREVIEW_CHARS",
+    "BoundedRecords",
     "Delivery",
     "Direction",
     "LogRecord",
@@ -140,20 +141,80 @@ def format_time(timestamp: float) -> str:
     return _clock.format(timestamp)
 
 
+class BoundedRecords:
+    """Records, oldest first, within ``limit`` records and ``max_bytes`` of payload: the
+    oldest go first, the newest is always kept. Counts what it drops (``dropped``; of
+    them, received messages and their bytes: ``lost_in``, ``lost_in_bytes``).
+    Not thread-safe."""
+
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, got {limit}")
+        self._records: deque[LogRecord] = deque()
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self.bytes = 0
+        self.dropped = 0
+        self.lost_in = self.lost_in_bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def append(self, record: LogRecord) -> None:
+        self._records.append(record)
+        self.bytes += record.size
+        self._trim()
+
+    def extend(self, records: list[LogRecord]) -> None:
+        self._records.extend(records)
+        self.bytes += sum(record.size for record in records)
+        self._trim()
+
+    def replace(self, old: LogRecord, new: LogRecord) -> bool:
+        """Put ``new`` in place of ``old`` if it is held; return whether it was."""
+        records = self._records
+        for index in range(len(records) - 1, -1, -1):  # the one asked about is recent
+            if records[index] is old:
+                records[index] = new
+                self.bytes += new.size - old.size
+                return True
+        return False
+
+    def take(self) -> list[LogRecord]:
+        """Every record held, oldest first; none is held afterwards."""
+        records = list(self._records)
+        self.clear()
+        return records
+
+    def clear(self) -> None:
+        self._records.clear()
+        self.bytes = 0
+
+    def _trim(self) -> None:
+        records, max_bytes = self._records, self._max_bytes
+        while len(records) > self._limit or (
+            max_bytes is not None and self.bytes > max_bytes and len(records) > 1
+        ):
+            lost = records.popleft()
+            self.bytes -= lost.size
+            self.dropped += 1
+            if lost.direction is Direction.IN:
+                self.lost_in += 1
+                self.lost_in_bytes += lost.size
+
+
 class RecordBuffer:
     """A bounded, thread-safe hand-off from SDK threads to the GUI thread.
 
     SDK callbacks ``push``; the GUI timer ``drain``s. When the GUI falls more than
-    ``limit`` records behind, the oldest pending ones are dropped and counted.
+    ``limit`` records or ``max_bytes`` of payload behind, the oldest pending ones are
+    dropped and counted (the newest is always kept).
     """
 
-    def __init__(self, limit: int) -> None:
-        if limit < 1:
-            raise ValueError(f"limit must be at least 1, got {limit}")
+    def __init__(self, limit: int, max_bytes: int | None = None) -> None:
         self._lock = threading.Lock()
-        self._pending: deque[LogRecord] = deque(maxlen=limit)
+        self._pending = BoundedRecords(limit, max_bytes)
         self._pushed = 0
-        self._drained = 0
 
     def push(self, record: LogRecord) -> None:
         with self._lock:
@@ -163,27 +224,25 @@ class RecordBuffer:
     def replace(self, old: LogRecord, new: LogRecord) -> bool:
         """Put ``new`` in place of ``old`` if it is still pending; return whether it was."""
         with self._lock:
-            pending = self._pending
-            for index in range(len(pending) - 1, -1, -1):  # the one asked about is recent
-                if pending[index] is old:
-                    pending[index] = new
-                    return True
-        return False
+            return self._pending.replace(old, new)
 
     def drain(self) -> list[LogRecord]:
         """Take every pending record, oldest first."""
         with self._lock:
-            records = list(self._pending)
-            self._pending.clear()
-            self._drained += len(records)
-        return records
+            return self._pending.take()
 
     @property
     def pushed(self) -> int:
         return self._pushed
 
     @property
-    def dropped(self) -> int:
-        """Records pushed that were neither drained nor are still pending."""
+    def lost_received(self) -> tuple[int, int]:
+        """Received messages dropped so far, and their payload bytes (for the counters)."""
         with self._lock:
-            return self._pushed - self._drained - len(self._pending)
+            return self._pending.lost_in, self._pending.lost_in_bytes
+
+    @property
+    def dropped(self) -> int:
+        """Records pushed that were dropped before being drained."""
+        with self._lock:
+            return self._pending.dropped

@@ -105,6 +105,13 @@ class Composer(QWidget):
             action.setData(text)
         self.history_button.setEnabled(bool(self._history))
 
+    def edit(self, payload: str | bytes) -> None:
+        """Put ``payload`` in the editor (binary as hex), ready to change and send."""
+        binary = isinstance(payload, bytes)
+        self.encoding_combo.setCurrentText("Hex" if binary else "Text")
+        self.editor.setPlainText(payload.hex(" ") if isinstance(payload, bytes) else payload)
+        self.editor.setFocus()
+
     def set_send_enabled(self, enabled: bool) -> None:
         if enabled != self._enabled:
             self._enabled = enabled

@@ -263,7 +263,8 @@ class ConnectionBar(QWidget):
     def _update_request_button(self) -> None:
         extra = self._extra
         count = len(extra.headers)
-        self.request_button.setText(f"Options ({count} headers)…" if count else "Options…")
+        headers = f"{count} header" + ("s" if count > 1 else "")
+        self.request_button.setText(f"Options ({headers})…" if count else "Options…")
         lines = [f"{k}: {mask(v) if is_secret_header(k) else v}" for k, v in extra.headers.items()]
         if extra.subprotocols:
             lines.append("Subprotocols: " + ", ".join(extra.subprotocols))

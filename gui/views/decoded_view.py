@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPlainTextEdit, QV
 
 from ..decoders import AUTO, DECODERS, Decoded, decode
 from ..formats.payload_format import hex_dump
+from .text_viewer import set_payload_text
 
 __all__ = ["DecodedView", "shows_more"]
 
@@ -89,7 +90,7 @@ class DecodedView(QWidget):
             cut = text_cap is not None and len(text) > text_cap
             if cut:
                 text = text[:text_cap]
-        self.view.setPlainText(text)
+        set_payload_text(self.view, text)
         return cut
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -17,6 +16,7 @@ from ..formats.payload_format import hex_dump, pretty_json
 from ..models.records import LogRecord
 from .decoded_view import DecodedView, shows_more
 from .json_highlighter import JsonHighlighter
+from .text_viewer import set_payload_text, text_viewer
 
 __all__ = ["DetailPane"]
 
@@ -28,14 +28,6 @@ HEX_CAP = 16 * 1024
 JSON_CAP = 2_000_000
 
 
-def _viewer() -> QPlainTextEdit:
-    view = QPlainTextEdit()
-    view.setReadOnly(True)
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-    return view
-
-
 class DetailPane(QWidget):
     """Shows one LogRecord; big payloads are capped until "Show all" is pressed."""
 
@@ -45,16 +37,16 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self.header = QLabel("Select a message to see it here.")
         self.header.setWordWrap(True)
-        self.text_view = _viewer()
-        self.json_view = _viewer()
+        self.text_view = text_viewer()
+        self.json_view = text_viewer()
         self._highlighter = JsonHighlighter(self.json_view.document())
-        self.hex_view = _viewer()
+        self.hex_view = text_viewer()
         self.hex_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.text_view, "Text")
         self.tabs.addTab(self.json_view, "JSON")
         self.tabs.addTab(self.hex_view, "Hex")
-        self.decoded_view = DecodedView(_viewer())
+        self.decoded_view = DecodedView(text_viewer())
         self._decoded_highlighter = JsonHighlighter(self.decoded_view.view.document())
         self.tabs.addTab(self.decoded_view, "Decoded")
         self.decoded_view.decoder_changed.connect(self._decoder_changed)
@@ -129,8 +121,8 @@ class DetailPane(QWidget):
         if self.tabs.currentIndex() == self.DECODED:
             truncated = self._show_decoded() or truncated
         self._set_truncated(truncated)
-        self.text_view.setPlainText(text)
-        self.json_view.setPlainText(pretty if pretty is not None else "(not JSON)")
+        set_payload_text(self.text_view, text)
+        set_payload_text(self.json_view, pretty if pretty is not None else "(not JSON)")
         self.hex_view.setPlainText(hex_dump(raw, limit=limit))
 
     def _set_truncated(self, truncated: bool) -> None:

@@ -2,7 +2,8 @@
 
 It watches the log model: every received event is fed to an
 :class:`~pushsdk_monitor.decoders.LlmAssembler`, each ``open`` (a new request)
-starts a new answer, and the widgets are refreshed at most every REFRESH_MS.
+starts a new answer, each ``close`` ends it (cut off if the stream had not said
+so), and the widgets are refreshed at most every REFRESH_MS.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def describe(state: LlmState) -> str:
     if not state.api:
         if state.done:
             return "Stream ended; no LLM events in it."
+        if state.closed:
+            return "Connection closed; no LLM events came."
         ignored = f" ({state.ignored:,} other events)" if state.ignored else ""
         return f"Waiting for an LLM stream{ignored}…"
     parts = [_API_NAMES.get(state.api, state.api)]
@@ -48,6 +51,8 @@ def describe(state: LlmState) -> str:
         parts.append(f"done ({state.finish_reason})" if state.finish_reason else "done")
     elif state.finish_reason:
         parts.append(f"finished ({state.finish_reason})")
+    elif state.closed:
+        parts.append("cut off: the connection closed before the stream's end")
     else:
         parts.append("streaming…")
     return "  ·  ".join(parts)
@@ -101,10 +106,21 @@ class LlmView(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+        self._active = True
         model.rowsInserted.connect(self._rows_inserted)
         model.modelReset.connect(self.reset)
         self._feed_rows(0, model.rowCount() - 1)
         self.refresh()
+
+    def set_active(self, active: bool) -> None:
+        """Follow the stream (an SSE tab) or not: a WebSocket tab hides the view, and
+        parsing each of its messages as JSON would only cost the window time."""
+        if active == self._active:
+            return
+        self._active = active
+        if active:  # catch up with the rows that came meanwhile
+            self.reset()
+            self._feed_rows(0, self._model.rowCount() - 1)
 
     @property
     def state(self) -> LlmState:
@@ -121,7 +137,8 @@ class LlmView(QWidget):
     def _rows_inserted(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
-        self._feed_rows(first, last)
+        if self._active:
+            self._feed_rows(first, last)
 
     def _feed_rows(self, first: int, last: int) -> None:
         model = self._model
@@ -131,6 +148,9 @@ class LlmView(QWidget):
             if record.direction is Direction.SYSTEM:
                 if record.event == "open":
                     self.reset(record.timestamp)
+                elif record.event == "close":  # no more "streaming…" once it is gone
+                    self._assembler.close()
+                    fed = True
             elif record.direction is Direction.IN and isinstance(record.payload, str):
                 self._assembler.feed(record.payload, record.timestamp)
                 fed = True

@@ -18,13 +18,15 @@ from ..models.log_model import COL_DIRECTION, COL_EVENT, COL_ID, COL_PREVIEW, CO
 __all__ = ["PREVIEW_SHARE", "WIDTHS", "LogView"]
 
 ROW_HEIGHT = 20
+_MOVE_HOME = QAbstractItemView.CursorAction.MoveHome
+_MOVE_END = QAbstractItemView.CursorAction.MoveEnd
 #: The columns before the preview, as wide windows show them.
 WIDTHS = {COL_TIME: 96, COL_DIRECTION: 64, COL_EVENT: 90, COL_ID: 56, COL_SIZE: 64}
 #: The share of the log's width the preview keeps while the other columns can narrow.
 PREVIEW_SHARE = 0.4
 #: The text each column still shows whole at its narrowest (longer text is elided).
 _NARROW_TEXT = {COL_TIME: "00:00:00.000", COL_DIRECTION: "▲ out", COL_EVENT: "message",
-                COL_ID: "000", COL_SIZE: "00,000"}  # fmt: skip
+                COL_ID: "000", COL_SIZE: "999 KiB"}  # fmt: skip
 
 
 class LogView(QTableView):
@@ -202,9 +204,22 @@ class LogView(QTableView):
         self._fit()
         self._place_latest()
 
+    def moveCursor(
+        self, cursorAction: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
+        """Home and End go to the first and last row: the log is rows, not cells."""
+        if cursorAction in (_MOVE_HOME, _MOVE_END):
+            modifiers |= Qt.KeyboardModifier.ControlModifier
+        return super().moveCursor(cursorAction, modifiers)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         before = self.verticalScrollBar().value()
         super().keyPressEvent(event)
+        # Tabbing in marks the first row as current without selecting it, and a key that
+        # keeps the current row (Home there) selected nothing: the detail pane stayed empty.
+        current = self.currentIndex()
+        if current.isValid() and not self.selectionModel().isRowSelected(current.row()):
+            self.selectRow(current.row())
         if self.verticalScrollBar().value() != before:
             self.set_follow_tail(self.at_bottom())
 

@@ -110,3 +110,17 @@ def test_the_command_line_subscribes_on_open(
     assert server.received[0] == "subscribe"
     if not wss:
         assert "no scheme" in capsys.readouterr().err
+
+
+def test_options_between_urls_apply_to_every_url(
+    qtbot, tmp_path: Path, trusted_server: WSServer
+) -> None:
+    """``pushsdk-monitor URL -H 'X: 1' URL2``, as curl takes it, was refused with
+    "unrecognized arguments: URL2"; now both tabs connect with the header."""
+    server = trusted_server
+    other = server.url.replace("/path?q=1", "/other")
+    shot = tmp_path / "shot.png"
+    argv = [server.url, "-H", "X-Trace: t1", other, "--screenshot", str(shot), "--after", "0.5"]
+    assert main(argv) == 0
+    assert server.wait_connections(2)
+    assert sorted(h["X-Trace"] for h in server.request_headers) == ["t1", "t1"]

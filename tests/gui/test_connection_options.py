@@ -98,6 +98,9 @@ def test_a_failed_handshake_shows_status_headers_and_body(
     assert "HTTP 401" in error
     assert "x-why: expired" in error.lower()
     assert '{"error": "token expired"}' in error
+    # Not the SDK's "code 1006", as if an open connection had dropped.
+    qtbot.waitUntil(lambda: bool(system_rows(real_tab, "close")), timeout=WAIT_MS)
+    assert system_rows(real_tab, "close") == ["ended with no connection open"]
 
 
 def test_tls_trust_is_the_users_choice(
@@ -190,6 +193,9 @@ def test_sse_trust_and_a_failed_request_body(
         error = system_rows(real_tab, "error")[0]
         assert "HTTP 403" in error
         assert '{"error": "no quota"}' in error
+        # Not "stream ended", as if a stream had been open.
+        qtbot.waitUntil(lambda: bool(system_rows(real_tab, "close")), timeout=WAIT_MS)
+        assert system_rows(real_tab, "close") == ["ended with no connection open"]
     finally:
         real_tab.shutdown()
         served.stop()

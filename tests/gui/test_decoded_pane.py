@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import time
 
 import cbor2
 import msgpack
 import pytest
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QApplication
 
 from pushsdk_monitor.models.records import make_record
 from pushsdk_monitor.views.detail_pane import TEXT_CAP, DetailPane
@@ -91,3 +94,24 @@ def test_the_decoded_tab_is_filled_when_picked_by_hand(pane) -> None:
     pane.tabs.setCurrentIndex(DetailPane.DECODED)
     assert pane.decoded_view.view.toPlainText() == "plain text"
     assert pane.decoded_view.label.text() == "text"
+
+
+def test_a_long_token_is_shown_in_time(qtbot, pane: DetailPane) -> None:
+    """A payload that is one long word (base64, hex, a token): Qt lays it out in time
+    growing with its square when wrapping at words. "Show all" on 1 MiB froze the
+    window for about a minute (0.6 s for the first 100,000 characters); it is wrapped
+    anywhere now, and text of words still wraps at words."""
+    pane.resize(600, 600)
+    pane.show()
+    token = "QUJD" * 75_000  # 300,000 characters, no space
+    started = time.perf_counter()
+    pane.show_record(make_record(token), full=True)
+    QApplication.processEvents()
+    assert pane.text_view.wordWrapMode() == QTextOption.WrapMode.WrapAnywhere
+    pane.tabs.setCurrentIndex(pane.DECODED)  # filled when looked at: base64 of "ABC..."
+    QApplication.processEvents()
+    elapsed = time.perf_counter() - started
+    assert pane.decoded_view.view.wordWrapMode() == QTextOption.WrapMode.WrapAnywhere
+    assert elapsed < 3, f"{elapsed:.1f} s"  # about 8 s when wrapped at words
+    pane.show_record(make_record("a few words " * 10_000), full=True)
+    assert pane.text_view.wordWrapMode() == QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere

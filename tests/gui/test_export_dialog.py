@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
-from pushsdk_monitor import tab as tab_module
+from pushsdk_monitor import log_export
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
 from pushsdk_monitor.views.export_dialog import export_filters, parse_choice
@@ -61,7 +61,7 @@ def answer_save_dialog(path: Path, file_type: str) -> list[str]:
 
 
 def test_csv_chosen_and_no_extension_writes_csv(qtbot, tab, tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(tab_module, "NOTE_MS", 100)
+    monkeypatch.setattr(log_export, "NOTE_MS", 100)
     answer_save_dialog(tmp_path / "log", "CSV (*.csv)")
     tab.export_dialog()
     assert not (tmp_path / "log").exists()

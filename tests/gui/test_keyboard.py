@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -82,3 +83,48 @@ def test_tab_moves_out_of_the_request_dialogs_text_boxes(qtbot) -> None:
             assert not edit.hasFocus()
             assert edit.toPlainText() == text
         dialog.close()
+
+
+@pytest.mark.parametrize("url", ["ws://fake.test/feed", "http://fake.test/stream"])
+def test_tab_goes_round_every_control_and_back(qtbot, tab, fake_factory, url: str) -> None:
+    """From the filter, Tab reaches the detail pane and comes back round. In a
+    WebSocket tab it stopped at the composer's encoding box: the side panel's hidden tab
+    bar (LLM view, SSE only) could not take the focus, so the focus never moved on."""
+    assert tab.connect_to(url)
+    tab.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is tab.window(), timeout=WAIT_MS)
+    start = tab.filter_bar.text_edit
+    start.setFocus()
+    qtbot.waitUntil(start.hasFocus, timeout=WAIT_MS)
+    visited = []
+    for _ in range(60):
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        qtbot.keyClick(focus, Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        if focus is start or focus in visited:
+            break
+        visited.append(focus)
+    assert QApplication.focusWidget() is start, [type(w).__name__ for w in visited[-3:]]
+    assert tab.detail.tabs.tabBar() in visited
+    assert tab.view in visited
+    assert (tab.composer.encoding_combo in visited) is url.startswith("ws")
+
+
+def test_home_and_end_in_the_log_pick_the_first_and_last_row(qtbot, tab, fake_factory) -> None:
+    """Tabbing into the log marks its first row without selecting it; Home there selected
+    nothing (the detail pane stayed empty) and End went to the row's last cell."""
+    open_tab(qtbot, tab, fake_factory)
+    fake_factory.last.do(lambda c: [c.message(f"m{i}") for i in range(3)])
+    proxy = tab.controller.proxy
+    qtbot.waitUntil(lambda: proxy.rowCount() == 4, timeout=WAIT_MS)
+    tab.clear_button.setFocus()  # the control before the log
+    qtbot.waitUntil(tab.clear_button.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClick(tab.clear_button, Qt.Key.Key_Tab)
+    assert tab.view.hasFocus()
+    assert tab.detail.record is None
+    qtbot.keyClick(tab.view, Qt.Key.Key_Home)
+    assert tab.detail.record is proxy.record(0)
+    qtbot.keyClick(tab.view, Qt.Key.Key_End)
+    assert tab.detail.record is proxy.record(3)
+    assert tab.detail.record.payload == "m2"

@@ -19,7 +19,7 @@ from pushsdk_monitor.models.log_model import (
     COL_TIME,
 )
 from pushsdk_monitor.models.records import Direction
-from pushsdk_monitor.tab import TITLE_CHARS, tab_title
+from pushsdk_monitor.tab_title import TITLE_CHARS, tab_title
 from pushsdk_monitor.views.log_view import PREVIEW_SHARE
 from pushsdk_monitor.views.main_splitter import DETAIL_MIN_WIDTH, LOG_MIN_WIDTH
 

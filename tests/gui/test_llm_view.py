@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+import trustme
 
-from pushsdk_monitor.connection.clients import ConnectOptions
+from pushsdk_monitor.connection.clients import ConnectOptions, create_client
 from pushsdk_monitor.demo_server import DemoServer
 from pushsdk_monitor.main_window import MainWindow
 from pushsdk_monitor.models.log_model import LogModel
 from pushsdk_monitor.models.records import Direction, make_record
 from pushsdk_monitor.settings import MonitorSettings
+from pushsdk_monitor.tab import ConnectionTab
 from pushsdk_monitor.views.llm_view import LlmView
+from tests.servers.sse_server import SSEConn, SSEServer
+from tests.servers.tls import server_context
 
 WAIT_MS = 10_000
 
@@ -130,3 +136,60 @@ def test_the_demo_chat_stream_assembles_live(
     assert view.state.tokens_per_second > 0
     tab.close_connection()
     window.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_stream_cut_off_says_so(
+    qtbot, settings: MonitorSettings, scheme: str, sse_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """A POST stream whose connection drops mid-answer said "streaming…" for ever,
+    under a Closed badge; now it says it was cut off."""
+    served = SSEServer(server_context(sse_ca) if scheme == "https" else None)
+    ca_file = tmp_path / "ca.pem"
+    sse_ca.cert_pem.write_to_path(str(ca_file))
+
+    shown = threading.Event()
+
+    def answer_then_drop(conn: SSEConn) -> None:
+        conn.start()
+        for word in ("The ", "answer "):
+            conn.event(chunk(word))
+        shown.wait(WAIT_MS / 1000)  # a reset at once can discard what TLS has not delivered
+        conn.drop()
+
+    served.handler = answer_then_drop
+    tab = ConnectionTab(settings, factory=create_client, capacity=1000)
+    qtbot.addWidget(tab)
+    try:
+        options = ConnectOptions(method="POST", body="{}", ca_file=str(ca_file))
+        assert tab.connect_to(served.url, options)
+        view = tab.llm_view
+        qtbot.waitUntil(lambda: view.text_view.toPlainText() == "The answer ", timeout=WAIT_MS)
+        assert "streaming…" in view.status_label.text()
+        shown.set()
+        qtbot.waitUntil(lambda: "cut off" in view.status_label.text(), timeout=WAIT_MS)
+        assert "streaming" not in view.status_label.text()
+    finally:
+        shown.set()
+        tab.shutdown()
+        served.stop()
+
+
+def test_a_closed_connection_without_llm_events_stops_waiting(qtbot, model_and_view) -> None:
+    model, view = model_and_view
+    model.append([opened(1.0), make_record("closed", direction=Direction.SYSTEM, event="close")])
+    qtbot.waitUntil(lambda: view.status_label.text().startswith("Connection closed"))
+
+
+def test_a_websocket_tab_does_not_parse_its_messages_for_the_hidden_view(
+    qtbot, tab, fake_factory
+) -> None:
+    """The LLM view was fed every message of every tab: at 20,000 msg/s a WebSocket tab
+    parsed each one as JSON for a view it hides. It follows SSE tabs only."""
+    assert tab.connect_to("ws://fake.test/feed")
+    fake_factory.last.do(lambda c: [c.message(chunk(w)) for w in ("a", "b")])
+    qtbot.waitUntil(lambda: tab.controller.model.rowCount() == 3, timeout=WAIT_MS)
+    assert tab.llm_view.state.events == 0
+    tab.bar.set_url("http://fake.test/v1/chat")  # offered again: it catches up
+    assert tab.llm_view.state.events == 2
+    qtbot.waitUntil(lambda: tab.llm_view.text_view.toPlainText() == "ab", timeout=WAIT_MS)

@@ -96,3 +96,28 @@ def test_model_tester_on_the_filter_proxy(qtmodeltester) -> None:
     assert proxy.rowCount() == 50 - 10  # 60..69 hidden
     assert all("message 6" not in r.payload for r in proxy.records())
     assert proxy.record(0).payload == "message 20"
+
+
+def sized(size: int, tag: str = "") -> object:
+    return make_record(tag + "x" * (size - len(tag)))
+
+
+def test_the_log_keeps_at_most_max_bytes_of_payload(qtmodeltester) -> None:
+    """Rows alone bound nothing when messages are big: 100,000 of 1 MiB is 100 GiB."""
+    model = LogModel(capacity=100, max_bytes=1000)
+    qtmodeltester.check(model, force_py=True)
+    model.append([sized(300, f"{i}:") for i in range(3)])
+    assert (model.rowCount(), model.payload_bytes, model.evicted) == (3, 900, 0)
+    model.append([sized(300, "3:")])  # the oldest goes
+    assert [str(r.payload)[:2] for r in model.records()] == ["1:", "2:", "3:"]
+    assert (model.payload_bytes, model.evicted) == (900, 1)
+    model.append([sized(400, f"{i}:") for i in range(4, 8)])  # the batch alone is too big
+    assert [str(r.payload)[:2] for r in model.records()] == ["6:", "7:"]
+    assert (model.payload_bytes, model.evicted, model.appended) == (800, 6, 8)
+    model.append([sized(5000, "8:")])  # bigger than the budget: still shown, alone
+    assert [str(r.payload)[:2] for r in model.records()] == ["8:"]
+    assert model.payload_bytes == 5000
+    model.clear()
+    assert model.payload_bytes == 0
+    with pytest.raises(ValueError, match="max_bytes"):
+        LogModel(max_bytes=0)

@@ -116,17 +116,23 @@ def test_capacity_is_a_setting(qtbot, settings, fake_factory) -> None:
 
 
 @pytest.mark.parametrize(
-    ("code", "reason", "user", "text"),
+    ("code", "reason", "user", "connected", "text"),
     [
-        (None, "end of stream", False, "end of stream"),
-        (None, "", False, "stream ended"),
-        (1000, "bye", False, "code 1000 bye"),
-        (1006, "", True, "disconnected by you"),
+        (None, "end of stream", False, True, "end of stream"),
+        (None, "", False, True, "stream ended"),
+        (1000, "bye", False, True, "code 1000 bye"),
+        (1006, "", True, True, "disconnected by you"),
+        (1006, "", True, False, "disconnected by you"),
+        (1006, "", False, False, "ended with no connection open"),
+        (None, "", False, False, "ended with no connection open"),
     ],
 )
-def test_close_rows_say_what_happened(code: int | None, reason: str, user: bool, text: str) -> None:
+def test_close_rows_say_what_happened(
+    code: int | None, reason: str, user: bool, connected: bool, text: str
+) -> None:
     session = Session(RecordBuffer(10))
     session.user_closed = user
+    session.connected = connected
     assert session.close_text(code, reason) == text
 
 

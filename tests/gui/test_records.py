@@ -67,3 +67,16 @@ def test_buffer_drops_oldest_beyond_limit() -> None:
     assert buffer.drain() == []
     with pytest.raises(ValueError, match="limit"):
         RecordBuffer(0)
+
+
+def test_buffer_drops_oldest_beyond_max_bytes() -> None:
+    buffer = RecordBuffer(limit=100, max_bytes=10)
+    for text in ("aaaa", "bbbb", "cccc", "dd"):
+        buffer.push(make_record(text))
+    assert buffer.dropped == 1
+    assert [r.payload for r in buffer.drain()] == ["bbbb", "cccc", "dd"]
+    buffer.push(make_record("e" * 50))  # bigger than the budget: kept, alone
+    buffer.push(make_record("f" * 50))
+    assert [r.payload for r in buffer.drain()] == ["f" * 50]
+    assert buffer.dropped == 2
+    assert buffer.lost_received == (2, 54)  # the counters still count them as received

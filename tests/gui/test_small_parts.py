@@ -14,7 +14,7 @@ from pushsdk_monitor.formats.export import CSV_FIELDS, export_csv, export_jsonl
 from pushsdk_monitor.formats.headers import format_headers, parse_headers
 from pushsdk_monitor.models.rate import RateSeries
 from pushsdk_monitor.models.records import Direction, make_record
-from pushsdk_monitor.tab import tab_title
+from pushsdk_monitor.tab_title import tab_title
 from pushsdk_monitor.views.rate_chart import nice_ceiling
 from pushsdk_monitor.views.status_panel import format_bytes
 

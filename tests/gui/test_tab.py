@@ -309,7 +309,10 @@ def test_connection_options_reach_the_factory(qtbot, tab, fake_factory) -> None:
     tab.bar.method_combo.setCurrentText("POST")
     tab.bar.reconnect_check.setChecked(False)
     tab.bar.set_options({"Authorization": "Bearer t"}, '{"q": 1}')
-    assert tab.bar.request_button.text() == "Options (1 headers)…"
+    assert tab.bar.request_button.text() == "Options (1 header)…"
+    tab.bar.set_options({"Authorization": "Bearer t", "X-Trace": "1"}, '{"q": 1}')
+    assert tab.bar.request_button.text() == "Options (2 headers)…"
+    tab.bar.set_options({"Authorization": "Bearer t"}, '{"q": 1}')
     tab.bar.connect_button.click()
     options = fake_factory.last.options
     assert (options.method, options.body, options.reconnect) == ("POST", '{"q": 1}', False)
