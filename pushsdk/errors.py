@@ -48,11 +48,14 @@ class Remedy:
             trusted here; trust that CA (``verify=``), or skip verification.
             ``"open-as-sse"``: a ``ws://`` or ``wss://`` URL answered with an event
             stream; open ``url`` with ``SSEClient`` instead.
+            ``"longer-timeout"``: an attempt ran out of its deadline (``open_timeout``,
+            ``connect_timeout``) before the server had answered; a server that is only
+            slow needs a longer one.
         url: for ``"open-as-sse"``, the URL to open: the same one over ``http://`` or
             ``https://``; empty otherwise.
     """
 
-    kind: Literal["trust-issuer", "open-as-sse"]
+    kind: Literal["trust-issuer", "open-as-sse", "longer-timeout"]
     url: str = ""
 
 

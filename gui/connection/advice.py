@@ -1,8 +1,9 @@
 """What to do about an error, in the monitor's words rather than the SDK's.
 
 The SDK's messages advise Python callers (``verify='/path/to/ca.pem'``, "use
-SSEClient"); a monitor user needs what to do in the window (Options… > CA file, the
-http:// URL that opens an SSE tab). The SDK names the fix as data
+SSEClient", ``open_timeout``); a monitor user needs what to do in the window
+(Options… > CA file, the http:// URL that opens an SSE tab), or nothing where the
+window offers no such setting (a connect timeout). The SDK names the fix as data
 (``PushError.remedy``): this module words it.
 """
 
@@ -23,6 +24,8 @@ def error_message(error: BaseException) -> str:
     if not isinstance(error, PushError) or error.remedy is None:
         return text
     text = text.removesuffix(error.advice)
+    if error.remedy.kind == "longer-timeout":  # the monitor waits as long as the SDK does
+        return text
     if error.remedy.kind == "open-as-sse":
         return f"{text}: connect to {error.remedy.url} instead"
     return text + TRUST_ADVICE

@@ -20,7 +20,14 @@ from .._net.certnames import CertNames
 from .._net.proxy import Proxy, refusal
 from .._net.tlsadvice import TLSHint, tls_hint, wants_names
 from .._redact import body_snippet, is_secret, redact_url
-from ..errors import ConnectError, ConnectionClosed, HandshakeError, ProxyError, PushError
+from ..errors import (
+    ConnectError,
+    ConnectionClosed,
+    HandshakeError,
+    ProxyError,
+    PushError,
+    Remedy,
+)
 from .body import response_socket
 
 #: How much of an error response's body HandshakeError keeps (an API's error JSON).
@@ -179,8 +186,6 @@ def connect_error(
         return ours
     if isinstance(exc, requests.exceptions.ProxyError) and proxy is not None:
         return _proxy_error(chain, proxy)
-    if isinstance(exc, requests.Timeout):
-        return ConnectError(f"timed out connecting to {where}")
     malformed = next((e for e in chain if _malformed_answer(e)), None)
     if malformed is not None:
         return ConnectError(f"{where} answered with invalid HTTP: {_describe(malformed)}")
@@ -241,7 +246,11 @@ def _proxy_error(chain: list[BaseException], proxy: Proxy) -> ProxyError:
 
 def connect_timed_out(url: str, seconds: float) -> ConnectError:
     """The error of an attempt cut at its deadline (connect, TLS, request, head)."""
-    return ConnectError(f"timed out connecting to {redact_url(url)} (connect_timeout {seconds} s)")
+    return ConnectError(
+        f"timed out after {seconds:g} s connecting to {redact_url(url)}",
+        advice=f"; if the server is only slow, raise connect_timeout ({seconds:g} s)",
+        remedy=Remedy("longer-timeout"),
+    )
 
 
 def read_error(exc: BaseException, read_timeout: float | None) -> PushError:

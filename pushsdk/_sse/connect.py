@@ -103,6 +103,8 @@ def open_stream(
                 allow_redirects=True,
             )
         except TRANSPORT_ERRORS as exc:
+            if isinstance(exc, requests.Timeout):  # one operation's share of the deadline
+                raise connect_timed_out(url, connect_timeout) from root_cause(exc)
             names = None
             if refused_certificate(exc):
                 names = fetch_url_names(url, proxy_url, tls.context(), handle.register, interrupted)

@@ -21,7 +21,7 @@ from .._net.dial import dial
 from .._net.proxy import Proxy
 from .._net.tls import Stream, start_tls
 from .._net.tlsadvice import tls_hint, wants_names
-from ..errors import ConnectError, HandshakeError
+from ..errors import ConnectError, HandshakeError, Remedy
 from .deflate import Negotiated
 from .handshake import handshake
 
@@ -134,7 +134,11 @@ def open_connection(
     except TimeoutError as exc:
         if stage == _UPGRADING and str(exc):  # how much of the answer had arrived
             stage += f" ({exc})"
-        raise ConnectError(f"timed out after {timeout} s (open_timeout) {stage}") from exc
+        raise ConnectError(
+            f"timed out after {timeout:g} s {stage}",
+            advice=f"; if the server is only slow, raise open_timeout ({timeout:g} s)",
+            remedy=Remedy("longer-timeout"),
+        ) from exc
     except OSError as exc:
         if interrupted():
             raise ConnectError("connect interrupted by close()") from exc

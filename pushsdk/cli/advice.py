@@ -3,15 +3,12 @@
 The SDK's messages advise Python callers (``verify='/path/to/ca.pem'``, "use
 SSEClient", ``open_timeout``); someone at a terminal needs the option or command
 that does the same (``--cacert``, ``-k``, ``pushsdk http://...``,
-``--connect-timeout``). The SDK names the fix as data (``PushError.remedy``)
-where it can: this module words it. Timeouts and refused credentials are
-recognised from the error itself (see the report: the SDK could name them as
-data too).
+``--connect-timeout``). The SDK names the fix as data (``PushError.remedy``): this
+module words it. Refused credentials are told by the answer's status.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from ..errors import HandshakeError, PushError
@@ -19,9 +16,6 @@ from .secrets import is_secret_header
 
 __all__ = ["credentials_hint", "error_text", "gave_up_text"]
 
-#: The SDK's words for an attempt cut at its deadline (WebSocket, then SSE).
-_WS_TIMEOUT = re.compile(r"timed out after ([0-9.]+) s \(open_timeout\)")
-_SSE_TIMEOUT = re.compile(r"timed out connecting to (\S+) \(connect_timeout ([0-9.]+) s\)")
 #: What a 2xx answer of the wrong kind means (a web page, JSON, ...).
 _NOT_AN_ENDPOINT = {
     "ws": "this URL is not a WebSocket endpoint: check its path",
@@ -46,11 +40,6 @@ def error_text(
     ``protocol``: ``"ws"`` or ``"sse"``, what the URL was opened as.
     """
     text = str(error) or type(error).__name__
-    text = _WS_TIMEOUT.sub(lambda m: f"timed out after {float(m[1]):g} s (--connect-timeout)", text)
-    text = _SSE_TIMEOUT.sub(
-        lambda m: f"timed out connecting to {m[1]} after {float(m[2]):g} s (--connect-timeout)",
-        text,
-    )
     if isinstance(error, HandshakeError) and error.status in (401, 403):
         return f"{text}; {credentials_hint(error, header_names)}"
     remedy = error.remedy if isinstance(error, PushError) else None
@@ -61,6 +50,8 @@ def error_text(
     text = text.removesuffix(error.advice) if isinstance(error, PushError) else text
     if remedy.kind == "open-as-sse":
         return f"{text}: pushsdk {remedy.url}"
+    if remedy.kind == "longer-timeout":
+        return f"{text} (--connect-timeout); if the server is only slow, give a longer one"
     if cacert is not None:
         return f"{text}; --cacert {cacert} does not hold the CA that issued it"
     return f"{text}; trust that CA with --cacert FILE, or skip verification with -k"

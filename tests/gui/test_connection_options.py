@@ -8,16 +8,20 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import trustme
 from urllib3.exceptions import InsecureRequestWarning
 
-from pushsdk_monitor.connection.advice import TRUST_ADVICE
+from pushsdk import Client, PushError, Remedy, SSEClient, WSClient
+from pushsdk_monitor.connection.advice import TRUST_ADVICE, error_message
 from pushsdk_monitor.connection.clients import ConnectOptions, create_client
 from pushsdk_monitor.models.records import Direction
 from pushsdk_monitor.settings import MonitorSettings
 from pushsdk_monitor.tab import ConnectionTab
+from tests.ending import run_to_end
+from tests.faults.tcp import TCPServer, recv_all
 from tests.servers.sse_server import SSEConn, SSEServer
 from tests.servers.tls import server_context
 from tests.servers.ws_server import WSServer
@@ -282,3 +286,22 @@ def test_a_websocket_tab_on_an_event_stream_names_the_url_to_use(
     finally:
         real_tab.shutdown()
         served.stop()
+
+
+@pytest.mark.parametrize("protocol", ["ws", "wss", "http", "https"])
+def test_a_connect_timeout_names_no_sdk_parameter(protocol: str, ws_ca_file: str) -> None:
+    """The SDK advises raising ``open_timeout``/``connect_timeout``; the monitor has no
+    such setting, so its message stops at what happened."""
+    with TCPServer(recv_all) as silent:  # accepts, then says nothing
+        url = silent.url(protocol)
+        if protocol.startswith("ws"):
+            client: Client[Any] = WSClient(
+                url, verify=ws_ca_file, open_timeout=0.2, reconnect=False
+            )
+        else:
+            client = SSEClient(url, verify=ws_ca_file, connect_timeout=0.2, reconnect=False)
+        (error,) = run_to_end(client)
+    assert isinstance(error, PushError) and error.remedy == Remedy("longer-timeout")
+    assert error_message(error) == str(error).removesuffix(error.advice)
+    assert error_message(error).startswith("timed out after 0.2 s ")
+    assert "timeout" not in error_message(error).removeprefix("timed out")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 import trustme
 
-from pushsdk import ConnectError, HandshakeError, SSEClient, WSClient
+from pushsdk import ConnectError, HandshakeError, Remedy, SSEClient, WSClient
 from tests.ending import run_to_end
 from tests.faults.faults import Fault
 from tests.faults.proxy import FaultProxy
@@ -49,7 +49,9 @@ def test_a_dripped_tls_handshake_ends_at_open_timeout(
     (error,) = run_to_end(client)
     assert time.monotonic() - started < TIMEOUT + 2.0
     assert isinstance(error, ConnectError) and not isinstance(error, HandshakeError)
-    assert f"timed out after {TIMEOUT} s (open_timeout) in the TLS handshake with" in str(error)
+    assert str(error).startswith(f"timed out after {TIMEOUT} s in the TLS handshake with ")
+    assert error.advice == f"; if the server is only slow, raise open_timeout ({TIMEOUT} s)"
+    assert error.remedy == Remedy("longer-timeout")
 
 
 def test_a_dripped_tls_handshake_ends_at_connect_timeout(
@@ -65,4 +67,6 @@ def test_a_dripped_tls_handshake_ends_at_connect_timeout(
     (error,) = run_to_end(client)
     assert time.monotonic() - started < TIMEOUT + 2.0
     assert isinstance(error, ConnectError)
-    assert f"connect_timeout {TIMEOUT} s" in str(error)
+    assert str(error).startswith(f"timed out after {TIMEOUT} s connecting to https://")
+    assert error.advice == f"; if the server is only slow, raise connect_timeout ({TIMEOUT} s)"
+    assert error.remedy == Remedy("longer-timeout")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pushsdk import ConnectError, HandshakeError, ProtocolError, ReadyState, SSEClient
+from pushsdk import ConnectError, HandshakeError, ProtocolError, ReadyState, Remedy, SSEClient
 from pushsdk._sse.check import ERROR_BODY_LIMIT
 from tests.ending import ended
 from tests.servers.sse_server import SSEConn, SSEServer
@@ -209,8 +209,9 @@ def test_dribbled_response_head_cut_at_connect_timeout(
     client.start()
     (error,) = recorder.wait("error", timeout=WAIT)
     assert isinstance(error, ConnectError)
-    assert "timed out" in str(error)
-    assert "connect_timeout 0.5" in str(error)
+    assert str(error).startswith("timed out after 0.5 s connecting to ")
+    assert error.advice == "; if the server is only slow, raise connect_timeout (0.5 s)"
+    assert error.remedy == Remedy("longer-timeout")
     assert ended(client)
 
 
