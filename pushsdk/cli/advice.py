@@ -51,7 +51,7 @@ def error_text(
     if remedy.kind == "open-as-sse":
         return f"{text}: pushsdk {remedy.url}"
     if remedy.kind == "longer-timeout":
-        return f"{text} (--connect-timeout); if the server is only slow, give a longer one"
+        return f"{text}; if the server is only slow, give a longer --connect-timeout"
     if cacert is not None:
         return f"{text}; --cacert {cacert} does not hold the CA that issued it"
     return f"{text}; trust that CA with --cacert FILE, or skip verification with -k"
