@@ -73,7 +73,7 @@ def test_an_attempt_cut_at_its_deadline_names_connect_timeout(cli: Commands, sch
     assert retries and all(line.startswith(f"* {cut}") and advice in line for line in retries)
     assert re.fullmatch(
         rf"pushsdk: no connection within --timeout 1 s( \(\d+ attempts\))?: "
-        rf"{re.escape(cut)}.* {re.escape(advice)}",
+        rf"{re.escape(cut)}.*{re.escape(advice)}",
         last,
     )
     assert "open_timeout" not in command.stderr and "connect_timeout" not in command.stderr
