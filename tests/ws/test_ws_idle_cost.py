@@ -22,9 +22,13 @@ from tests.servers.raw_ws import WAIT, RawConnection, RawWSServer, frame
 CLIENTS = 8
 #: Bytes of Python objects one idle open client may hold, over ws:// and wss://.
 #: Measured (alone, and among the suite): 6.5 and 7.7 KiB on CPython 3.11, 6.4 and 7.5
-#: on 3.12, 6.0-6.6 and 7.2-7.9 on 3.13, 7.6-8.2 and 9.3-9.7 on 3.10. Before the
-#: client's Events, inbox, send buffer and instance dict went: 14.7 and 15.6 on 3.11.
-LIMIT = {"ws": 7_500, "wss": 9_000} if sys.version_info >= (3, 11) else {"ws": 9_000, "wss": 10_800}
+#: on 3.12, 6.0-6.6 and 7.2-7.9 on 3.13; 3.10 (frames on the heap: what a thread's
+#: frames hold depends on where it is at the snapshot) 7.9-8.9 and 9.9-11.5 in 2026-12-08
+#: runs (9.3-9.7 earlier). Before the client's Events, inbox, send buffer and instance
+#: dict went: 14.7 and 15.6 on 3.11.
+LIMIT = (
+    {"ws": 7_500, "wss": 9_000} if sys.version_info >= (3, 11) else {"ws": 10_000, "wss": 12_000}
+)
 
 
 def _open_clients(
