@@ -23,6 +23,7 @@ import ssl
 import time
 from collections.abc import Callable
 
+from ._sse.check import UNFOLLOWABLE
 from ._ws.handshake import HeadTooLarge
 from .backoff import Backoff
 from .errors import HandshakeError, ProxyError, PushError
@@ -30,6 +31,8 @@ from .errors import HandshakeError, ProxyError, PushError
 _RETRY_STATUSES = frozenset({408, 429})
 #: The shortest delay a server can ask for: ``retry: 0`` must not become a busy loop.
 MIN_SERVER_DELAY = 0.1
+#: Causes of a failure that every attempt would meet again.
+_SAME_EVERY_TIME = (ssl.SSLCertVerificationError, HeadTooLarge, *UNFOLLOWABLE)
 #: Fatal TLS errors other than certificate failures: retrying cannot fix them.
 _FATAL_SSL_REASONS = frozenset({"WRONG_VERSION_NUMBER"})
 
@@ -40,11 +43,12 @@ def is_transient(error: PushError) -> bool:
     Besides 4xx answers, a server that sends the same thing on every attempt is not
     retried: a certificate that fails verification, a plain-text server behind a
     wss:// URL (TLS WRONG_VERSION_NUMBER), a handshake response head over the caps,
-    a proxy that refused the tunnel with a 4xx (407: credentials).
+    a proxy that refused the tunnel with a 4xx (407: credentials), an SSE redirect to
+    a URL that cannot be fetched (ws://, ftp://).
     """
     cause: BaseException | None = error.__cause__
     while cause is not None:
-        if isinstance(cause, ssl.SSLCertVerificationError | HeadTooLarge):
+        if isinstance(cause, _SAME_EVERY_TIME):
             return False
         if isinstance(cause, ssl.SSLError) and cause.reason in _FATAL_SSL_REASONS:
             return False

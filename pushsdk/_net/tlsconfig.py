@@ -111,8 +111,8 @@ def _location(path: str) -> tuple[str | None, str | None]:
 class TLSConfig:
     """The TLS arguments of a client; ``context()`` builds (and caches) its context.
 
-    Built when first needed (none for a ws:// client), except with a client
-    certificate, checked at once, and shared by the clients with the same settings.
+    Built when first needed (none for a ws:// client), except with a CA file or a
+    client certificate, checked at once; shared by the clients with the same settings.
     The cache is keyed by the CA locations in force too, so that a change of the CA
     variables takes effect at the next connection.
     """
@@ -129,11 +129,15 @@ class TLSConfig:
         self.cert = cert
         self.key_password = key_password
         self.truststore = truststore
-        if cert is not None:  # a wrong key password or a broken PEM fails here, not later
+        # Files given here fail here, not at every attempt: a wrong key password, a
+        # broken PEM, a CA file that holds no certificate.
+        if cert is not None or isinstance(verify, str):
             try:
                 self.context()
             except ConnectError as exc:
-                raise ValueError(str(exc)) from exc.__cause__
+                raise ValueError(
+                    f"{exc}; verify= takes a PEM file or directory of CA certificates"
+                ) from exc.__cause__
 
     def locations(self) -> Locations:
         """The CA locations in force now (none: OpenSSL's default store)."""

@@ -35,6 +35,13 @@ ERROR_BODY_LIMIT = 8 * 1024
 #: Seconds an error body may take in all (SSEClient also cuts the socket then).
 ERROR_BODY_WAIT = 1.0
 #: What requests and the layers under it raise for a failed request, connect or read.
+#: What requests raises for a redirect to a URL it cannot fetch (ws://, ftp://, no host):
+#: the same on every attempt, so never retried.
+UNFOLLOWABLE = (
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+)
 TRANSPORT_ERRORS = (
     requests.RequestException,
     OSError,
@@ -186,6 +193,13 @@ def connect_error(
         return ours
     if isinstance(exc, requests.exceptions.ProxyError) and proxy is not None:
         return _proxy_error(chain, proxy)
+    if isinstance(exc, UNFOLLOWABLE):  # the URL itself was checked: a redirect's target
+        quoted = re.search(r"'([^']*)'", str(exc))
+        target = redact_url(quoted.group(1)) if quoted else str(exc)
+        return ConnectError(
+            f"{where} redirected to {target}, which SSEClient cannot follow "
+            "(not an http:// or https:// URL)"
+        )
     malformed = next((e for e in chain if _malformed_answer(e)), None)
     if malformed is not None:
         return ConnectError(f"{where} answered with invalid HTTP: {_describe(malformed)}")

@@ -277,6 +277,19 @@ class InterruptibleAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = _POOLS
 
+    def close(self) -> None:
+        """Close the idle pooled connections now, then forget the pools.
+
+        urllib3 2's ``PoolManager.clear()`` only forgets its pools: their idle
+        connections closed when a pool was garbage-collected, which a response held by
+        an error's traceback (a 4xx the client ended with) put off for as long as the
+        error lived, keeping the server's connection open.
+        """
+        for manager in (self.poolmanager, *self.proxy_manager.values()):
+            for key in manager.pools.keys():  # noqa: SIM118 - the container refuses iter()
+                manager.pools[key].close()
+        super().close()
+
     def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
         if proxy in self.proxy_manager:
             return self.proxy_manager[proxy]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -99,6 +100,27 @@ def test_a_server_that_closes_without_an_answer_is_named_so(
     )
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_client_ended_by_an_error_answer_leaves_no_connection_open(
+    scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """A 403 that keeps the connection alive: the client ends, and the server sees the
+    connection close while the error (and the response its traceback holds) lives on.
+    Before, urllib3 2's pool kept it open until the error was garbage-collected."""
+    hung_up = threading.Event()
+
+    def reply(sock: socket.socket) -> None:
+        sock.sendall(response("403 Forbidden", {"Content-Length": "5"}, b"nope!"))
+        recv_all(sock)
+        hung_up.set()
+
+    server, bundle = _serve(scheme, reply, servers, hostile_ca, tmp_path)
+    (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=False))
+    assert isinstance(error, HandshakeError) and error.status == 403
+    assert hung_up.wait(WAIT), "the client left its connection open"
+    assert error.__traceback__ is not None  # still alive: the close did not wait for GC
+
+
 INVALID_HEADS = {
     "status": (b"HTTP/1.1 2OO OK\r\n\r\n", "bad status line 'HTTP/1.1 2OO OK'"),
     "lines": (
@@ -129,6 +151,29 @@ def test_an_invalid_answer_head_says_what_is_wrong(
     (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=False))
     assert isinstance(error, ConnectError)
     assert str(error) == f"{server.url(scheme)} answered with invalid HTTP: {reason}"
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+@pytest.mark.parametrize("target", ["ws://127.0.0.1:1/feed?token=s3cr3t", "ftp://127.0.0.1/x"])
+def test_a_redirect_to_a_url_that_cannot_be_fetched_is_final(
+    target: str, scheme: str, servers: list[TCPServer], hostile_ca: trustme.CA, tmp_path: Path
+) -> None:
+    """Named, with the target's secrets out, and not retried: requests' "No connection
+    adapters were found" came back on every attempt."""
+
+    def reply(sock: socket.socket) -> None:
+        sock.sendall(response("302 Found", {"Location": target, "Content-Length": "0"}))
+        recv_all(sock)
+
+    server, bundle = _serve(scheme, reply, servers, hostile_ca, tmp_path)
+    (error,) = run_to_end(SSEClient(server.url(scheme), verify=str(bundle), reconnect=FAST))
+    assert isinstance(error, ConnectError)
+    shown = target.replace("token=s3cr3t", "<redacted>")
+    assert str(error) == (
+        f"{server.url(scheme)} redirected to {shown}, which SSEClient cannot follow"
+        " (not an http:// or https:// URL)"
+    )
+    assert server.accepted == 1, "retried"
 
 
 def test_https_to_a_plain_text_server_says_so_and_is_not_retried(

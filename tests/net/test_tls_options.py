@@ -215,6 +215,21 @@ def test_truststore_without_the_package_names_the_extra(
 
 
 @pytest.mark.parametrize("cls", [WSClient, SSEClient])
+def test_a_ca_file_that_holds_no_certificate_fails_in_the_constructor(
+    cls: type[WSClient] | type[SSEClient], tmp_path: Path
+) -> None:
+    """Given as ``verify=``, it is the caller's mistake, said at once: before, every
+    attempt failed with it and was retried."""
+    broken = tmp_path / "hostname"
+    broken.write_text("build-42\n")
+    url = "wss://h/" if cls is WSClient else "https://h/"
+    with pytest.raises(ValueError, match="NO_CERTIFICATE_OR_CRL_FOUND") as raised:
+        cls(url, verify=str(broken))
+    assert str(broken) in str(raised.value)
+    assert str(raised.value).endswith("verify= takes a PEM file or directory of CA certificates")
+
+
+@pytest.mark.parametrize("cls", [WSClient, SSEClient])
 def test_a_ca_variable_naming_a_broken_file_is_a_connect_error_naming_it(
     cls: type[WSClient] | type[SSEClient], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
