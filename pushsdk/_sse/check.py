@@ -194,8 +194,9 @@ def connect_error(
     if isinstance(exc, requests.exceptions.ProxyError) and proxy is not None:
         return _proxy_error(chain, proxy)
     if isinstance(exc, UNFOLLOWABLE):  # the URL itself was checked: a redirect's target
+        # requests names the URL only in its message, quoted; never shown unredacted.
         quoted = re.search(r"'([^']*)'", str(exc))
-        target = redact_url(quoted.group(1)) if quoted else str(exc)
+        target = redact_url(quoted.group(1)) if quoted else "a URL"
         return ConnectError(
             f"{where} redirected to {target}, which SSEClient cannot follow "
             "(not an http:// or https:// URL)"
